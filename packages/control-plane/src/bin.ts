@@ -1,0 +1,2 @@
+// `chainloop-control-plane start …`: the same as `chainloop control-plane start …`.
+export {};

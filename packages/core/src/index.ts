@@ -1,0 +1,3 @@
+// Concept folders are imported by subpath (`@chainloop-ts/core/contract`, `/attestation`, ...); see package.json exports.
+export * from './errors';
+export * from './version';

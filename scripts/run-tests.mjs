@@ -1,0 +1,25 @@
+// Runs node:test over every *.test.ts below the given folders (Node 20's --test has no glob support).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function collect(dir, out) {
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry === 'fixtures') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) collect(path, out);
+    else if (entry.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+const roots = process.argv.slice(2);
+const files = roots.flatMap((root) => collect(root, [])).sort();
+if (files.length === 0) {
+  console.error(`no *.test.ts files under ${roots.join(', ')}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+});
+process.exit(result.status ?? 1);
