@@ -56,6 +56,8 @@ export interface Contract {
   /** `metadata.name` of the v2 form; undefined for v1. */
   name?: string;
   description?: string;
+  /** `metadata.annotations` of the v2 form (a map); undefined for v1. Not the same as `annotations` below. */
+  metadataAnnotations?: Record<string, string>;
   materials: ContractMaterial[];
   envAllowList: string[];
   /** Undefined when the contract does not pin a CI. */

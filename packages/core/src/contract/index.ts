@@ -1,0 +1,3 @@
+export { isMaterialKindName } from './enum-names';
+export * from './model';
+export { parseContract } from './parse-contract';
