@@ -18,4 +18,9 @@ export interface Runner {
   runUrl(env: NodeJS.ProcessEnv): string | undefined;
   /** `managed`, `self-hosted` or `unknown`. */
   environment(env: NodeJS.ProcessEnv): 'managed' | 'self-hosted' | 'unknown';
+  /**
+   * Values of `envVars()` when they are not plain environment variables (Tekton synthesises some from the pod);
+   * when absent, `resolveRunnerEnv` reads each variable from the environment.
+   */
+  envValues?(env: NodeJS.ProcessEnv): Record<string, string | undefined>;
 }

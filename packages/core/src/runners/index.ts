@@ -1,0 +1,13 @@
+export { azurePipelines } from './azure-pipelines';
+export { circleci } from './circleci';
+export { dagger } from './dagger';
+export { detectRunner, RUNNER_DETECTION_PRIORITY, runnerForType } from './detect-runner';
+export { enforceRunnerType } from './enforce-runner-type';
+export { generic } from './generic';
+export { githubActions } from './github-actions';
+export { gitlabCi } from './gitlab-ci';
+export { jenkins } from './jenkins';
+export { type ResolvedRunnerEnv, resolveRunnerEnv } from './resolve-runner-env';
+export type { Runner, RunnerEnvVar } from './runner';
+export { teamcity } from './teamcity';
+export { createTektonRunner, type TektonPaths, tekton } from './tekton';
