@@ -37,8 +37,14 @@ export function adminToken(command: Command): string {
 }
 
 /** Crafting commands: --token, else CHAINLOOP_ROBOT_ACCOUNT (the seed's name), else CHAINLOOP_TOKEN. */
+export function optionalRobotToken(command: Command): string | undefined {
+  return (
+    globalOptions(command).token || process.env.CHAINLOOP_ROBOT_ACCOUNT || process.env.CHAINLOOP_TOKEN || undefined
+  );
+}
+
 export function robotToken(command: Command): string {
-  const token = globalOptions(command).token ?? process.env.CHAINLOOP_ROBOT_ACCOUNT ?? process.env.CHAINLOOP_TOKEN;
+  const token = optionalRobotToken(command);
   if (!token) {
     throw new UsageError(
       'TOKEN_MISSING',

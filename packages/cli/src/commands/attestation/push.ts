@@ -1,3 +1,49 @@
 import type { Command } from 'commander';
+import { outputFormat } from '../../context';
+import { log, printJson, printLine } from '../../output';
+import { collect, craftingContext, stateStore } from './shared';
 
-export function registerAttestationPush(_attestation: Command): void {}
+interface PushFlags {
+  key?: string;
+  annotation?: string[];
+  bundle?: string;
+}
+
+export function registerAttestationPush(attestation: Command): void {
+  attestation
+    .command('push')
+    .description('sign the attestation and store it in the control plane')
+    .option(
+      '-k, --key <ref>',
+      'cosign private key: a file path or env://VAR (password from CHAINLOOP_SIGNING_PASSWORD)',
+    )
+    .option('--annotation <key=value>', 'attestation annotation (repeatable)', collect)
+    .option('--bundle <file>', 'also write the Sigstore bundle to this file')
+    .option('--attestation-id <id>', 'attestation in the control plane (remote state; env CHAINLOOP_ATTESTATION_ID)')
+    .option('--local-state-path <path>', 'where the local crafting state lives')
+    .option('--graceful-exit', 'exit 0 with a warning when push fails', false)
+    .action(async (flags: PushFlags, command: Command) => {
+      const format = outputFormat(command);
+      const { pushAttestation, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
+      const { loadSigningKey } = await import('@chainloop-ts/core/attestation');
+      const annotations = parseAnnotationFlags(flags.annotation);
+      const context = craftingContext(command);
+      const result = await pushAttestation(context, stateStore(command, context), {
+        annotations,
+        bundlePath: flags.bundle,
+        signer: async () => {
+          if (!flags.key) {
+            const { ChainloopError } = await import('@chainloop-ts/core');
+            throw new ChainloopError(
+              'KEYLESS_UNAVAILABLE',
+              'keyless signing is not available from this control plane: pass a cosign key with --key FILE or --key env://VAR',
+            );
+          }
+          return loadSigningKey(flags.key, { env: process.env });
+        },
+      });
+      log.info(result.dryRun ? 'Attestation pushed! (dry-run: not stored)' : 'Attestation pushed!');
+      if (format === 'json') printJson({ digest: result.digest ?? '', envelope: result.envelope });
+      else printLine(JSON.stringify(result.envelope, null, 2));
+    });
+}

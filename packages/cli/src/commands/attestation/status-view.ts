@@ -1,0 +1,88 @@
+import type { AttestationStatus } from '@chainloop-ts/core/crafter';
+import { renderGridTable, renderKeyValueTable } from '../../output';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The seed's timestamp style (Go's RFC 822): `02 Nov 22 10:04 UTC`. */
+export function formatInitializedAt(iso: string): string {
+  const date = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${pad(date.getUTCFullYear() % 100)} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
+}
+
+/** The init/status tables of the seed; `full` adds the VALUE column and the Runner context table. */
+export function renderStatusTables(status: AttestationStatus, full: boolean): string {
+  const general: Array<[string, string]> = [['Initialized At', formatInitializedAt(status.initializedAt)]];
+  if (status.attestationId) general.push(['Attestation ID', status.attestationId]);
+  general.push(
+    ['Workflow', status.workflow.id],
+    ['Name', status.workflow.name],
+    ['Team', status.workflow.team],
+    ['Project', status.workflow.project],
+    ['Contract Revision', String(status.workflow.contractRevision)],
+  );
+  if (status.dryRun) general.push(['Dry Run', 'Yes']);
+  if (status.runner.url) general.push(['Runner', `${status.runner.type} ${status.runner.url}`]);
+
+  const head = ['NAME', 'TYPE', 'SET', 'REQUIRED', 'IS OUTPUT', ...(full ? ['VALUE'] : [])];
+  const materialRows = status.materials.map((m) => [
+    m.name,
+    m.type,
+    m.set ? 'Yes' : 'No',
+    m.required ? 'Yes' : 'No',
+    m.output ? 'x' : '',
+    ...(full ? [m.value ?? ''] : []),
+  ]);
+  const parts = [renderKeyValueTable(general), renderGridTable('Materials', head, materialRows)];
+  if (status.envVars.length > 0) {
+    parts.push(
+      renderKeyValueTable(
+        status.envVars.map((v) => [v.name, v.value ?? 'NOT FOUND']),
+        'Env Variables',
+      ),
+    );
+  }
+  if (full) {
+    const variables = Object.entries(status.runner.variables);
+    const rows: Array<[string, string]> = variables.length > 0 ? variables : [['RUNNER', status.runner.type]];
+    parts.push(renderKeyValueTable(rows, 'Runner context'));
+  }
+  return parts.join('\n');
+}
+
+/** The JSON shape of `status -o json` (and `init -o json`), close to the original's AttestationStatusResult. */
+export function statusJson(status: AttestationStatus): Record<string, unknown> {
+  return {
+    attestationID: status.attestationId ?? '',
+    initializedAt: status.initializedAt,
+    dryRun: status.dryRun,
+    workflowMeta: {
+      workflowID: status.workflow.id,
+      name: status.workflow.name,
+      team: status.workflow.team,
+      project: status.workflow.project,
+      contractRevision: String(status.workflow.contractRevision),
+      contractName: status.workflow.contractName ?? '',
+      workflowRunID: status.workflow.runId ?? '',
+    },
+    materials: status.materials.map((m) => ({
+      name: m.name,
+      type: m.type,
+      set: m.set,
+      required: m.required,
+      isOutput: m.output,
+      value: m.value ?? '',
+      hash: m.digest ?? '',
+      tag: m.tag ?? '',
+      annotations: Object.entries(m.annotations).map(([name, value]) => ({ name, value })),
+    })),
+    envVars: Object.fromEntries(status.envVars.map((v) => [v.name, v.value ?? ''])),
+    runnerContext: {
+      runnerType: status.runner.type,
+      jobURL: status.runner.url ?? '',
+      environment: status.runner.environment,
+      envVars: status.runner.variables,
+    },
+    annotations: Object.entries(status.annotations).map(([name, value]) => ({ name, value })),
+  };
+}

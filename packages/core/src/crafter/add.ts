@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MATERIAL_KINDS, type MaterialKindName } from '../contract/model';
+import { UsageError } from '../errors';
+import { detectMaterialKind, materialKind } from '../materials/index';
+import type { InspectedMaterial, MaterialInput } from '../materials/kind';
+import { mergeAnnotations } from './annotations';
+import type { CraftingContext } from './context';
+import { isEnvReference, resolveEnvReference } from './env-value';
+import { sha256OfText } from './file-digest';
+import { storeFileMaterial } from './file-upload';
+import { requireClient } from './init';
+import { notInitialized } from './local-state-store';
+import { uploadDoneLine } from './progress';
+import type { CraftedMaterial } from './state';
+import type { StateStore } from './state-store';
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface AddOptions {
+  name?: string;
+  value: string;
+  kind?: string;
+  annotations: Record<string, string>;
+  /** Passed to the kind (registry credentials, insecure registries, …). */
+  materialOptions?: Record<string, unknown>;
+}
+
+export interface AddResult {
+  material: CraftedMaterial;
+  replaced: boolean;
+}
+
+/**
+ * `attestation add`: the contract decides the kind of a declared name; otherwise --kind, otherwise auto-detection.
+ * The kind validates the content; file materials are digested and uploaded in one pass; the state is then updated
+ * under the store's concurrency control, so concurrent adds all land.
+ */
+export async function addMaterial(
+  context: CraftingContext,
+  store: StateStore,
+  options: AddOptions,
+): Promise<AddResult> {
+  const state = await store.read();
+  if (!state) throw notInitialized(store.description);
+
+  const name = options.name ?? `material-${Date.now()}${randomBytes(2).toString('hex')}`;
+  if (!DNS_1123_LABEL.test(name)) {
+    throw new UsageError(
+      'MATERIAL_NAME_INVALID',
+      `material name "${name}" is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending alphanumeric`,
+    );
+  }
+  const declared = state.contract.materials.find((m) => m.name === name);
+  const requestedKind = options.kind ? checkKindName(options.kind) : undefined;
+  if (declared && requestedKind && requestedKind !== declared.type) {
+    context.log.warn(`--kind ${requestedKind} ignored: the contract declares material "${name}" as ${declared.type}`);
+  }
+
+  const { value, temporary } = await resolveValue(options.value, context.env, name, declared?.type ?? requestedKind);
+  try {
+    const input: MaterialInput = {
+      name,
+      value,
+      cwd: context.cwd,
+      options: { env: context.env, ...options.materialOptions },
+    };
+    let kind: MaterialKindName;
+    let inspected: InspectedMaterial;
+    if (declared || requestedKind) {
+      kind = declared?.type ?? (requestedKind as MaterialKindName);
+      inspected = await materialKind(kind).inspect(input);
+    } else {
+      ({ kind, inspected } = await detectMaterialKind(input));
+      context.log.info(`material "${name}" detected as ${kind}`);
+    }
+
+    const material = await craft(
+      context,
+      state.dryRun,
+      name,
+      kind,
+      inspected,
+      declared?.skipUpload ?? false,
+      temporary?.fileName,
+    );
+    material.output = declared?.output ?? false;
+    material.required = declared ? !declared.optional : false;
+    material.contractFree = !declared;
+    material.annotations = {
+      ...mergeAnnotations(declared?.annotations ?? [], {}, options.annotations, `material "${name}"`),
+      ...material.annotations,
+    };
+
+    let replaced = false;
+    await store.update((current) => {
+      replaced = current.materials[name] !== undefined;
+      return { ...current, materials: { ...current.materials, [name]: material } };
+    });
+    if (replaced) context.log.warn(`material "${name}" was already set: replaced it`);
+    return { material, replaced };
+  } finally {
+    if (temporary) await rm(temporary.directory, { recursive: true, force: true });
+  }
+}
+
+async function craft(
+  context: CraftingContext,
+  dryRun: boolean,
+  name: string,
+  kind: MaterialKindName,
+  inspected: InspectedMaterial,
+  skipUpload: boolean,
+  fileNameOverride: string | undefined,
+): Promise<CraftedMaterial> {
+  const base = { name, kind, output: false, required: false, contractFree: false, addedAt: new Date().toISOString() };
+  switch (inspected.shape) {
+    case 'string': {
+      const size = Buffer.byteLength(inspected.value, 'utf8');
+      return {
+        ...base,
+        value: inspected.value,
+        digest: sha256OfText(inspected.value),
+        size,
+        uploadedToCas: false,
+        annotations: { ...inspected.annotations, 'chainloop.material.size': String(size) },
+      };
+    }
+    case 'image':
+      return {
+        ...base,
+        image: { name: inspected.name, tag: inspected.tag },
+        digest: inspected.digest,
+        uploadedToCas: false,
+        annotations: { ...inspected.annotations },
+      };
+    case 'file': {
+      const { size } = await stat(inspected.path);
+      const upload = !dryRun && !skipUpload;
+      const client = upload ? requireClient(context.client) : undefined;
+      const stored = await storeFileMaterial(inspected.path, size, { client, upload });
+      const fileName = fileNameOverride ?? inspected.fileName;
+      if (stored.uploaded) context.log.info(uploadDoneLine(fileName, stored.digest, stored.size, stored.milliseconds));
+      return {
+        ...base,
+        fileName,
+        digest: stored.digest,
+        size: stored.size,
+        uploadedToCas: stored.uploaded,
+        annotations: { ...inspected.annotations, 'chainloop.material.size': String(stored.size) },
+      };
+    }
+  }
+}
+
+function checkKindName(kind: string): MaterialKindName {
+  const upper = kind.toUpperCase();
+  if (!(MATERIAL_KINDS as readonly string[]).includes(upper)) {
+    throw new UsageError('MATERIAL_KIND_UNKNOWN', `"${kind}" kind not found: use one of ${MATERIAL_KINDS.join(', ')}`);
+  }
+  return upper as MaterialKindName;
+}
+
+/**
+ * `--value env://VAR`: for STRING and image kinds (or when the kind is still to be detected) the variable's value is
+ * the value; for file kinds the variable holds the content, written to a private temp file named after the variable.
+ */
+async function resolveValue(
+  value: string,
+  env: NodeJS.ProcessEnv,
+  name: string,
+  kind: MaterialKindName | undefined,
+): Promise<{ value: string; temporary?: { directory: string; fileName: string } }> {
+  if (!isEnvReference(value)) return { value };
+  const content = resolveEnvReference(value, env, `material "${name}"`);
+  if (kind === undefined || kind === 'STRING' || kind === 'CONTAINER_IMAGE') return { value: content };
+  const directory = await mkdtemp(join(tmpdir(), 'chainloop-env-'));
+  const fileName = value.slice('env://'.length);
+  const path = join(directory, fileName);
+  await writeFile(path, content, { mode: 0o600 });
+  return { value: path, temporary: { directory, fileName } };
+}

@@ -1,0 +1,17 @@
+import type { ControlPlaneClient } from '../client/index';
+
+/** Where crafting actions report progress; the CLI prints these as `INF …` / `WRN …` lines on stderr. */
+export interface CraftingLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface CraftingContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  log: CraftingLogger;
+  /** Needed by every action that talks to the control plane (all but status and dry-run adds). */
+  client?: ControlPlaneClient;
+}
+
+export const silentLogger: CraftingLogger = { info() {}, warn() {} };

@@ -1,0 +1,121 @@
+import type { ControlPlaneClient } from '../client/index';
+import { parseContract } from '../contract/index';
+import { ChainloopError, UsageError } from '../errors';
+import { detectRunner, enforceRunnerType, resolveRunnerEnv } from '../runners/index';
+import type { CraftingContext } from './context';
+import { readGitHead } from './git-head';
+import { LocalStateStore } from './local-state-store';
+import { RemoteStateStore } from './remote-state-store';
+import { CRAFTING_STATE_VERSION, type CraftingState } from './state';
+import type { StateStore } from './state-store';
+
+export interface InitOptions {
+  /** Contract revision; latest when undefined. */
+  contractRevision?: number;
+  dryRun: boolean;
+  remoteState: boolean;
+  replace: boolean;
+  localStatePath?: string;
+}
+
+export interface InitResult {
+  state: CraftingState;
+  store: StateStore;
+}
+
+/**
+ * `attestation init`: fetch the workflow's contract, detect and enforce the runner, resolve the contract's env
+ * allow-list, create the run (not in dry-run) and write the initial state.
+ */
+export async function initAttestation(context: CraftingContext, options: InitOptions): Promise<InitResult> {
+  const client = requireClient(context.client);
+  if (options.remoteState && options.dryRun) {
+    throw new UsageError('REMOTE_STATE_DRY_RUN', 'remote state is not compatible with --dry-run: drop one of the two');
+  }
+  const { workflow, contract: revision } = await client.getCraftingContract(options.contractRevision);
+  const contract = parseContract(revision.body);
+
+  const runner = detectRunner(context.env);
+  if (!options.dryRun) enforceRunnerType(contract.runnerType, runner);
+  const runnerEnv = resolveRunnerEnv(runner, context.env);
+  if (!options.dryRun && runnerEnv.missing.length > 0) {
+    throw new ChainloopError(
+      'RUNNER_ENV_MISSING',
+      `error while resolving ${runner.displayName} environment variables: ${runnerEnv.missing.join(', ')} not set; run inside the CI job or use --dry-run`,
+    );
+  }
+
+  const envVars: Record<string, string> = {};
+  const missingEnv: string[] = [];
+  for (const name of contract.envAllowList) {
+    const value = context.env[name];
+    if (value) envVars[name] = value;
+    else missingEnv.push(name);
+  }
+  if (!options.dryRun && missingEnv.length > 0) {
+    throw new ChainloopError(
+      'REQUIRED_ENV_MISSING',
+      `required env variables not present: ${missingEnv.join(', ')} (contract envAllowList of workflow ${workflow.name}); export them or use --dry-run`,
+    );
+  }
+
+  const run = options.dryRun
+    ? undefined
+    : await client.createRun({
+        contractRevision: revision.revision,
+        runnerType: runner.type,
+        jobUrl: runner.runUrl(context.env),
+      });
+
+  const state: CraftingState = {
+    version: CRAFTING_STATE_VERSION,
+    attestationId: options.remoteState ? run?.id : undefined,
+    dryRun: options.dryRun,
+    initializedAt: new Date().toISOString(),
+    workflow: {
+      id: workflow.id,
+      name: workflow.name,
+      team: workflow.team,
+      project: workflow.project,
+      contractRevision: revision.revision,
+      contractName: contract.name,
+      runId: run?.id,
+    },
+    contract,
+    materials: {},
+    envVars,
+    runner: {
+      type: runner.type,
+      url: runner.runUrl(context.env),
+      environment: runner.environment(context.env),
+      variables: runnerEnv.values,
+    },
+    head: await readGitHead(context.cwd),
+    annotations: {},
+  };
+
+  const store: StateStore =
+    options.remoteState && run ? new RemoteStateStore(client, run.id) : new LocalStateStore(options.localStatePath);
+  try {
+    await store.create(state, { replace: options.replace });
+  } catch (error) {
+    // The run exists but no state could be written: tell the control plane so it does not stay initialized.
+    if (run)
+      await client
+        .resetRun(run.id, { trigger: 'failure', reason: 'init could not save the crafting state' })
+        .catch(() => {});
+    throw error;
+  }
+  return { state, store };
+}
+
+export function requireClient(client: ControlPlaneClient | undefined): ControlPlaneClient {
+  if (!client) {
+    throw new ChainloopError(
+      'TOKEN_MISSING',
+      'no robot account token: pass --token or set CHAINLOOP_ROBOT_ACCOUNT (or CHAINLOOP_TOKEN)',
+      { graceful: true },
+    );
+  }
+  return client;
+}

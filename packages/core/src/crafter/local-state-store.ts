@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import { ChainloopError } from '../errors';
+import { CRAFTING_STATE_VERSION, type CraftingState } from './state';
+import type { StateStore } from './state-store';
+
+/** The original CLI's default location, so one machine has one attestation in progress unless told otherwise. */
+export function defaultLocalStatePath(): string {
+  return join(tmpdir(), 'chainloop-attestation.tmp.json');
+}
+
+/**
+ * The crafting state in a local JSON file: written atomically (temp file + rename), updated under a lock file so
+ * two `add` commands running at once both land.
+ */
+export class LocalStateStore implements StateStore {
+  readonly description: string;
+
+  constructor(readonly path: string = defaultLocalStatePath()) {
+    this.description = `local state ${path}`;
+  }
+
+  async read(): Promise<CraftingState | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new ChainloopError(
+        'STATE_UNREADABLE',
+        `cannot read ${this.description}: ${(error as Error).message}; check the file's permissions or pass --local-state-path`,
+        { cause: error },
+      );
+    }
+    return parseState(text, this.description);
+  }
+
+  async create(state: CraftingState, options: { replace?: boolean } = {}): Promise<void> {
+    await this.withLock(async () => {
+      if (!options.replace && (await this.read())) {
+        throw new ChainloopError(
+          'ATTESTATION_ALREADY_INITIALIZED',
+          `attestation already initialized (${this.description}): push or reset it first, or run init with --replace`,
+          { graceful: false },
+        );
+      }
+      await this.writeAtomically(state);
+    });
+  }
+
+  async update(change: (state: CraftingState) => CraftingState): Promise<CraftingState> {
+    return this.withLock(async () => {
+      const current = await this.read();
+      if (!current) throw notInitialized(this.description);
+      const next = change(current);
+      await this.writeAtomically(next);
+      return next;
+    });
+  }
+
+  async clear(): Promise<void> {
+    await this.withLock(() => rm(this.path, { force: true }));
+  }
+
+  private async writeAtomically(state: CraftingState): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    await rename(temporary, this.path);
+  }
+
+  private async withLock<T>(work: () => Promise<T>): Promise<T> {
+    await mkdir(dirname(this.path), { recursive: true });
+    let release: () => Promise<void>;
+    try {
+      release = await lockfile.lock(this.path, {
+        realpath: false,
+        stale: 10_000,
+        retries: { retries: 200, minTimeout: 10, maxTimeout: 100, factor: 1.3 },
+      });
+    } catch (error) {
+      throw new ChainloopError(
+        'STATE_LOCKED',
+        `${this.description} is locked by another chainloop command: wait for it to finish, or remove ${this.path}.lock if none runs`,
+        { cause: error },
+      );
+    }
+    try {
+      return await work();
+    } finally {
+      await release();
+    }
+  }
+}
+
+export function notInitialized(where: string): ChainloopError {
+  return new ChainloopError(
+    'ATTESTATION_NOT_INITIALIZED',
+    `attestation not yet initialized (${where}): run chainloop attestation init first`,
+    { graceful: false },
+  );
+}
+
+export function parseState(text: string, where: string): CraftingState {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ChainloopError(
+      'STATE_CORRUPT',
+      `${where} is not valid JSON: run chainloop attestation reset, or init --replace to start over`,
+    );
+  }
+  const state = value as CraftingState;
+  if (!state || typeof state !== 'object' || state.version !== CRAFTING_STATE_VERSION || !state.workflow) {
+    throw new ChainloopError(
+      'STATE_CORRUPT',
+      `${where} is not a chainloop crafting state (version ${CRAFTING_STATE_VERSION}): run chainloop attestation init --replace`,
+    );
+  }
+  return state;
+}

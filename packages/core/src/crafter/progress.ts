@@ -1,0 +1,18 @@
+/** Byte counts the way the seed prints them: `7B`, `1.5KiB`, `1.0GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value}B` : `${value.toFixed(1)}${units[unit]}`;
+}
+
+/** The seed's upload line: `rootfs.tar.gz@sha256:f8a5… ... done! [7B in 0s; 34B/s]`. */
+export function uploadDoneLine(fileName: string, digest: string, bytes: number, milliseconds: number): string {
+  const seconds = Math.max(milliseconds, 1) / 1000;
+  const rate = Math.round(bytes / seconds);
+  return `${fileName}@${digest} ... done! [${formatBytes(bytes)} in ${Math.floor(seconds)}s; ${formatBytes(rate)}/s]`;
+}

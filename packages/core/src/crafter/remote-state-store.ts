@@ -1,0 +1,60 @@
+import type { ControlPlaneClient } from '../client/index';
+import { ChainloopError } from '../errors';
+import { notInitialized, parseState } from './local-state-store';
+import type { CraftingState } from './state';
+import type { StateStore } from './state-store';
+
+const MAX_CONFLICT_RETRIES = 50;
+
+/**
+ * The crafting state kept by the control plane for one run, so init, adds and push can run in different CI jobs.
+ * Writes carry the ETag they were based on; a 409 means another job wrote first, so the change is re-applied to the
+ * fresh state — parallel jobs adding different materials lose nothing.
+ */
+export class RemoteStateStore implements StateStore {
+  readonly description: string;
+
+  constructor(
+    private readonly client: ControlPlaneClient,
+    readonly attestationId: string,
+  ) {
+    this.description = `remote state of attestation ${attestationId}`;
+  }
+
+  async read(): Promise<CraftingState | undefined> {
+    const found = await this.client.readRunState(this.attestationId);
+    if (!found || found.state === null || found.state === undefined) return undefined;
+    return parseState(JSON.stringify(found.state), this.description);
+  }
+
+  async create(state: CraftingState): Promise<void> {
+    await this.client.writeRunState(this.attestationId, state);
+  }
+
+  async update(change: (state: CraftingState) => CraftingState): Promise<CraftingState> {
+    for (let attempt = 0; ; attempt++) {
+      const found = await this.client.readRunState(this.attestationId);
+      if (!found || found.state === null || found.state === undefined) throw notInitialized(this.description);
+      const next = change(parseState(JSON.stringify(found.state), this.description));
+      try {
+        await this.client.writeRunState(this.attestationId, next, found.etag);
+        return next;
+      } catch (error) {
+        if (!(error instanceof ChainloopError) || error.code !== 'STATE_CONFLICT' || attempt >= MAX_CONFLICT_RETRIES) {
+          throw error;
+        }
+        await delay(Math.min(20 * 2 ** Math.min(attempt, 6), 1000) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  async clear(): Promise<void> {
+    const found = await this.client.readRunState(this.attestationId);
+    if (!found || found.state === null) return;
+    await this.client.writeRunState(this.attestationId, null, found.etag);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,77 @@
+import type { Contract, MaterialKindName, RunnerTypeName } from '../contract/model';
+
+/**
+ * The one serialisable crafting state. Every command loads it, applies one transition and saves it, whether it
+ * lives in a local file or in the control plane (remote state).
+ */
+export const CRAFTING_STATE_VERSION = 1;
+
+export interface CraftedMaterial {
+  name: string;
+  kind: MaterialKindName;
+  /** STRING materials: the value itself. */
+  value?: string;
+  /** File materials: the file's base name. */
+  fileName?: string;
+  /** Container images: fully qualified repository and tag. */
+  image?: { name: string; tag?: string };
+  /** `sha256:<hex>` of the raw bytes (STRING: of the UTF-8 value; images: the manifest or index digest). */
+  digest: string;
+  size?: number;
+  annotations: Record<string, string>;
+  uploadedToCas: boolean;
+  output: boolean;
+  required: boolean;
+  /** Added under a name the contract does not declare. */
+  contractFree: boolean;
+  addedAt: string;
+}
+
+export interface GitHead {
+  hash: string;
+  authorName: string;
+  authorEmail: string;
+  message: string;
+  date: string;
+  remotes: Array<{ name: string; url: string }>;
+}
+
+export interface WorkflowMetadata {
+  id: string;
+  name: string;
+  team: string;
+  project: string;
+  contractRevision: number;
+  contractName?: string;
+  /** The control plane's run id; absent in dry runs. */
+  runId?: string;
+}
+
+export interface RunnerContext {
+  type: RunnerTypeName;
+  url?: string;
+  environment: string;
+  /** The runner's own variables (GITHUB_SHA, CI_JOB_URL, …) as found at init. */
+  variables: Record<string, string>;
+}
+
+export interface CraftingState {
+  version: typeof CRAFTING_STATE_VERSION;
+  /** Set with remote state: the id later commands pass as --attestation-id. */
+  attestationId?: string;
+  dryRun: boolean;
+  initializedAt: string;
+  workflow: WorkflowMetadata;
+  contract: Contract;
+  materials: Record<string, CraftedMaterial>;
+  /** The contract's envAllowList, resolved; a missing variable is absent (shown as NOT FOUND). */
+  envVars: Record<string, string>;
+  runner: RunnerContext;
+  head?: GitHead;
+  annotations: Record<string, string>;
+}
+
+/** Required contract materials that have not been added yet, in contract order. */
+export function missingRequiredMaterials(state: CraftingState): string[] {
+  return state.contract.materials.filter((m) => !m.optional && !state.materials[m.name]).map((m) => m.name);
+}
