@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import type { Command } from 'commander';
 import { outputFormat } from '../../context';
 import { log, printJson } from '../../output';
@@ -5,7 +7,9 @@ import { collect, craftingContext, stateStore } from './shared';
 
 interface AddFlags {
   name?: string;
-  value: string;
+  value?: string;
+  materials?: string;
+  materialsFile?: string;
   kind?: string;
   annotation?: string[];
   registryServer?: string;
@@ -18,7 +22,9 @@ export function registerAttestationAdd(attestation: Command): void {
   attestation
     .command('add')
     .description('add a material (string, file, image reference, SBOM, report…) to the attestation in progress')
-    .requiredOption('--value <value>', 'the material: a string, a file path, an image reference, or env://VAR')
+    .option('--value <value>', 'the material: a string, a file path, an image reference, or env://VAR')
+    .option('--materials <list>', 'several materials: one name=value (or KIND:name=value) per line, or a JSON array')
+    .option('--materials-file <path>', 'the same list read from a file')
     .option('--name <name>', 'material name (from the contract; otherwise added as a contract-free material)')
     .option('--kind <kind>', 'material kind for names the contract does not declare (default: auto-detect)')
     .option('--annotation <key=value>', 'annotation (repeatable)', collect)
@@ -37,6 +43,7 @@ export function registerAttestationAdd(attestation: Command): void {
       const { addMaterial, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
       const annotations = parseAnnotationFlags(flags.annotation);
       const context = craftingContext(command);
+      const store = stateStore(command, context);
       const insecure = [
         ...(flags.insecureRegistry ?? []),
         ...(process.env.CHAINLOOP_INSECURE_REGISTRIES ?? '')
@@ -44,17 +51,45 @@ export function registerAttestationAdd(attestation: Command): void {
           .map((s) => s.trim())
           .filter(Boolean),
       ];
-      const { material } = await addMaterial(context, stateStore(command, context), {
+      const materialOptions = {
+        registryServer: flags.registryServer ?? process.env.CHAINLOOP_REGISTRY_SERVER,
+        registryUsername: flags.registryUsername ?? process.env.CHAINLOOP_REGISTRY_USERNAME,
+        registryPassword: flags.registryPassword ?? process.env.CHAINLOOP_REGISTRY_PASSWORD,
+        insecureRegistries: insecure,
+      };
+      const listText = flags.materialsFile !== undefined ? await readListFile(flags.materialsFile) : flags.materials;
+      if (listText !== undefined) {
+        if (flags.value !== undefined || flags.name !== undefined) {
+          throw new UsageError(
+            'ADD_FLAGS_CONFLICT',
+            '--materials/--materials-file cannot be combined with --name/--value',
+          );
+        }
+        const { addMaterials, parseMaterialList } = await import('@chainloop-ts/core/lifecycle');
+        const results = await addMaterials(context, store, parseMaterialList(listText), {
+          annotations,
+          materialOptions,
+        });
+        log.info(`${results.length} materials added to attestation`);
+        if (format === 'json') {
+          printJson(
+            results.map(({ material }) => ({ name: material.name, type: material.kind, digest: material.digest })),
+          );
+        }
+        return;
+      }
+      if (flags.value === undefined) {
+        throw new UsageError(
+          'ADD_VALUE_MISSING',
+          'no material given: pass --value VALUE (with --name NAME), or --materials',
+        );
+      }
+      const { material } = await addMaterial(context, store, {
         name: flags.name,
         value: flags.value,
         kind: flags.kind,
         annotations,
-        materialOptions: {
-          registryServer: flags.registryServer ?? process.env.CHAINLOOP_REGISTRY_SERVER,
-          registryUsername: flags.registryUsername ?? process.env.CHAINLOOP_REGISTRY_USERNAME,
-          registryPassword: flags.registryPassword ?? process.env.CHAINLOOP_REGISTRY_PASSWORD,
-          insecureRegistries: insecure,
-        },
+        materialOptions,
       });
       log.info('material added to attestation');
       if (format === 'json') {
@@ -66,4 +101,12 @@ export function registerAttestationAdd(attestation: Command): void {
         });
       }
     });
+}
+
+async function readListFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ChainloopError('MATERIAL_LIST_UNREADABLE', `--materials-file ${path}: ${(error as Error).message}`);
+  }
 }

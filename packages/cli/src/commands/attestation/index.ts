@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAttestationAdd } from './add';
+import { registerAttestationFinish } from './finish';
 import { registerAttestationInit } from './init';
 import { registerAttestationPush } from './push';
 import { registerAttestationReset } from './reset';
@@ -16,5 +17,6 @@ export function registerAttestationCommands(program: Command): void {
   registerAttestationStatus(attestation);
   registerAttestationPush(attestation);
   registerAttestationReset(attestation);
+  registerAttestationFinish(attestation);
   registerAttestationVerify(attestation);
 }

@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { UsageError } from '@chainloop-ts/core';
 import type { Command } from 'commander';
 import { outputFormat } from '../../context';
@@ -12,6 +13,7 @@ interface InitFlags {
   remoteState?: boolean;
   replace?: boolean;
   localStatePath?: string;
+  envFile?: string;
 }
 
 export function registerAttestationInit(attestation: Command): void {
@@ -24,6 +26,10 @@ export function registerAttestationInit(attestation: Command): void {
     .option('--remote-state', 'keep the crafting state in the control plane (prints the attestation ID)', false)
     .option('-f, --replace', 'replace a local attestation already in progress', false)
     .option('--local-state-path <path>', 'where the local crafting state lives')
+    .option(
+      '--env-file <file>',
+      'append CHAINLOOP_ATTESTATION_ID=<id> to this dotenv file (GitLab dotenv report, $GITHUB_ENV, …)',
+    )
     .option('--graceful-exit', 'exit 0 with a warning when init fails', false)
     .action(async (flags: InitFlags, command: Command) => {
       const format = outputFormat(command);
@@ -49,6 +55,15 @@ export function registerAttestationInit(attestation: Command): void {
         replace: flags.replace ?? false,
         localStatePath: flags.localStatePath,
       });
+      if (flags.envFile) {
+        if (!state.attestationId) {
+          throw new UsageError(
+            'ENV_FILE_NEEDS_REMOTE_STATE',
+            '--env-file records the attestation ID, which only --remote-state has: add --remote-state',
+          );
+        }
+        await appendFile(flags.envFile, `CHAINLOOP_ATTESTATION_ID=${state.attestationId}\n`);
+      }
       log.info('Attestation initialized! now you can check its status or add materials to it');
       const status = describeState(state);
       if (format === 'json') printJson(statusJson(status));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { outputFormat } from '../../context';
 import { log, printJson, printLine } from '../../output';
 import { collect, craftingContext, stateStore } from './shared';
+import { signerFor } from './signer';
 
 interface PushFlags {
   key?: string;
@@ -25,22 +26,12 @@ export function registerAttestationPush(attestation: Command): void {
     .action(async (flags: PushFlags, command: Command) => {
       const format = outputFormat(command);
       const { pushAttestation, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
-      const { loadSigningKey } = await import('@chainloop-ts/core/attestation');
       const annotations = parseAnnotationFlags(flags.annotation);
       const context = craftingContext(command);
       const result = await pushAttestation(context, stateStore(command, context), {
         annotations,
         bundlePath: flags.bundle,
-        signer: async () => {
-          if (!flags.key) {
-            const { ChainloopError } = await import('@chainloop-ts/core');
-            throw new ChainloopError(
-              'KEYLESS_UNAVAILABLE',
-              'keyless signing is not available from this control plane: pass a cosign key with --key FILE or --key env://VAR',
-            );
-          }
-          return loadSigningKey(flags.key, { env: process.env });
-        },
+        signer: signerFor(flags.key),
       });
       log.info(result.dryRun ? 'Attestation pushed! (dry-run: not stored)' : 'Attestation pushed!');
       if (format === 'json') printJson({ digest: result.digest ?? '', envelope: result.envelope });
