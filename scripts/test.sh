@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh
+bash scripts/ensure-node-versions.sh
 npm run build
 npm run lint
 npm run typecheck
