@@ -1,0 +1,45 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChainloopError } from '@chainloop-ts/core';
+import { generateToken, hashToken } from './tokens';
+
+export interface AdminTokenSource {
+  /** sha256 hex of the admin token; the token itself is not kept in memory longer than needed. */
+  tokenHash: string;
+  /** Where it came from, for the start-up log line (never the token). */
+  origin: 'environment' | 'file';
+  path?: string;
+  generated: boolean;
+}
+
+export const ADMIN_TOKEN_FILE = 'admin.token';
+
+/**
+ * The admin token: the configured one (CHAINLOOP_CP_ADMIN_TOKEN) if any, else the one in DATA_DIR/admin.token,
+ * generating that file (mode 0600) on first start.
+ */
+export function bootstrapAdminToken(dataDir: string, configured: string | undefined): AdminTokenSource {
+  if (configured !== undefined) {
+    if (configured.trim().length < 16) {
+      throw new ChainloopError(
+        'ADMIN_TOKEN_WEAK',
+        'CHAINLOOP_CP_ADMIN_TOKEN is shorter than 16 characters: set a long random value or unset it to generate one',
+      );
+    }
+    return { tokenHash: hashToken(configured.trim()), origin: 'environment', generated: false };
+  }
+  const path = join(dataDir, ADMIN_TOKEN_FILE);
+  if (existsSync(path)) {
+    const token = readFileSync(path, 'utf8').trim();
+    if (!token) {
+      throw new ChainloopError(
+        'ADMIN_TOKEN_EMPTY',
+        `admin token file ${path} is empty: delete it to generate a new one`,
+      );
+    }
+    return { tokenHash: hashToken(token), origin: 'file', path, generated: false };
+  }
+  const token = generateToken('admin');
+  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  return { tokenHash: hashToken(token), origin: 'file', path, generated: true };
+}

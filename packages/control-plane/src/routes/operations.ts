@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../http/api-error';
+import type { ServerContext } from '../http/context';
+import { errorSchema } from '../http/schemas';
+
+/** Probes, metrics and the API description: no token needed. */
+export function registerOperationsRoutes(app: FastifyInstance, context: ServerContext): void {
+  const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } };
+  const publicRoute = { access: 'public' as const };
+
+  app.get(
+    '/healthz',
+    {
+      config: publicRoute,
+      schema: { summary: 'Liveness: the process answers', tags: ['operations'], response: { 200: status } },
+    },
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: publicRoute,
+      schema: {
+        summary: 'Readiness: storage and CAS answer',
+        tags: ['operations'],
+        response: { 200: status, 503: errorSchema },
+      },
+    },
+    async () => {
+      try {
+        await context.repository.ping();
+        await context.cas.stat(`sha256:${'0'.repeat(64)}`);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ApiError(503, 'NOT_READY', `storage is not answering: ${reason}`);
+      }
+      return { status: 'ready' };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: publicRoute,
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        tags: ['operations'],
+        response: { 200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('content-type', context.metrics.registry.contentType);
+      return context.metrics.registry.metrics();
+    },
+  );
+
+  app.get(
+    '/v1/openapi.json',
+    {
+      config: publicRoute,
+      schema: {
+        summary: 'This API as an OpenAPI 3 document',
+        tags: ['operations'],
+        response: { 200: { description: 'the OpenAPI document', type: 'object', additionalProperties: true } },
+      },
+    },
+    async () => app.swagger(),
+  );
+}

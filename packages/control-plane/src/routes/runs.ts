@@ -1,0 +1,304 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { referencedDigests } from '../attestation-references';
+import { isDigest } from '../cas/backend';
+import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
+import { loadVisibleRun, presentRun, resolveWorkflow, type ServerContext } from '../http/context';
+import { digestSchema, idParams, runSchema, withErrors } from '../http/schemas';
+import type { ResetTrigger, RunRecord } from '../storage/repository';
+
+const attestationSchema = {
+  type: 'object',
+  required: ['digest', 'runId', 'workflowId', 'bundle', 'createdAt'],
+  properties: {
+    digest: digestSchema,
+    runId: { type: 'string' },
+    workflowId: { type: 'string' },
+    bundle: { type: 'string', description: 'the stored bundle, byte for byte' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** ETags are sent quoted (RFC 9110); we store the opaque value without quotes. */
+function parseEtag(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  return value
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
+}
+
+function notActive(run: RunRecord): ApiError {
+  return conflict('RUN_NOT_ACTIVE', `workflow run ${run.id} is ${run.status}: start a new one with attestation init`);
+}
+
+export function registerRunRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { repository } = context;
+
+  const workflowName = async (workflowId: string) => (await repository.getWorkflow(workflowId))?.name ?? '';
+
+  app.get<{ Querystring: { workflow?: string; limit?: number } }>(
+    '/v1/runs',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary: 'List workflow runs, newest first',
+        tags: ['runs'],
+        querystring: {
+          type: 'object',
+          properties: {
+            workflow: { type: 'string', minLength: 1, description: 'workflow id or name' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: withErrors({
+          200: { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: runSchema } } },
+        }),
+      },
+    },
+    async (request) => {
+      const workflow = request.query.workflow ? await resolveWorkflow(repository, request.query.workflow) : undefined;
+      const runs = await repository.listRuns({ workflowId: workflow?.id, limit: request.query.limit ?? 100 });
+      const names = new Map((await repository.listWorkflows()).map((item) => [item.id, item.name]));
+      return { runs: runs.map((run) => presentRun(run, names.get(run.workflowId) ?? '')) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/runs/:id',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: 'Get a workflow run',
+        tags: ['runs'],
+        params: idParams,
+        response: withErrors({ 200: runSchema }),
+      },
+    },
+    async (request) => {
+      const run = await loadVisibleRun(repository, request.principal, request.params.id);
+      return presentRun(run, await workflowName(run.workflowId));
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/runs/:id/state',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: "Read the run's remote crafting state; the ETag header is needed to write it back",
+        tags: ['remote state'],
+        params: idParams,
+        response: withErrors({ 200: { type: 'object', required: ['state'], properties: { state: {} } } }),
+      },
+    },
+    async (request, reply) => {
+      const run = await loadVisibleRun(repository, request.principal, request.params.id);
+      const state = await repository.getRunState(run.id);
+      if (!state) {
+        throw notFound(
+          'STATE_NOT_FOUND',
+          `workflow run ${run.id} has no remote state yet: run attestation init --remote-state`,
+        );
+      }
+      reply.header('etag', `"${state.etag}"`);
+      return { state: JSON.parse(state.document) };
+    },
+  );
+
+  app.put<{ Params: { id: string }; Body: { state: unknown } }>(
+    '/v1/runs/:id/state',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary:
+          'Write the remote crafting state: If-Match with the last ETag, or If-None-Match: * for the first write',
+        tags: ['remote state'],
+        params: idParams,
+        headers: {
+          type: 'object',
+          properties: { 'if-match': { type: 'string' }, 'if-none-match': { type: 'string' } },
+        },
+        body: { type: 'object', required: ['state'], additionalProperties: false, properties: { state: {} } },
+        response: withErrors(
+          { 200: { type: 'object', required: ['etag'], properties: { etag: { type: 'string' } } } },
+          [409, 428],
+        ),
+      },
+    },
+    async (request, reply) => {
+      const run = await loadVisibleRun(repository, request.principal, request.params.id);
+      if (run.status !== 'initialized') throw notActive(run);
+      const ifMatch = parseEtag(request.headers['if-match']);
+      const createOnly = parseEtag(request.headers['if-none-match']) === '*';
+      if (ifMatch === undefined && !createOnly) {
+        throw new ApiError(
+          428,
+          'PRECONDITION_REQUIRED',
+          'writing remote state needs If-Match with the ETag you read, or If-None-Match: * for the first write',
+        );
+      }
+      const etag = randomBytes(12).toString('hex');
+      const stored = await repository.putRunState(
+        { runId: run.id, document: JSON.stringify(request.body.state), etag, updatedAt: new Date().toISOString() },
+        createOnly ? undefined : ifMatch,
+      );
+      if (!stored) {
+        throw conflict(
+          'STATE_CONFLICT',
+          `the remote state of run ${run.id} changed since it was read: read it again, reapply the change and retry`,
+        );
+      }
+      reply.header('etag', `"${etag}"`);
+      return { etag: `"${etag}"` };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/runs/:id/state',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: "Delete the run's remote crafting state (after push or reset)",
+        tags: ['remote state'],
+        params: idParams,
+        response: withErrors({ 204: { type: 'null' } }),
+      },
+    },
+    async (request, reply) => {
+      const run = await loadVisibleRun(repository, request.principal, request.params.id);
+      await repository.deleteRunState(run.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { bundle: string } }>(
+    '/v1/runs/:id/attestation',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: 'Store the signed attestation bundle of the run and mark the run succeeded',
+        tags: ['attestations'],
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['bundle'],
+          additionalProperties: false,
+          properties: { bundle: { type: 'string', minLength: 2, description: 'the bundle JSON, stored verbatim' } },
+        },
+        response: withErrors(
+          {
+            200: { type: 'object', required: ['digest'], properties: { digest: digestSchema } },
+            201: { type: 'object', required: ['digest'], properties: { digest: digestSchema } },
+          },
+          [409, 413],
+        ),
+      },
+    },
+    async (request, reply) => {
+      const run = await loadVisibleRun(repository, request.principal, request.params.id);
+      const bundle = request.body.bundle;
+      const digest = `sha256:${createHash('sha256').update(bundle, 'utf8').digest('hex')}`;
+      const alreadyStored = (current: RunRecord) => {
+        if (current.status === 'succeeded' && current.attestationDigest === digest) return true;
+        if (current.status === 'succeeded') {
+          throw conflict(
+            'RUN_ALREADY_ATTESTED',
+            `workflow run ${current.id} already has attestation ${current.attestationDigest}: start a new run to attest again`,
+          );
+        }
+        if (current.status !== 'initialized') throw notActive(current);
+        return false;
+      };
+      // A retried push (control plane was briefly down) sends the same bytes again: answer as if it were the first.
+      if (alreadyStored(run)) return reply.code(200).send({ digest });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(bundle);
+      } catch {
+        throw badRequest('ATTESTATION_INVALID', 'the attestation bundle is not JSON: push the bundle the CLI rendered');
+      }
+      const workflow = await repository.getWorkflow(run.workflowId);
+      if (!workflow) throw notFound('WORKFLOW_NOT_FOUND', `the workflow of run ${run.id} no longer exists`);
+      await context.verifier.verify(workflow, bundle);
+      const stored = await repository.storeAttestation(
+        { digest, runId: run.id, workflowId: run.workflowId, bundle, createdAt: new Date().toISOString() },
+        referencedDigests(parsed),
+      );
+      if (!stored) {
+        const current = await loadVisibleRun(repository, request.principal, run.id);
+        if (alreadyStored(current)) return reply.code(200).send({ digest });
+      }
+      return reply.code(201).send({ digest });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { trigger: ResetTrigger; reason?: string } }>(
+    '/v1/runs/:id/reset',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: 'Mark the run failed or cancelled; a finished run is left as it is',
+        tags: ['runs'],
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['trigger'],
+          additionalProperties: false,
+          properties: {
+            trigger: { type: 'string', enum: ['failure', 'cancellation'] },
+            reason: { type: 'string', maxLength: 4096 },
+          },
+        },
+        response: withErrors({ 200: runSchema }),
+      },
+    },
+    async (request) => {
+      const run = await loadVisibleRun(repository, request.principal, request.params.id);
+      const { trigger, reason } = request.body;
+      await repository.finishRun(run.id, {
+        status: trigger === 'failure' ? 'failed' : 'cancelled',
+        finishedAt: new Date().toISOString(),
+        trigger,
+        reason: reason || undefined,
+      });
+      const current = await loadVisibleRun(repository, request.principal, run.id);
+      return presentRun(current, await workflowName(current.workflowId));
+    },
+  );
+
+  app.get<{ Params: { ref: string } }>(
+    '/v1/attestations/:ref',
+    {
+      config: { access: 'any' },
+      schema: {
+        summary: 'Get a stored attestation by its digest or by its run id',
+        tags: ['attestations'],
+        params: {
+          type: 'object',
+          required: ['ref'],
+          properties: { ref: { type: 'string', minLength: 1, description: 'sha256:<hex> digest or run id' } },
+        },
+        response: withErrors({ 200: attestationSchema }),
+      },
+    },
+    async (request) => {
+      const { ref } = request.params;
+      const principal = request.principal;
+      let digest = ref;
+      if (!isDigest(ref)) {
+        const run = await loadVisibleRun(repository, principal, ref);
+        if (!run.attestationDigest) {
+          throw notFound('ATTESTATION_NOT_FOUND', `workflow run ${run.id} has no attestation (status ${run.status})`);
+        }
+        digest = run.attestationDigest;
+      }
+      const attestation = await repository.getAttestation(digest);
+      if (!attestation || (principal.kind === 'robot' && attestation.workflowId !== principal.workflowId)) {
+        throw notFound('ATTESTATION_NOT_FOUND', `attestation ${ref} not found: check the digest or run id`);
+      }
+      return attestation;
+    },
+  );
+}

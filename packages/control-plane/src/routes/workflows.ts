@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import { parseContract } from '@chainloop-ts/core/contract';
+import type { FastifyInstance } from 'fastify';
+import { generateToken, hashToken } from '../auth/tokens';
+import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
+import { presentRobotAccount, resolveWorkflow, type ServerContext } from '../http/context';
+import {
+  contractRevisionSchema,
+  robotAccountSchema,
+  withErrors,
+  workflowRefParams,
+  workflowSchema,
+} from '../http/schemas';
+import type { ContractFormat } from '../storage/repository';
+
+/** Every new workflow starts at revision 1 with an empty contract, as the original does; uploads follow as 2, 3, … */
+export const EMPTY_CONTRACT = 'schemaVersion: v1\n';
+
+const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+export function contractFormat(body: string): ContractFormat {
+  return body.trimStart().startsWith('{') ? 'json' : 'yaml';
+}
+
+/** Rejects a contract the shared parser refuses, with its path and reason. */
+export function validateContract(body: string): void {
+  try {
+    parseContract(body);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw badRequest('CONTRACT_INVALID', message);
+  }
+}
+
+export function registerWorkflowRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { repository } = context;
+  const admin = { access: 'admin' as const };
+
+  app.post<{ Body: { name: string; team: string; project: string; description?: string } }>(
+    '/v1/workflows',
+    {
+      config: admin,
+      schema: {
+        summary: 'Create a workflow (with an empty contract as revision 1)',
+        tags: ['workflows'],
+        body: {
+          type: 'object',
+          required: ['name', 'team', 'project'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', pattern: NAME_PATTERN, maxLength: 63 },
+            team: { type: 'string', minLength: 1, maxLength: 200 },
+            project: { type: 'string', minLength: 1, maxLength: 200 },
+            description: { type: 'string', maxLength: 2000 },
+          },
+        },
+        response: withErrors({ 201: workflowSchema }, [409]),
+      },
+    },
+    async (request, reply) => {
+      const now = new Date().toISOString();
+      const workflow = {
+        id: randomUUID(),
+        name: request.body.name,
+        team: request.body.team,
+        project: request.body.project,
+        description: request.body.description ?? '',
+        createdAt: now,
+      };
+      const created = await repository.createWorkflow(workflow, {
+        workflowId: workflow.id,
+        revision: 1,
+        body: EMPTY_CONTRACT,
+        format: 'yaml',
+        createdAt: now,
+      });
+      if (!created) {
+        throw conflict(
+          'WORKFLOW_EXISTS',
+          `workflow "${workflow.name}" already exists in project "${workflow.project}": pick another name or use the existing one`,
+        );
+      }
+      return reply.code(201).send(workflow);
+    },
+  );
+
+  app.get(
+    '/v1/workflows',
+    {
+      config: admin,
+      schema: {
+        summary: 'List workflows',
+        tags: ['workflows'],
+        response: withErrors({
+          200: {
+            type: 'object',
+            required: ['workflows'],
+            properties: { workflows: { type: 'array', items: workflowSchema } },
+          },
+        }),
+      },
+    },
+    async () => ({ workflows: await repository.listWorkflows() }),
+  );
+
+  app.get<{ Params: { workflow: string } }>(
+    '/v1/workflows/:workflow',
+    {
+      config: admin,
+      schema: {
+        summary: 'Get a workflow by id or name',
+        tags: ['workflows'],
+        params: workflowRefParams,
+        response: withErrors({ 200: workflowSchema }),
+      },
+    },
+    async (request) => resolveWorkflow(repository, request.params.workflow),
+  );
+
+  app.put<{ Params: { workflow: string }; Body: { body: string } }>(
+    '/v1/workflows/:workflow/contract',
+    {
+      config: admin,
+      schema: {
+        summary: 'Upload a contract; a changed body becomes the next revision',
+        tags: ['contracts'],
+        params: workflowRefParams,
+        body: {
+          type: 'object',
+          required: ['body'],
+          additionalProperties: false,
+          properties: {
+            body: { type: 'string', minLength: 1, description: 'the contract, YAML or JSON, kept verbatim' },
+          },
+        },
+        response: withErrors({ 200: contractRevisionSchema, 201: contractRevisionSchema }),
+      },
+    },
+    async (request, reply) => {
+      const workflow = await resolveWorkflow(repository, request.params.workflow);
+      const body = request.body.body;
+      validateContract(body);
+      const { revision, created } = await repository.addContractRevision(
+        workflow.id,
+        body,
+        contractFormat(body),
+        new Date().toISOString(),
+      );
+      return reply.code(created ? 201 : 200).send(revision);
+    },
+  );
+
+  app.get<{ Params: { workflow: string }; Querystring: { revision?: number } }>(
+    '/v1/workflows/:workflow/contract',
+    {
+      config: admin,
+      schema: {
+        summary: 'Get the latest contract revision, or the given one',
+        tags: ['contracts'],
+        params: workflowRefParams,
+        querystring: { type: 'object', properties: { revision: { type: 'integer', minimum: 1 } } },
+        response: withErrors({ 200: contractRevisionSchema }),
+      },
+    },
+    async (request) => {
+      const workflow = await resolveWorkflow(repository, request.params.workflow);
+      const revision = await repository.getContractRevision(workflow.id, request.query.revision);
+      if (!revision) {
+        throw notFound(
+          'CONTRACT_REVISION_NOT_FOUND',
+          `workflow "${workflow.name}" has no contract revision ${request.query.revision}: describe it without --revision to see the latest`,
+        );
+      }
+      return revision;
+    },
+  );
+
+  app.post<{ Params: { workflow: string }; Body: { name?: string } }>(
+    '/v1/workflows/:workflow/robot-accounts',
+    {
+      config: admin,
+      schema: {
+        summary: 'Create a robot account for the workflow; the token is in this response only',
+        tags: ['robot accounts'],
+        params: workflowRefParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        response: withErrors({ 201: robotAccountSchema }),
+      },
+    },
+    async (request, reply) => {
+      const workflow = await resolveWorkflow(repository, request.params.workflow);
+      const token = generateToken('robot');
+      const account = {
+        id: randomUUID(),
+        name: request.body?.name ?? `${workflow.name}-robot`,
+        workflowId: workflow.id,
+        createdAt: new Date().toISOString(),
+        tokenHash: hashToken(token),
+      };
+      await repository.createRobotAccount(account);
+      return reply.code(201).send({ ...presentRobotAccount(account), token });
+    },
+  );
+
+  app.get<{ Params: { workflow: string } }>(
+    '/v1/workflows/:workflow/robot-accounts',
+    {
+      config: admin,
+      schema: {
+        summary: "List the workflow's robot accounts (never their tokens)",
+        tags: ['robot accounts'],
+        params: workflowRefParams,
+        response: withErrors({
+          200: {
+            type: 'object',
+            required: ['robotAccounts'],
+            properties: { robotAccounts: { type: 'array', items: robotAccountSchema } },
+          },
+        }),
+      },
+    },
+    async (request) => {
+      const workflow = await resolveWorkflow(repository, request.params.workflow);
+      const accounts = await repository.listRobotAccounts(workflow.id);
+      return { robotAccounts: accounts.map(presentRobotAccount) };
+    },
+  );
+
+  app.delete<{ Params: { workflow: string; id: string } }>(
+    '/v1/workflows/:workflow/robot-accounts/:id',
+    {
+      config: admin,
+      schema: {
+        summary: 'Revoke a robot account; its token stops working at once',
+        tags: ['robot accounts'],
+        params: {
+          type: 'object',
+          required: ['workflow', 'id'],
+          properties: { workflow: { type: 'string', minLength: 1 }, id: { type: 'string', minLength: 1 } },
+        },
+        response: withErrors({ 200: robotAccountSchema }),
+      },
+    },
+    async (request) => {
+      const workflow = await resolveWorkflow(repository, request.params.workflow);
+      const existing = await repository.getRobotAccount(request.params.id);
+      if (!existing || existing.workflowId !== workflow.id) {
+        throw notFound(
+          'ROBOT_ACCOUNT_NOT_FOUND',
+          `robot account ${request.params.id} not found in workflow "${workflow.name}": check --id and --workflow`,
+        );
+      }
+      const revoked = await repository.revokeRobotAccount(existing.id, new Date().toISOString());
+      if (!revoked) throw new ApiError(500, 'INTERNAL', 'robot account vanished while revoking it');
+      return presentRobotAccount(revoked);
+    },
+  );
+}

@@ -1,0 +1,78 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ControlPlaneConfig, DEFAULT_DATA_DIR, DEFAULT_LISTEN, defaultConfig } from './config';
+import { type RunningControlPlane, startControlPlane } from './server';
+import { parseDuration, parseListen, parseSize } from './units';
+
+/** The flags of `control-plane start`, as strings, so the CLI and the control plane's own bin share one meaning. */
+export interface StartOptions {
+  listen?: string;
+  dataDir?: string;
+  maxBlobSize?: string;
+  maxBodySize?: string;
+  runExpiry?: string;
+  /** Do not log one line per request. */
+  quiet?: boolean;
+}
+
+export const START_OPTION_HELP = {
+  listen: `address to listen on, host:port (default ${DEFAULT_LISTEN}; port 0 picks a free one)`,
+  dataDir: `directory for the database, the CAS and the admin token (default ./${DEFAULT_DATA_DIR})`,
+  maxBlobSize: 'largest CAS blob accepted, e.g. 512MiB (default 10GiB)',
+  maxBodySize: 'largest JSON request body accepted, e.g. 32MiB (default 32MiB)',
+  runExpiry: 'runs still initialized after this long are marked expired (default 24h)',
+} as const;
+
+export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
+  const { host, port } = parseListen(options.listen ?? DEFAULT_LISTEN);
+  const defaults = defaultConfig();
+  return defaultConfig({
+    host,
+    port,
+    dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
+    adminToken: env.CHAINLOOP_CP_ADMIN_TOKEN || undefined,
+    maxBlobBytes: options.maxBlobSize ? parseSize('--max-blob-size', options.maxBlobSize) : defaults.maxBlobBytes,
+    maxJsonBodyBytes: options.maxBodySize
+      ? parseSize('--max-body-size', options.maxBodySize)
+      : defaults.maxJsonBodyBytes,
+    runExpiryMs: options.runExpiry ? parseDuration('--run-expiry', options.runExpiry) : defaults.runExpiryMs,
+    log: options.quiet ? undefined : (line) => process.stderr.write(`INF ${line}\n`),
+  });
+}
+
+/**
+ * `control-plane start`: starts, prints where it listens and where the admin token is (never the token), and
+ * stops cleanly on SIGTERM/SIGINT. Resolves once the server has stopped.
+ */
+export async function serve(options: StartOptions): Promise<void> {
+  const config = configFromOptions(options);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const running = await startControlPlane(config);
+  announce(running, config);
+  await new Promise<void>((resolveStopped) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stderr.write(`INF ${signal} received, stopping the control plane\n`);
+      running.close().then(resolveStopped, (error) => {
+        process.stderr.write(`ERR stopping the control plane: ${error instanceof Error ? error.message : error}\n`);
+        resolveStopped();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  process.stderr.write('INF control plane stopped\n');
+}
+
+function announce(running: RunningControlPlane, config: ControlPlaneConfig): void {
+  const { adminToken } = running;
+  if (adminToken.origin === 'environment') {
+    process.stderr.write('INF admin token: taken from CHAINLOOP_CP_ADMIN_TOKEN\n');
+  } else {
+    const verb = adminToken.generated ? 'generated into' : 'read from';
+    process.stderr.write(
+      `INF admin token: ${verb} ${adminToken.path} (export CHAINLOOP_TOKEN=$(cat ${adminToken.path}))\n`,
+    );
+  }
+  process.stderr.write(`INF data directory: ${config.dataDir}\n`);
+  process.stderr.write(`INF control plane listening on ${running.url}\n`);
+}

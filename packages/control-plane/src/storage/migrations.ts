@@ -1,0 +1,78 @@
+/**
+ * Versioned schema migrations, applied in order and recorded in `schema_migrations`. The SQL sticks to the
+ * portable subset (TEXT/INTEGER, ON CONFLICT DO NOTHING) so the PostgreSQL repository can run the same list.
+ * Never edit a released migration; append a new one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'workflows, contracts, robot accounts, runs, attestations, run state, blob access',
+    statements: [
+      `CREATE TABLE workflows (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        team TEXT NOT NULL,
+        project TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (project, name)
+      )`,
+      'CREATE INDEX workflows_by_name ON workflows (name)',
+      `CREATE TABLE contract_revisions (
+        workflow_id TEXT NOT NULL REFERENCES workflows (id),
+        revision INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        format TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (workflow_id, revision)
+      )`,
+      `CREATE TABLE robot_accounts (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL REFERENCES workflows (id),
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      )`,
+      `CREATE TABLE workflow_runs (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL REFERENCES workflows (id),
+        status TEXT NOT NULL,
+        runner_type TEXT NOT NULL,
+        job_url TEXT NOT NULL,
+        contract_revision INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        finished_at TEXT,
+        reset_trigger TEXT,
+        reason TEXT,
+        attestation_digest TEXT
+      )`,
+      'CREATE INDEX workflow_runs_by_workflow ON workflow_runs (workflow_id, created_at)',
+      'CREATE INDEX workflow_runs_by_status ON workflow_runs (status, created_at)',
+      `CREATE TABLE attestations (
+        digest TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES workflow_runs (id),
+        workflow_id TEXT NOT NULL REFERENCES workflows (id),
+        bundle TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE run_states (
+        run_id TEXT PRIMARY KEY REFERENCES workflow_runs (id),
+        document TEXT NOT NULL,
+        etag TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE blob_access (
+        digest TEXT NOT NULL,
+        workflow_id TEXT NOT NULL REFERENCES workflows (id),
+        PRIMARY KEY (digest, workflow_id)
+      )`,
+    ],
+  },
+];

@@ -1,0 +1,126 @@
+/**
+ * The storage seam: every route talks to this interface, never to SQL. Methods are async so a PostgreSQL
+ * implementation can follow the SQLite one without touching the routes. Times are ISO-8601 UTC strings.
+ */
+export interface WorkflowRecord {
+  id: string;
+  name: string;
+  team: string;
+  project: string;
+  description: string;
+  createdAt: string;
+}
+
+export type ContractFormat = 'yaml' | 'json';
+
+export interface ContractRevisionRecord {
+  workflowId: string;
+  revision: number;
+  body: string;
+  format: ContractFormat;
+  createdAt: string;
+}
+
+export interface RobotAccountRecord {
+  id: string;
+  name: string;
+  workflowId: string;
+  createdAt: string;
+  revokedAt?: string;
+  /** sha256 hex of the token; the token itself is never stored. */
+  tokenHash: string;
+}
+
+export const RUN_STATUSES = ['initialized', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type ResetTrigger = 'failure' | 'cancellation';
+
+export interface RunRecord {
+  id: string;
+  workflowId: string;
+  status: RunStatus;
+  runnerType: string;
+  jobUrl: string;
+  contractRevision: number;
+  createdAt: string;
+  finishedAt?: string;
+  trigger?: ResetTrigger;
+  reason?: string;
+  attestationDigest?: string;
+}
+
+export interface AttestationRecord {
+  digest: string;
+  runId: string;
+  workflowId: string;
+  bundle: string;
+  createdAt: string;
+}
+
+export interface RunStateRecord {
+  runId: string;
+  document: string;
+  etag: string;
+  updatedAt: string;
+}
+
+export interface RunFinish {
+  status: Exclude<RunStatus, 'initialized'>;
+  finishedAt: string;
+  trigger?: ResetTrigger;
+  reason?: string;
+}
+
+export interface Repository {
+  /** Creates the workflow and its first contract revision together; false when the name is taken in the project. */
+  createWorkflow(workflow: WorkflowRecord, firstContract: ContractRevisionRecord): Promise<boolean>;
+  listWorkflows(): Promise<WorkflowRecord[]>;
+  getWorkflow(id: string): Promise<WorkflowRecord | undefined>;
+  findWorkflowsByName(name: string): Promise<WorkflowRecord[]>;
+
+  /** Appends revision latest+1, unless the body equals the latest one, which is returned unchanged. */
+  addContractRevision(
+    workflowId: string,
+    body: string,
+    format: ContractFormat,
+    createdAt: string,
+  ): Promise<{ revision: ContractRevisionRecord; created: boolean }>;
+  /** The given revision, or the latest when `revision` is undefined. */
+  getContractRevision(workflowId: string, revision?: number): Promise<ContractRevisionRecord | undefined>;
+
+  createRobotAccount(account: RobotAccountRecord): Promise<void>;
+  getRobotAccount(id: string): Promise<RobotAccountRecord | undefined>;
+  findRobotAccountByTokenHash(tokenHash: string): Promise<RobotAccountRecord | undefined>;
+  listRobotAccounts(workflowId: string): Promise<RobotAccountRecord[]>;
+  /** Sets revokedAt once; revoking again keeps the first time. */
+  revokeRobotAccount(id: string, revokedAt: string): Promise<RobotAccountRecord | undefined>;
+
+  createRun(run: RunRecord): Promise<void>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(filter: { workflowId?: string; limit: number }): Promise<RunRecord[]>;
+  /** Moves an `initialized` run to a final status; false (nothing changed) when it was no longer initialized. */
+  finishRun(id: string, finish: RunFinish): Promise<boolean>;
+  /** Marks runs initialized before `cutoff` as expired; returns how many. */
+  expireRuns(cutoff: string, now: string): Promise<number>;
+
+  /**
+   * Stores the attestation and marks its `initialized` run succeeded, atomically. Returns false (nothing stored)
+   * when the run was no longer initialized.
+   */
+  storeAttestation(attestation: AttestationRecord, referencedDigests: string[]): Promise<boolean>;
+  getAttestation(digest: string): Promise<AttestationRecord | undefined>;
+
+  getRunState(runId: string): Promise<RunStateRecord | undefined>;
+  /** Optimistic concurrency: `expectedEtag` undefined means "only if there is no state yet". False on a conflict. */
+  putRunState(state: RunStateRecord, expectedEtag: string | undefined): Promise<boolean>;
+  deleteRunState(runId: string): Promise<void>;
+
+  /** Records that a workflow uploaded or references a CAS blob, so its robots may read it. */
+  grantBlobAccess(digest: string, workflowId: string): Promise<void>;
+  canReadBlob(digest: string, workflowId: string): Promise<boolean>;
+
+  /** Throws when the store cannot answer (readiness probe). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

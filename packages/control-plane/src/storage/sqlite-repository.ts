@@ -1,0 +1,352 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations';
+import type {
+  AttestationRecord,
+  ContractFormat,
+  ContractRevisionRecord,
+  Repository,
+  RobotAccountRecord,
+  RunFinish,
+  RunRecord,
+  RunStateRecord,
+  WorkflowRecord,
+} from './repository';
+
+type Row = Record<string, unknown>;
+
+const str = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
+
+function toWorkflow(row: Row): WorkflowRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    team: String(row.team),
+    project: String(row.project),
+    description: String(row.description),
+    createdAt: String(row.created_at),
+  };
+}
+
+function toContract(row: Row): ContractRevisionRecord {
+  return {
+    workflowId: String(row.workflow_id),
+    revision: Number(row.revision),
+    body: String(row.body),
+    format: row.format as ContractFormat,
+    createdAt: String(row.created_at),
+  };
+}
+
+function toRobotAccount(row: Row): RobotAccountRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    workflowId: String(row.workflow_id),
+    createdAt: String(row.created_at),
+    revokedAt: str(row.revoked_at),
+    tokenHash: String(row.token_hash),
+  };
+}
+
+function toRun(row: Row): RunRecord {
+  return {
+    id: String(row.id),
+    workflowId: String(row.workflow_id),
+    status: row.status as RunRecord['status'],
+    runnerType: String(row.runner_type),
+    jobUrl: String(row.job_url),
+    contractRevision: Number(row.contract_revision),
+    createdAt: String(row.created_at),
+    finishedAt: str(row.finished_at),
+    trigger: str(row.reset_trigger) as RunRecord['trigger'],
+    reason: str(row.reason),
+    attestationDigest: str(row.attestation_digest),
+  };
+}
+
+/** The embedded default store: one SQLite file in WAL mode, every multi-statement change in a transaction. */
+export class SqliteRepository implements Repository {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    // Several processes may share the file; wait for a writer instead of failing with SQLITE_BUSY.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('synchronous = NORMAL');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)),
+    );
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      this.db
+        .transaction(() => {
+          for (const statement of migration.statements) this.db.exec(statement);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+            .run(migration.version, new Date().toISOString());
+        })
+        .immediate();
+    }
+  }
+
+  async createWorkflow(workflow: WorkflowRecord, firstContract: ContractRevisionRecord): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const inserted = this.db
+          .prepare(
+            `INSERT INTO workflows (id, name, team, project, description, created_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (project, name) DO NOTHING`,
+          )
+          .run(workflow.id, workflow.name, workflow.team, workflow.project, workflow.description, workflow.createdAt);
+        if (inserted.changes === 0) return false;
+        this.insertContract(firstContract);
+        return true;
+      })
+      .immediate();
+  }
+
+  private insertContract(contract: ContractRevisionRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO contract_revisions (workflow_id, revision, body, format, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(contract.workflowId, contract.revision, contract.body, contract.format, contract.createdAt);
+  }
+
+  async listWorkflows(): Promise<WorkflowRecord[]> {
+    return (this.db.prepare('SELECT * FROM workflows ORDER BY created_at, id').all() as Row[]).map(toWorkflow);
+  }
+
+  async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM workflows WHERE id = ?').get(id) as Row | undefined;
+    return row && toWorkflow(row);
+  }
+
+  async findWorkflowsByName(name: string): Promise<WorkflowRecord[]> {
+    return (this.db.prepare('SELECT * FROM workflows WHERE name = ? ORDER BY project').all(name) as Row[]).map(
+      toWorkflow,
+    );
+  }
+
+  async addContractRevision(
+    workflowId: string,
+    body: string,
+    format: ContractFormat,
+    createdAt: string,
+  ): Promise<{ revision: ContractRevisionRecord; created: boolean }> {
+    return this.db
+      .transaction(() => {
+        const latestRow = this.db
+          .prepare('SELECT * FROM contract_revisions WHERE workflow_id = ? ORDER BY revision DESC LIMIT 1')
+          .get(workflowId) as Row | undefined;
+        const latest = latestRow && toContract(latestRow);
+        if (latest && latest.body === body) return { revision: latest, created: false };
+        const revision = { workflowId, revision: (latest?.revision ?? 0) + 1, body, format, createdAt };
+        this.insertContract(revision);
+        return { revision, created: true };
+      })
+      .immediate();
+  }
+
+  async getContractRevision(workflowId: string, revision?: number): Promise<ContractRevisionRecord | undefined> {
+    const row = (
+      revision === undefined
+        ? this.db
+            .prepare('SELECT * FROM contract_revisions WHERE workflow_id = ? ORDER BY revision DESC LIMIT 1')
+            .get(workflowId)
+        : this.db
+            .prepare('SELECT * FROM contract_revisions WHERE workflow_id = ? AND revision = ?')
+            .get(workflowId, revision)
+    ) as Row | undefined;
+    return row && toContract(row);
+  }
+
+  async createRobotAccount(account: RobotAccountRecord): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO robot_accounts (id, workflow_id, name, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        account.id,
+        account.workflowId,
+        account.name,
+        account.tokenHash,
+        account.createdAt,
+        account.revokedAt ?? null,
+      );
+  }
+
+  async getRobotAccount(id: string): Promise<RobotAccountRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM robot_accounts WHERE id = ?').get(id) as Row | undefined;
+    return row && toRobotAccount(row);
+  }
+
+  async findRobotAccountByTokenHash(tokenHash: string): Promise<RobotAccountRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM robot_accounts WHERE token_hash = ?').get(tokenHash) as Row | undefined;
+    return row && toRobotAccount(row);
+  }
+
+  async listRobotAccounts(workflowId: string): Promise<RobotAccountRecord[]> {
+    return (
+      this.db
+        .prepare('SELECT * FROM robot_accounts WHERE workflow_id = ? ORDER BY created_at, id')
+        .all(workflowId) as Row[]
+    ).map(toRobotAccount);
+  }
+
+  async revokeRobotAccount(id: string, revokedAt: string): Promise<RobotAccountRecord | undefined> {
+    this.db.prepare('UPDATE robot_accounts SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(revokedAt, id);
+    return this.getRobotAccount(id);
+  }
+
+  async createRun(run: RunRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO workflow_runs (id, workflow_id, status, runner_type, job_url, contract_revision, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(run.id, run.workflowId, run.status, run.runnerType, run.jobUrl, run.contractRevision, run.createdAt);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM workflow_runs WHERE id = ?').get(id) as Row | undefined;
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: { workflowId?: string; limit: number }): Promise<RunRecord[]> {
+    const rows =
+      filter.workflowId === undefined
+        ? this.db.prepare('SELECT * FROM workflow_runs ORDER BY created_at DESC, id LIMIT ?').all(filter.limit)
+        : this.db
+            .prepare('SELECT * FROM workflow_runs WHERE workflow_id = ? ORDER BY created_at DESC, id LIMIT ?')
+            .all(filter.workflowId, filter.limit);
+    return (rows as Row[]).map(toRun);
+  }
+
+  async finishRun(id: string, finish: RunFinish): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `UPDATE workflow_runs SET status = ?, finished_at = ?, reset_trigger = ?, reason = ?
+         WHERE id = ? AND status = 'initialized'`,
+      )
+      .run(finish.status, finish.finishedAt, finish.trigger ?? null, finish.reason ?? null, id);
+    return result.changes === 1;
+  }
+
+  async expireRuns(cutoff: string, now: string): Promise<number> {
+    return this.db
+      .prepare(
+        `UPDATE workflow_runs SET status = 'expired', finished_at = ?
+         WHERE status = 'initialized' AND created_at < ?`,
+      )
+      .run(now, cutoff).changes;
+  }
+
+  async storeAttestation(attestation: AttestationRecord, referencedDigests: string[]): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const finished = this.db
+          .prepare(
+            `UPDATE workflow_runs SET status = 'succeeded', finished_at = ?, attestation_digest = ?
+             WHERE id = ? AND status = 'initialized'`,
+          )
+          .run(attestation.createdAt, attestation.digest, attestation.runId);
+        if (finished.changes === 0) return false;
+        this.db
+          .prepare(
+            `INSERT INTO attestations (digest, run_id, workflow_id, bundle, created_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (digest) DO NOTHING`,
+          )
+          .run(
+            attestation.digest,
+            attestation.runId,
+            attestation.workflowId,
+            attestation.bundle,
+            attestation.createdAt,
+          );
+        const grant = this.db.prepare(
+          'INSERT INTO blob_access (digest, workflow_id) VALUES (?, ?) ON CONFLICT (digest, workflow_id) DO NOTHING',
+        );
+        for (const digest of referencedDigests) grant.run(digest, attestation.workflowId);
+        return true;
+      })
+      .immediate();
+  }
+
+  async getAttestation(digest: string): Promise<AttestationRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM attestations WHERE digest = ?').get(digest) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      digest: String(row.digest),
+      runId: String(row.run_id),
+      workflowId: String(row.workflow_id),
+      bundle: String(row.bundle),
+      createdAt: String(row.created_at),
+    };
+  }
+
+  async getRunState(runId: string): Promise<RunStateRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM run_states WHERE run_id = ?').get(runId) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      runId: String(row.run_id),
+      document: String(row.document),
+      etag: String(row.etag),
+      updatedAt: String(row.updated_at),
+    };
+  }
+
+  async putRunState(state: RunStateRecord, expectedEtag: string | undefined): Promise<boolean> {
+    const result =
+      expectedEtag === undefined
+        ? this.db
+            .prepare(
+              `INSERT INTO run_states (run_id, document, etag, updated_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (run_id) DO NOTHING`,
+            )
+            .run(state.runId, state.document, state.etag, state.updatedAt)
+        : this.db
+            .prepare('UPDATE run_states SET document = ?, etag = ?, updated_at = ? WHERE run_id = ? AND etag = ?')
+            .run(state.document, state.etag, state.updatedAt, state.runId, expectedEtag);
+    return result.changes === 1;
+  }
+
+  async deleteRunState(runId: string): Promise<void> {
+    this.db.prepare('DELETE FROM run_states WHERE run_id = ?').run(runId);
+  }
+
+  async grantBlobAccess(digest: string, workflowId: string): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO blob_access (digest, workflow_id) VALUES (?, ?) ON CONFLICT (digest, workflow_id) DO NOTHING',
+      )
+      .run(digest, workflowId);
+  }
+
+  async canReadBlob(digest: string, workflowId: string): Promise<boolean> {
+    return (
+      this.db.prepare('SELECT 1 FROM blob_access WHERE digest = ? AND workflow_id = ?').get(digest, workflowId) !==
+      undefined
+    );
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

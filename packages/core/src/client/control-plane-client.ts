@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ChainloopError } from '../errors';
+import { ControlPlaneError } from './control-plane-error';
+import { ControlPlaneTransport, type TransportOptions } from './transport';
+import type {
+  BlobRef,
+  ContractRevision,
+  Identity,
+  ResetTrigger,
+  RobotAccount,
+  StoredAttestation,
+  Workflow,
+  WorkflowRun,
+} from './types';
+
+/** Reads of 1 MiB keep syscalls few and memory flat whatever the file size. */
+const READ_CHUNK = 1024 * 1024;
+
+// Keeps `sha256:` readable in paths and logs; a colon is legal in a path segment.
+const segment = (value: string | number) => encodeURIComponent(String(value)).replace(/%3A/gi, ':');
+
+/**
+ * Typed client of the control plane HTTP API. Admin calls need an admin token, crafting calls a robot account
+ * token; the server decides. Every failure is a ChainloopError carrying the server's code and one-line message.
+ */
+export class ControlPlaneClient {
+  private readonly http: ControlPlaneTransport;
+
+  constructor(options: TransportOptions) {
+    this.http = new ControlPlaneTransport(options);
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  // --- admin ---
+
+  createWorkflow(input: { name: string; team: string; project: string; description?: string }): Promise<Workflow> {
+    return this.http.json('POST', '/v1/workflows', { json: input, idempotent: false });
+  }
+
+  async listWorkflows(): Promise<Workflow[]> {
+    const { workflows } = await this.http.json<{ workflows: Workflow[] }>('GET', '/v1/workflows', { idempotent: true });
+    return workflows;
+  }
+
+  getWorkflow(idOrName: string): Promise<Workflow> {
+    return this.http.json('GET', `/v1/workflows/${segment(idOrName)}`, { idempotent: true });
+  }
+
+  /** Uploads a contract (YAML or JSON, kept verbatim); an unchanged body returns the latest revision. */
+  updateContract(idOrName: string, body: string): Promise<ContractRevision> {
+    // Idempotent on the server: the same body again does not create another revision.
+    return this.http.json('PUT', `/v1/workflows/${segment(idOrName)}/contract`, { json: { body }, idempotent: true });
+  }
+
+  getContract(idOrName: string, revision?: number): Promise<ContractRevision> {
+    const query = revision === undefined ? '' : `?revision=${segment(revision)}`;
+    return this.http.json('GET', `/v1/workflows/${segment(idOrName)}/contract${query}`, { idempotent: true });
+  }
+
+  createRobotAccount(idOrName: string, name?: string): Promise<RobotAccount> {
+    return this.http.json('POST', `/v1/workflows/${segment(idOrName)}/robot-accounts`, {
+      json: name === undefined ? {} : { name },
+      idempotent: false,
+    });
+  }
+
+  async listRobotAccounts(idOrName: string): Promise<RobotAccount[]> {
+    const { robotAccounts } = await this.http.json<{ robotAccounts: RobotAccount[] }>(
+      'GET',
+      `/v1/workflows/${segment(idOrName)}/robot-accounts`,
+      { idempotent: true },
+    );
+    return robotAccounts;
+  }
+
+  revokeRobotAccount(idOrName: string, id: string): Promise<RobotAccount> {
+    return this.http.json('DELETE', `/v1/workflows/${segment(idOrName)}/robot-accounts/${segment(id)}`, {
+      idempotent: true,
+    });
+  }
+
+  async listRuns(filter: { workflow?: string; limit?: number } = {}): Promise<WorkflowRun[]> {
+    const query = new URLSearchParams();
+    if (filter.workflow !== undefined) query.set('workflow', filter.workflow);
+    if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+    const suffix = query.size > 0 ? `?${query}` : '';
+    const { runs } = await this.http.json<{ runs: WorkflowRun[] }>('GET', `/v1/runs${suffix}`, { idempotent: true });
+    return runs;
+  }
+
+  getRun(id: string): Promise<WorkflowRun> {
+    return this.http.json('GET', `/v1/runs/${segment(id)}`, { idempotent: true });
+  }
+
+  /** By attestation digest (`sha256:…`) or by run id. */
+  getAttestation(runIdOrDigest: string): Promise<StoredAttestation> {
+    return this.http.json('GET', `/v1/attestations/${segment(runIdOrDigest)}`, { idempotent: true });
+  }
+
+  // --- crafting (robot account) ---
+
+  whoami(): Promise<Identity> {
+    return this.http.json('GET', '/v1/whoami', { idempotent: true });
+  }
+
+  getCraftingContract(revision?: number): Promise<{ workflow: Workflow; contract: ContractRevision }> {
+    const query = revision === undefined ? '' : `?revision=${segment(revision)}`;
+    return this.http.json('GET', `/v1/crafting/contract${query}`, { idempotent: true });
+  }
+
+  createRun(input: { contractRevision: number; runnerType: string; jobUrl?: string }): Promise<WorkflowRun> {
+    return this.http.json('POST', '/v1/crafting/runs', { json: input, idempotent: false });
+  }
+
+  /** Undefined when the run has no remote state yet. */
+  async readRunState(runId: string): Promise<{ state: unknown; etag: string } | undefined> {
+    const response = await this.http.request('GET', `/v1/runs/${segment(runId)}/state`, {
+      idempotent: true,
+      accept: [404],
+    });
+    if (response.status === 404) {
+      const body = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+      if (body.code === 'STATE_NOT_FOUND') return undefined;
+      throw new ControlPlaneError(404, body.code ?? 'NOT_FOUND', body.message ?? `workflow run ${runId} not found`);
+    }
+    const { state } = (await response.json()) as { state: unknown };
+    return { state, etag: response.headers.get('etag') ?? '' };
+  }
+
+  /**
+   * Writes the run's state. Pass the ETag of the state you read; without one the write succeeds only if there is
+   * no state yet. Someone else's write in between → ChainloopError STATE_CONFLICT (read again and reapply).
+   */
+  writeRunState(runId: string, state: unknown, etag?: string): Promise<{ etag: string }> {
+    return this.http.json('PUT', `/v1/runs/${segment(runId)}/state`, {
+      json: { state },
+      headers: etag === undefined ? { 'if-none-match': '*' } : { 'if-match': etag },
+      // A lost answer to a successful write would turn a retry into a false conflict: never retried.
+      idempotent: false,
+    });
+  }
+
+  async deleteRunState(runId: string): Promise<void> {
+    await this.http.request('DELETE', `/v1/runs/${segment(runId)}/state`, { idempotent: true });
+  }
+
+  /** Stores the bundle verbatim and marks the run succeeded; the same bundle again is accepted (retried push). */
+  storeAttestation(runId: string, bundleJson: string): Promise<{ digest: string }> {
+    return this.http.json('POST', `/v1/runs/${segment(runId)}/attestation`, {
+      json: { bundle: bundleJson },
+      idempotent: true,
+    });
+  }
+
+  /** Marks the run failed or cancelled; a run already finished (e.g. pushed) is returned unchanged. */
+  resetRun(runId: string, input: { trigger: ResetTrigger; reason?: string }): Promise<WorkflowRun> {
+    return this.http.json('POST', `/v1/runs/${segment(runId)}/reset`, { json: input, idempotent: true });
+  }
+
+  // --- CAS ---
+
+  async hasBlob(digest: string): Promise<boolean> {
+    const response = await this.http.request('HEAD', `/v1/cas/${segment(digest)}`, { idempotent: true, accept: [404] });
+    return response.status !== 404;
+  }
+
+  /** Uploads a file whose digest is known; the server keeps it only if the bytes hash to `digest`. */
+  async uploadBlob(digest: string, filePath: string): Promise<BlobRef> {
+    const { size } = await stat(filePath);
+    return this.http.json('PUT', `/v1/cas/${segment(digest)}`, {
+      body: () => createReadStream(filePath, { highWaterMark: READ_CHUNK }),
+      headers: { 'content-length': String(size) },
+      idempotent: true,
+    });
+  }
+
+  /**
+   * Hashes and uploads a file in one read: the server hashes the same bytes and answers with its digest, which must
+   * equal ours. Memory stays constant whatever the size.
+   */
+  async uploadFileOnePass(filePath: string, options: { onProgress?(bytes: number): void } = {}): Promise<BlobRef> {
+    const { size } = await stat(filePath);
+    let local: BlobRef | undefined;
+    const body = () => {
+      const hash = createHash('sha256');
+      let sent = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          hash.update(chunk);
+          sent += chunk.length;
+          options.onProgress?.(sent);
+          callback(null, chunk);
+        },
+        flush(callback) {
+          local = { digest: `sha256:${hash.digest('hex')}`, size: sent };
+          callback();
+        },
+      });
+      return createReadStream(filePath, { highWaterMark: READ_CHUNK }).pipe(meter);
+    };
+    const remote = await this.http.json<BlobRef>('POST', '/v1/cas/uploads', {
+      body,
+      headers: { 'content-length': String(size) },
+      // Content-addressed: sending the same bytes twice stores one blob.
+      idempotent: true,
+    });
+    if (!local || local.digest !== remote.digest || local.size !== remote.size) {
+      throw new ChainloopError(
+        'DIGEST_MISMATCH',
+        `file ${filePath}: the control plane stored ${remote.digest} (${remote.size} B) but the file read as ${local?.digest ?? 'incomplete'}: the file changed while uploading, upload it again`,
+      );
+    }
+    return remote;
+  }
+
+  /** Downloads a blob to `destPath`, checking size and digest before the file appears there. */
+  async downloadBlob(digest: string, destPath: string): Promise<BlobRef> {
+    const response = await this.http.request('GET', `/v1/cas/${segment(digest)}`, { idempotent: true });
+    if (!response.body)
+      throw new ChainloopError('CAS_EMPTY_RESPONSE', `blob ${digest}: the control plane sent no body`);
+    const partPath = `${destPath}.part-${randomBytes(4).toString('hex')}`;
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(response.body as unknown as AsyncIterable<Uint8Array>, meter, createWriteStream(partPath));
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (actual !== digest) {
+        throw new ChainloopError(
+          'DIGEST_MISMATCH',
+          `blob ${digest}: downloaded bytes hash to ${actual}, nothing was written to ${destPath}: download it again`,
+        );
+      }
+      await rename(partPath, destPath);
+      return { digest, size };
+    } finally {
+      await rm(partPath, { force: true });
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export { ControlPlaneClient } from './control-plane-client';
+export { ControlPlaneError } from './control-plane-error';
+export type { TransportOptions as ControlPlaneClientOptions } from './transport';
+export type * from './types';

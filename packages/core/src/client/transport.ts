@@ -1,0 +1,157 @@
+import { type ChainloopError, UsageError } from '../errors';
+import { CHAINLOOP_TS_VERSION } from '../version';
+import { ControlPlaneError, unreachable } from './control-plane-error';
+
+export interface TransportOptions {
+  baseUrl: string;
+  token: string;
+  /** Extra attempts for idempotent calls after a connection error or a 5xx (default 3). */
+  retries?: number;
+  /** First backoff delay in ms, doubled each attempt (default 200). */
+  retryDelayMs?: number;
+}
+
+export interface RequestOptions {
+  /** Sent as JSON. */
+  json?: unknown;
+  /** A fresh body per attempt (streams cannot be replayed), sent as application/octet-stream. */
+  body?: () => AsyncIterable<Uint8Array>;
+  headers?: Record<string, string>;
+  /** Safe to send again after a connection error or a 5xx. */
+  idempotent: boolean;
+  /** Statuses returned to the caller instead of thrown (e.g. 404 for "does it exist?"). */
+  accept?: number[];
+}
+
+const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/** HTTP to the control plane: auth header, JSON, retries with backoff, and error answers as ChainloopError. */
+export class ControlPlaneTransport {
+  readonly baseUrl: string;
+  private readonly token: string;
+  private readonly retries: number;
+  private readonly retryDelayMs: number;
+
+  constructor(options: TransportOptions) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.token = options.token;
+    this.retries = options.retries ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 200;
+  }
+
+  async request(method: string, path: string, options: RequestOptions): Promise<Response> {
+    const attempts = options.idempotent ? this.retries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(`${this.baseUrl}${path}`, this.init(method, options));
+      } catch (error) {
+        const code = connectionErrorCode(error);
+        if (code === undefined) throw error;
+        if (attempt < attempts) {
+          await this.backoff(attempt);
+          continue;
+        }
+        throw unreachable(this.baseUrl, code === 'ECONNREFUSED' ? 'connection refused' : code, error);
+      }
+      if (response.ok || options.accept?.includes(response.status)) return response;
+      if (RETRYABLE_STATUSES.has(response.status) && attempt < attempts) {
+        await response.body?.cancel();
+        await this.backoff(attempt);
+        continue;
+      }
+      throw await errorFromResponse(method, path, response);
+    }
+  }
+
+  async json<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const response = await this.request(method, path, options);
+    return (await response.json()) as T;
+  }
+
+  private init(method: string, options: RequestOptions): RequestInit {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      'user-agent': `chainloop-ts/${CHAINLOOP_TS_VERSION}`,
+      'chainloop-cli-version': CHAINLOOP_TS_VERSION,
+      ...options.headers,
+    };
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      return { method, headers, body: JSON.stringify(options.json) };
+    }
+    if (options.body) {
+      headers['content-type'] = 'application/octet-stream';
+      // Node's fetch (undici) streams an async iterable body; `duplex` is required for that and absent from the DOM types.
+      return { method, headers, body: options.body() as unknown as RequestInit['body'], duplex: 'half' } as RequestInit;
+    }
+    return { method, headers };
+  }
+
+  private backoff(attempt: number): Promise<void> {
+    const delay = this.retryDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
+    return new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+function normaliseBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new UsageError(
+      'INVALID_CONTROL_PLANE_URL',
+      `control plane URL "${baseUrl}" is not a URL: pass e.g. --control-plane http://127.0.0.1:8000`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(
+      'INVALID_CONTROL_PLANE_URL',
+      `control plane URL "${baseUrl}" must start with http:// or https://: fix --control-plane / CHAINLOOP_CONTROL_PLANE_API`,
+    );
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function connectionErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const candidates: unknown[] = [error, error.cause];
+  const cause = error.cause as { errors?: unknown[] } | undefined;
+  if (cause && Array.isArray(cause.errors)) candidates.push(...cause.errors);
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code === 'ENOTFOUND')) return code;
+  }
+  // undici's bare "fetch failed" without a code (e.g. "bad port") is still a failed connection; say why.
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    return error.cause instanceof Error ? error.cause.message : 'connection failed';
+  }
+  return undefined;
+}
+
+async function errorFromResponse(method: string, path: string, response: Response): Promise<ChainloopError> {
+  const text = await response.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { code?: unknown; message?: unknown };
+    if (typeof body.code === 'string' && typeof body.message === 'string') {
+      return new ControlPlaneError(response.status, body.code, body.message.split('\n')[0]);
+    }
+  } catch {
+    // Not our JSON error shape (a proxy in between, for example); describe the status instead.
+  }
+  return new ControlPlaneError(
+    response.status,
+    'CONTROL_PLANE_ERROR',
+    `control plane answered ${response.status} ${response.statusText} to ${method} ${path.split('?')[0]}: check its log`,
+  );
+}

@@ -1,0 +1,62 @@
+/** The control plane's resources as the client returns them (plain objects, camelCase, ISO-8601 UTC times). */
+export interface Workflow {
+  id: string;
+  name: string;
+  team: string;
+  project: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface ContractRevision {
+  workflowId: string;
+  revision: number;
+  /** The contract text exactly as uploaded. */
+  body: string;
+  format: 'yaml' | 'json';
+  createdAt: string;
+}
+
+export interface RobotAccount {
+  id: string;
+  name: string;
+  workflowId: string;
+  createdAt: string;
+  revokedAt?: string;
+  /** Only in the answer to createRobotAccount: the server keeps a hash and can never show it again. */
+  token?: string;
+}
+
+export type WorkflowRunStatus = 'initialized' | 'succeeded' | 'failed' | 'cancelled' | 'expired';
+export type ResetTrigger = 'failure' | 'cancellation';
+
+export interface WorkflowRun {
+  id: string;
+  workflowId: string;
+  workflowName: string;
+  status: WorkflowRunStatus;
+  runnerType: string;
+  jobUrl: string;
+  contractRevision: number;
+  createdAt: string;
+  finishedAt?: string;
+  trigger?: ResetTrigger;
+  reason?: string;
+  attestationDigest?: string;
+}
+
+export interface StoredAttestation {
+  digest: string;
+  runId: string;
+  workflowId: string;
+  /** The bundle JSON exactly as pushed. */
+  bundle: string;
+  createdAt: string;
+}
+
+export type Identity = { kind: 'admin' } | { kind: 'robot'; workflow: Workflow };
+
+export interface BlobRef {
+  digest: string;
+  size: number;
+}
