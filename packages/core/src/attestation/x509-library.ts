@@ -7,6 +7,8 @@ export type WebCryptoKeyPair = webcrypto.CryptoKeyPair;
  * browsers it has no default WebCrypto provider, so Node's is registered on first use.
  */
 export async function loadX509Library() {
+  // tsyringe inside @peculiar/x509 needs the Reflect metadata API before the library loads.
+  await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as never);
   return x509;
