@@ -1,0 +1,46 @@
+import type { ErrorObject, ValidateFunction } from 'ajv';
+
+let compiled: Promise<ValidateFunction> | undefined;
+
+/** Compiled once, on first use: the schema is large and most CLI runs never need it. */
+function validator(): Promise<ValidateFunction> {
+  compiled ??= (async () => {
+    const [{ default: Ajv }, { default: addFormats }, schemas] = await Promise.all([
+      import('ajv'),
+      import('ajv-formats'),
+      import('./cyclonedx-schemas'),
+    ]);
+    const ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      verbose: true,
+      schemas: schemas.CYCLONEDX_REFERENCED_SCHEMAS,
+    });
+    addFormats(ajv);
+    // Formats ajv-formats lacks; checked loosely, as the CycloneDX library's own validator does.
+    ajv.addFormat('iri-reference', true);
+    ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/);
+    return ajv.compile(schemas.CYCLONEDX_BOM_SCHEMA);
+  })();
+  return compiled;
+}
+
+/**
+ * Problems real generators produce that the original tolerates: duplicate components (syft emits them) and
+ * `cwes: null` in vulnerabilities.
+ */
+function tolerated(error: ErrorObject): boolean {
+  if (error.keyword === 'uniqueItems' && /\/components$/.test(error.instancePath)) return true;
+  return error.keyword === 'type' && /^\/vulnerabilities\/\d+\/cwes$/.test(error.instancePath) && error.data === null;
+}
+
+/** Validates against CycloneDX 1.6 (which 1.4 and 1.5 documents satisfy); the first problem, or undefined. */
+export async function validateCycloneDxSchema(document: unknown): Promise<string | undefined> {
+  const validate = await validator();
+  if (validate(document)) return undefined;
+  const errors = (validate.errors ?? []).filter((error) => !tolerated(error));
+  if (errors.length === 0) return undefined;
+  const [first] = errors;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return `${first.instancePath || '/'} ${first.message ?? first.keyword}${more}`;
+}

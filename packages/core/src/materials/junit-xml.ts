@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { ArchiveError, readTarEntries, readZipEntries } from './archive-entries';
+import { fileFormat, MAX_PARSED_DOCUMENT_BYTES } from './file-content';
+import type { MaterialKind } from './kind';
+import { materialInvalid } from './material-error';
+import { requireMaterialFile } from './material-file';
+
+const isXmlEntry = (path: string) => path.toLowerCase().endsWith('.xml') && !path.split('/').pop()!.startsWith('._');
+
+/**
+ * JUnit XML: a single report, or a .zip / .tar.gz of reports (every `.xml` entry must be a report); at least one
+ * test suite in all. The original file or archive is what gets uploaded.
+ */
+export const junitXmlKind: MaterialKind = {
+  kind: 'JUNIT_XML',
+  detectionOrder: 16,
+  async inspect(input) {
+    const file = await requireMaterialFile(input);
+    const refuse = (reason: string, cause?: unknown) =>
+      materialInvalid(input.name, `file ${file.given}`, 'JUNIT_XML', reason, cause);
+    const format = await fileFormat(input, file);
+    let reports: { path: string; content: Buffer }[];
+    try {
+      if (format === 'zip') reports = await readZipEntries(file.path, isXmlEntry);
+      else if (format === 'gzip') reports = await readTarEntries(file.path, isXmlEntry);
+      else if (format === 'xml') {
+        if (file.size > MAX_PARSED_DOCUMENT_BYTES) throw refuse('too large to parse');
+        reports = [{ path: file.fileName, content: await readFile(file.path) }];
+      } else throw refuse('it is neither XML nor a .zip or .tar.gz of XML reports');
+    } catch (error) {
+      if (error instanceof ArchiveError) throw refuse(error.message, error);
+      throw error;
+    }
+    if (reports.length === 0) throw refuse('the archive holds no .xml file');
+    let suites = 0;
+    for (const report of reports) {
+      const counted = await countTestSuites(report.content.toString('utf8'));
+      if (typeof counted === 'string') {
+        throw refuse(format === 'xml' ? counted : `${report.path}: ${counted}`);
+      }
+      suites += counted;
+    }
+    if (suites === 0) throw refuse('no test suite found');
+    return { shape: 'file', path: file.path, fileName: file.fileName, annotations: {} };
+  },
+};
+
+/** Number of `<testsuite>` elements of a report, or why it is not a JUnit report. */
+async function countTestSuites(xml: string): Promise<number | string> {
+  const { XMLParser, XMLValidator } = await import('fast-xml-parser');
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) return `not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`;
+  const document = new XMLParser({ ignoreAttributes: true, ignoreDeclaration: true, ignorePiTags: true }).parse(xml);
+  const roots = Object.keys(document).filter((key) => key !== '#text');
+  const root = roots[0];
+  if (root === 'testsuite') return 1;
+  if (root !== 'testsuites') {
+    return `the root element is <${root ?? 'none'}>, expected <testsuites> or <testsuite>`;
+  }
+  return countSuitesUnder(document.testsuites);
+}
+
+function countSuitesUnder(node: unknown): number {
+  if (typeof node !== 'object' || node === null) return 0;
+  const suites = (node as Record<string, unknown>).testsuite;
+  if (suites === undefined) return 0;
+  return Array.isArray(suites) ? suites.length : 1;
+}
