@@ -1,4 +1,35 @@
+import type { StartOptions } from '@chainloop-ts/control-plane';
 import type { Command } from 'commander';
 
+// Kept in step with START_OPTION_HELP of @chainloop-ts/control-plane, which is only loaded when the command runs.
+const HELP = {
+  listen: 'address to listen on, host:port (default 127.0.0.1:8000; port 0 picks a free one)',
+  dataDir: 'directory for the database, the CAS and the admin token (default ./.chainloop)',
+  maxBlobSize: 'largest CAS blob accepted, e.g. 512MiB (default 10GiB)',
+  maxBodySize: 'largest JSON request body accepted, e.g. 32MiB (default 32MiB)',
+  runExpiry: 'runs still initialized after this long are marked expired (default 24h)',
+};
+
 // control-plane start: loads @chainloop-ts/control-plane lazily so the bundle carries no native module.
-export function registerControlPlaneCommands(_program: Command): void {}
+export function registerControlPlaneCommands(program: Command): void {
+  const controlPlane = program.command('control-plane').description('run the embedded control plane');
+
+  controlPlane
+    .command('start')
+    .description('start the control plane (SQLite + filesystem CAS under --data-dir); stops on SIGTERM/SIGINT')
+    .option('--listen <host:port>', HELP.listen)
+    .option('--data-dir <dir>', HELP.dataDir)
+    .option('--max-blob-size <size>', HELP.maxBlobSize)
+    .option('--max-body-size <size>', HELP.maxBodySize)
+    .option('--run-expiry <duration>', HELP.runExpiry)
+    .option('--quiet', 'do not log one line per request')
+    .addHelpText(
+      'after',
+      '\nThe admin token comes from CHAINLOOP_CP_ADMIN_TOKEN, else it is generated into DIR/admin.token.',
+    )
+    .action(async (flags: StartOptions) => {
+      // A plain require keeps the control plane (and better-sqlite3) out of the bundle; it resolves to its dist build.
+      const controlPlaneModule = require('@chainloop-ts/control-plane') as typeof import('@chainloop-ts/control-plane');
+      await controlPlaneModule.serve(flags);
+    });
+}

@@ -1,4 +1,246 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '@chainloop-ts/core';
+import type { ContractRevision, RobotAccount, Workflow, WorkflowRun } from '@chainloop-ts/core/client';
+import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import type { Command } from 'commander';
+import { adminToken, controlPlaneUrl, outputFormat } from '../context';
+import { type Cell, log, printJson, printLine, renderGridTable, renderKeyValueTable } from '../output';
+import { formatInitializedAt as formatTime } from './attestation/status-view';
 
-// workflow create|list, contract update|describe, robot-account create|revoke, run list|describe (admin token).
-export function registerWorkflowCommands(_program: Command): void {}
+export function adminClient(command: Command): ControlPlaneClient {
+  return new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token: adminToken(command) });
+}
+
+function parseRevision(value: string): number {
+  const revision = Number(value);
+  if (!Number.isInteger(revision) || revision < 1) {
+    throw new UsageError('INVALID_REVISION', `--revision "${value}" is not a revision number: use 1, 2, …`);
+  }
+  return revision;
+}
+
+const optionalTime = (iso: string | undefined): Cell => (iso ? formatTime(iso) : '');
+
+function workflowRows(workflow: Workflow): Array<[string, Cell]> {
+  return [
+    ['ID', workflow.id],
+    ['Name', workflow.name],
+    ['Team', workflow.team],
+    ['Project', workflow.project],
+    ['Description', workflow.description],
+    ['Created At', formatTime(workflow.createdAt)],
+  ];
+}
+
+function contractRows(contract: ContractRevision): Array<[string, Cell]> {
+  return [
+    ['Workflow', contract.workflowId],
+    ['Revision', contract.revision],
+    ['Format', contract.format],
+    ['Created At', formatTime(contract.createdAt)],
+  ];
+}
+
+function robotAccountRows(account: RobotAccount): Array<[string, Cell]> {
+  const rows: Array<[string, Cell]> = [
+    ['ID', account.id],
+    ['Name', account.name],
+    ['Workflow', account.workflowId],
+    ['Created At', formatTime(account.createdAt)],
+  ];
+  if (account.revokedAt) rows.push(['Revoked At', formatTime(account.revokedAt)]);
+  if (account.token) rows.push(['Token', account.token]);
+  return rows;
+}
+
+export function runRows(run: WorkflowRun): Array<[string, Cell]> {
+  return [
+    ['ID', run.id],
+    ['Workflow', `${run.workflowName} (${run.workflowId})`],
+    ['Status', run.status],
+    ['Runner', run.runnerType],
+    ['Job URL', run.jobUrl],
+    ['Contract Revision', run.contractRevision],
+    ['Created At', formatTime(run.createdAt)],
+    ['Finished At', optionalTime(run.finishedAt)],
+    ['Reset Trigger', run.trigger],
+    ['Reason', run.reason],
+    ['Attestation', run.attestationDigest],
+  ];
+}
+
+// workflow create|list, contract update|describe, robot-account create|revoke|list, run list|describe (admin token).
+export function registerWorkflowCommands(program: Command): void {
+  const workflow = program
+    .command('workflow')
+    .alias('wf')
+    .description('manage workflows, contracts, robot accounts and runs (admin token)');
+
+  workflow
+    .command('create')
+    .description('create a workflow (its contract starts empty at revision 1)')
+    .requiredOption('--name <name>', 'workflow name, a DNS-1123 label (e.g. build-and-test)')
+    .requiredOption('--team <team>', 'owning team')
+    .requiredOption('--project <project>', 'project the workflow belongs to')
+    .option('--description <text>', 'free text')
+    .action(async (flags: { name: string; team: string; project: string; description?: string }, command: Command) => {
+      const created = await adminClient(command).createWorkflow(flags);
+      if (outputFormat(command) === 'json') return printJson(created);
+      log.info(`workflow ${created.name} created`);
+      printLine(renderKeyValueTable(workflowRows(created), 'Workflow'));
+    });
+
+  workflow
+    .command('list')
+    .description('list workflows')
+    .action(async (_flags: unknown, command: Command) => {
+      const workflows = await adminClient(command).listWorkflows();
+      if (outputFormat(command) === 'json') return printJson(workflows);
+      printLine(
+        renderGridTable(
+          'Workflows',
+          ['ID', 'NAME', 'TEAM', 'PROJECT', 'CREATED AT'],
+          workflows.map((item) => [item.id, item.name, item.team, item.project, formatTime(item.createdAt)]),
+        ),
+      );
+    });
+
+  const contract = workflow.command('contract').description("manage a workflow's contract");
+
+  contract
+    .command('update')
+    .description('upload a contract file (YAML or JSON); a changed contract becomes the next revision')
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .requiredOption('-f, --file <path>', 'contract file, YAML or JSON')
+    .action(async (flags: { workflow: string; file: string }, command: Command) => {
+      const body = await readContractFile(flags.file);
+      const revision = await adminClient(command).updateContract(flags.workflow, body);
+      if (outputFormat(command) === 'json') return printJson(revision);
+      log.info(`contract revision ${revision.revision} is the latest of workflow ${flags.workflow}`);
+      printLine(renderKeyValueTable(contractRows(revision), 'Contract'));
+    });
+
+  contract
+    .command('describe')
+    .description('show the latest contract revision, or the given one')
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .option('--revision <N>', 'contract revision (default: latest)', parseRevision)
+    .action(async (flags: { workflow: string; revision?: number }, command: Command) => {
+      const revision = await adminClient(command).getContract(flags.workflow, flags.revision);
+      if (outputFormat(command) === 'json') return printJson(revision);
+      printLine(renderKeyValueTable(contractRows(revision), 'Contract'));
+      printLine(revision.body.replace(/\n$/, ''));
+    });
+
+  const robot = workflow.command('robot-account').description("manage a workflow's robot accounts");
+
+  robot
+    .command('create')
+    .description('create a robot account; its token is shown once')
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .option('--name <name>', 'a name to recognise it by')
+    .action(async (flags: { workflow: string; name?: string }, command: Command) => {
+      const account = await adminClient(command).createRobotAccount(flags.workflow, flags.name);
+      if (outputFormat(command) === 'json') return printJson(account);
+      printLine(renderKeyValueTable(robotAccountRows(account), 'Robot Account'));
+      log.warn('the token is shown only now: store it as a CI secret (CHAINLOOP_ROBOT_ACCOUNT)');
+    });
+
+  robot
+    .command('list')
+    .description("list a workflow's robot accounts (never their tokens)")
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .action(async (flags: { workflow: string }, command: Command) => {
+      const accounts = await adminClient(command).listRobotAccounts(flags.workflow);
+      if (outputFormat(command) === 'json') return printJson(accounts);
+      printLine(
+        renderGridTable(
+          'Robot Accounts',
+          ['ID', 'NAME', 'CREATED AT', 'REVOKED AT'],
+          accounts.map((item) => [item.id, item.name, formatTime(item.createdAt), optionalTime(item.revokedAt)]),
+        ),
+      );
+    });
+
+  robot
+    .command('revoke')
+    .description('revoke a robot account; its token stops working at once')
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .requiredOption('--id <id>', 'robot account id')
+    .action(async (flags: { workflow: string; id: string }, command: Command) => {
+      const account = await adminClient(command).revokeRobotAccount(flags.workflow, flags.id);
+      if (outputFormat(command) === 'json') return printJson(account);
+      log.info(`robot account ${account.id} revoked`);
+      printLine(renderKeyValueTable(robotAccountRows(account), 'Robot Account'));
+    });
+
+  const run = workflow.command('run').description('inspect workflow runs');
+
+  run
+    .command('list')
+    .description('list workflow runs, newest first')
+    .option('--workflow <W>', 'only runs of this workflow (id or name)')
+    .option('--limit <N>', 'at most this many runs (default 100)', parseLimit)
+    .action(async (flags: { workflow?: string; limit?: number }, command: Command) => {
+      const runs = await adminClient(command).listRuns(flags);
+      if (outputFormat(command) === 'json') return printJson(runs);
+      printLine(
+        renderGridTable(
+          'Workflow Runs',
+          ['ID', 'WORKFLOW', 'STATUS', 'RUNNER', 'CONTRACT REVISION', 'CREATED AT', 'FINISHED AT'],
+          runs.map((item) => [
+            item.id,
+            item.workflowName,
+            item.status,
+            item.runnerType,
+            item.contractRevision,
+            formatTime(item.createdAt),
+            optionalTime(item.finishedAt),
+          ]),
+        ),
+      );
+    });
+
+  run
+    .command('describe')
+    .description('show a workflow run and its attestation digest')
+    .requiredOption('--id <id>', 'workflow run id')
+    .action(async (flags: { id: string }, command: Command) => {
+      const client = adminClient(command);
+      const details = await client.getRun(flags.id);
+      if (outputFormat(command) === 'json') {
+        const attestation = details.attestationDigest ? await client.getAttestation(details.id) : undefined;
+        return printJson({ ...details, attestation: attestation && JSON.parse(attestation.bundle) });
+      }
+      printLine(renderKeyValueTable(runRows(details), 'Workflow Run'));
+    });
+}
+
+function parseLimit(value: string): number {
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new UsageError('INVALID_LIMIT', `--limit "${value}" is not a number from 1 to 1000`);
+  }
+  return limit;
+}
+
+async function readContractFile(path: string): Promise<string> {
+  try {
+    const body = await readFile(path, 'utf8');
+    if (body.trim() === '') {
+      throw new UsageError(
+        'CONTRACT_FILE_EMPTY',
+        `contract file ${path} is empty: write the contract (YAML or JSON) into it`,
+      );
+    }
+    return body;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    throw new UsageError(
+      'CONTRACT_FILE_UNREADABLE',
+      `contract file ${path} ${reason}: pass --file with the path to a YAML or JSON contract`,
+    );
+  }
+}
