@@ -34,7 +34,8 @@ export interface AddResult {
 }
 
 /**
- * `attestation add`: the contract decides the kind of a declared name; otherwise --kind, otherwise auto-detection.
+ * `attestation add`: the contract decides the kind of a declared name. A name the contract does not declare needs
+ * --kind (a kind, or `auto` to detect it); a material without --name and --kind is auto-detected under a random name.
  * The kind validates the content; file materials are digested and uploaded in one pass; the state is then updated
  * under the store's concurrency control, so concurrent adds all land.
  */
@@ -54,7 +55,18 @@ export async function addMaterial(
     );
   }
   const declared = state.contract.materials.find((m) => m.name === name);
-  const requestedKind = options.kind ? checkKindName(options.kind) : undefined;
+  const autoDetect =
+    options.kind?.toLowerCase() === 'auto' || (options.name === undefined && options.kind === undefined);
+  const requestedKind = options.kind && !autoDetect ? checkKindName(options.kind) : undefined;
+  if (!declared && !requestedKind && !autoDetect) {
+    const known = state.contract.materials.map((m) => m.name);
+    throw new UsageError(
+      'MATERIAL_NOT_IN_CONTRACT',
+      `material "${name}" is not in the contract of workflow ${state.workflow.name}` +
+        (known.length > 0 ? ` (it declares ${known.join(', ')})` : '') +
+        ': pass --kind KIND to add it anyway, or --kind auto to detect its kind',
+    );
+  }
   if (declared && requestedKind && requestedKind !== declared.type) {
     context.log.warn(`--kind ${requestedKind} ignored: the contract declares material "${name}" as ${declared.type}`);
   }
@@ -142,7 +154,9 @@ async function craft(
       const client = upload ? requireClient(context.client) : undefined;
       const stored = await storeFileMaterial(inspected.path, size, { client, upload });
       const fileName = fileNameOverride ?? inspected.fileName;
-      if (stored.uploaded) context.log.info(uploadDoneLine(fileName, stored.digest, stored.size, stored.milliseconds));
+      const line = uploadDoneLine(fileName, stored.digest, stored.size, stored.milliseconds);
+      if (context.log.progress) context.log.progress(line);
+      else context.log.info(line);
       return {
         ...base,
         fileName,

@@ -4,6 +4,8 @@ import type { ControlPlaneClient } from '../client/index';
 export interface CraftingLogger {
   info(message: string): void;
   warn(message: string): void;
+  /** Progress lines printed as they are (the seed's `file@sha256:… ... done! […]`); falls back to info. */
+  progress?(line: string): void;
 }
 
 export interface CraftingContext {

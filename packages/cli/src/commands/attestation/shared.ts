@@ -19,7 +19,7 @@ export function craftingContext(command: Command): CraftingContext {
   return {
     env: process.env,
     cwd: process.cwd(),
-    log: { info: log.info, warn: log.warn },
+    log: { info: log.info, warn: log.warn, progress: (line) => process.stderr.write(`${line}\n`) },
     client: token ? new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token }) : undefined,
   };
 }
