@@ -59,7 +59,11 @@ const TLS_ERROR = /^(ERR_SSL|EPROTO|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_
 /** Turns a fetch network failure into one line naming the registry, the reason and the fix. */
 function unreachable(registry: string, url: string, insecure: boolean, error: unknown): ChainloopError {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? (error as { name?: string }).name ?? 'error';
+  const code =
+    cause?.code ??
+    (error instanceof Error && error.name === 'TimeoutError'
+      ? 'TimeoutError'
+      : (cause?.message ?? (error as Error).message));
   if (!insecure && TLS_ERROR.test(code)) {
     return new ChainloopError(
       'REGISTRY_UNREACHABLE',
