@@ -27,7 +27,7 @@ export { createEnvelope, type DecodedEnvelope, type DsseEnvelope, decodeEnvelope
 export { type EphemeralSigner, generateEphemeralSigner } from './ephemeral-signer';
 export { ENV_KEY_SCHEME, readKeyReference } from './key-ref';
 export { KeySigner, type LoadSigningKeyOptions, loadSigningKey } from './key-signer';
-export { type GeneratedKeyPair, generateKeyPair, writeKeyPairFiles } from './keygen';
+export { checkKeyPairTargets, type GeneratedKeyPair, generateKeyPair, writeKeyPairFiles } from './keygen';
 export { decodePemBlocks, encodePem, type PemBlock } from './pem';
 export { importPkcs8PrivateKey } from './pkcs8';
 export { importPublicKeyPem, publicKeyHint, publicKeyPemOf } from './public-key';

@@ -1,5 +1,6 @@
 import { generateKeyPair as generateNodeKeyPair } from 'node:crypto';
 import { access, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { ChainloopError } from '../errors';
 import { DEFAULT_KDF_N, encryptCosignPrivateKey, type KdfN, SUPPORTED_KDF_N } from './cosign-key';
@@ -32,19 +33,16 @@ export async function generateKeyPair(options: { password: string; kdfN?: KdfN }
 }
 
 /**
- * Writes `<prefix>.key` (mode 0600) and `<prefix>.pub`, refusing to overwrite either unless `force`.
- * Returns the two paths.
+ * The two paths for `prefix`; unless `force`, refuses when either exists (checked before asking for a password,
+ * so a refusal costs nothing and leaves nothing half-written).
  */
-export async function writeKeyPairFiles(
+export async function checkKeyPairTargets(
   prefix: string,
-  pair: GeneratedKeyPair,
   options: { force?: boolean } = {},
 ): Promise<{ privateKeyPath: string; publicKeyPath: string }> {
   const privateKeyPath = `${prefix}.key`;
   const publicKeyPath = `${prefix}.pub`;
-  const flags = options.force ? 'w' : 'wx';
   if (!options.force) {
-    // Check both first so a refusal leaves nothing half-written.
     for (const path of [privateKeyPath, publicKeyPath]) {
       const exists = await access(path).then(
         () => true,
@@ -53,6 +51,20 @@ export async function writeKeyPairFiles(
       if (exists) throw new ChainloopError('KEY_FILE_EXISTS', `${path} already exists; pass --force to overwrite it`);
     }
   }
+  return { privateKeyPath, publicKeyPath };
+}
+
+/**
+ * Writes `<prefix>.key` (mode 0600) and `<prefix>.pub`, refusing to overwrite either unless `force`.
+ * Returns the two paths.
+ */
+export async function writeKeyPairFiles(
+  prefix: string,
+  pair: GeneratedKeyPair,
+  options: { force?: boolean } = {},
+): Promise<{ privateKeyPath: string; publicKeyPath: string }> {
+  const { privateKeyPath, publicKeyPath } = await checkKeyPairTargets(prefix, options);
+  const flags = options.force ? 'w' : 'wx';
   for (const [path, content, mode] of [
     [privateKeyPath, pair.privateKeyPem, 0o600],
     [publicKeyPath, pair.publicKeyPem, 0o644],
@@ -65,7 +77,9 @@ export async function writeKeyPairFiles(
       if (code === 'EEXIST') {
         throw new ChainloopError('KEY_FILE_EXISTS', `${path} already exists; pass --force to overwrite it`);
       }
-      throw new ChainloopError('KEY_FILE_WRITE', `${path} cannot be written (${code ?? (error as Error).message})`);
+      const reason =
+        code === 'ENOENT' ? `folder ${dirname(path)} does not exist; create it first` : `cannot be written (${code})`;
+      throw new ChainloopError('KEY_FILE_WRITE', `${path}: ${reason}`);
     }
     try {
       // An existing file keeps its mode on open(); a private key must never stay group/world readable.
