@@ -1,0 +1,106 @@
+/**
+ * Attestations that span processes: remote state across five "jobs" (init, three adds at once, push), and 20
+ * concurrent local adds on one state file. Nothing is lost.
+ */
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { baseEnv, runCli } from './support/cli';
+import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from './support/control-plane';
+import { seedContract, seedImage, seedWorkspace, signingKey, signingPassword } from './support/crafting';
+
+let cp: TestControlPlane;
+let robotToken: string;
+let cwd: string;
+
+before(async () => {
+  cp = await startControlPlane();
+  ({ robotToken } = await createWorkflowWithRobot(cp, {
+    name: 'build-and-test',
+    team: 'cyberdyne core',
+    project: 'skynet',
+    contract: seedContract.replace(/envAllowList:[\s\S]*$/, ''),
+  }));
+  cwd = seedWorkspace();
+});
+
+after(async () => {
+  await cp?.stop();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+test('remote state: init in one process, three adds at once from three more, push from a fifth', async () => {
+  const env = baseEnv({ CHAINLOOP_TOKEN: robotToken, CHAINLOOP_CONTROL_PLANE_API: cp.url });
+  const envFile = join(cwd, 'chainloop.env');
+  const init = await runCli(['attestation', 'init', '--remote-state', '--env-file', envFile, '-o', 'json'], {
+    env,
+    cwd,
+  });
+  assert.equal(init.status, 0, init.stderr);
+  const id = JSON.parse(init.stdout).attestationID;
+  assert.match(id, /\S+/);
+  const envLine = (await import('node:fs')).readFileSync(envFile, 'utf8');
+  assert.equal(envLine, `CHAINLOOP_ATTESTATION_ID=${id}\n`);
+
+  const jobEnv = { ...env, CHAINLOOP_ATTESTATION_ID: id };
+  const adds = await Promise.all([
+    runCli(['attestation', 'add', '--name', 'skynet-control-plane', '--value', seedImage], { env: jobEnv, cwd }),
+    runCli(['attestation', 'add', '--name', 'rootfs', '--value', 'rootfs.tar.gz'], { env: jobEnv, cwd }),
+    runCli(['attestation', 'add', '--name', 'skynet-sbom', '--value', 'sbom.cyclonedx.json'], { env: jobEnv, cwd }),
+  ]);
+  for (const add of adds) assert.equal(add.status, 0, add.stderr);
+  const ref = await runCli(['attestation', 'add', '--name', 'build-ref', '--value', 'abc', '--attestation-id', id], {
+    env,
+    cwd,
+  });
+  assert.equal(ref.status, 0, ref.stderr);
+
+  const push = await runCli(['attestation', 'push', '--key', signingKey, '-o', 'json'], {
+    env: { ...jobEnv, CHAINLOOP_SIGNING_PASSWORD: signingPassword },
+    cwd,
+  });
+  assert.equal(push.status, 0, push.stderr);
+  const run = await cp.admin().getRun(id);
+  assert.equal(run.status, 'succeeded');
+  const { bundle } = await cp.admin().getAttestation(id);
+  const statement = JSON.parse(Buffer.from(JSON.parse(bundle).dsseEnvelope.payload, 'base64').toString('utf8'));
+  const names = statement.predicate.materials.map(
+    (m: { annotations: Record<string, string> }) => m.annotations['chainloop.material.name'],
+  );
+  assert.deepEqual(names, ['build-ref', 'rootfs', 'skynet-control-plane', 'skynet-sbom']);
+});
+
+test('20 concurrent local adds on one state file: all 20 present', async () => {
+  const env = baseEnv({ CHAINLOOP_ROBOT_ACCOUNT: robotToken, CHAINLOOP_CONTROL_PLANE_API: cp.url });
+  const state = join(cwd, 'concurrent-state.json');
+  const init = await runCli(['attestation', 'init', '--dry-run', '--local-state-path', state], { env, cwd });
+  assert.equal(init.status, 0, init.stderr);
+  const names = Array.from({ length: 20 }, (_, i) => `extra-${i}`);
+  for (const name of names) writeFileSync(join(cwd, `${name}.txt`), `${name}\n`);
+  const results = await Promise.all(
+    names.map((name) =>
+      runCli(
+        [
+          'attestation',
+          'add',
+          '--name',
+          name,
+          '--kind',
+          'ARTIFACT',
+          '--value',
+          `${name}.txt`,
+          '--local-state-path',
+          state,
+        ],
+        { env, cwd },
+      ),
+    ),
+  );
+  for (const result of results) assert.equal(result.status, 0, result.stderr);
+  const status = await runCli(['attestation', 'status', '--local-state-path', state, '-o', 'json'], { env, cwd });
+  const added = JSON.parse(status.stdout)
+    .materials.filter((m: { set: boolean }) => m.set)
+    .map((m: { name: string }) => m.name);
+  assert.deepEqual(added.sort(), [...names].sort());
+});
