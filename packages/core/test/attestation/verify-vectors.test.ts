@@ -206,3 +206,16 @@ describe('generated envelopes and bundles', () => {
     await assert.rejects(verifyAttestation('{"payloadType":"x"}', p256), /"payload" is missing/);
   });
 });
+
+describe('Chainloop key-signed bundles', () => {
+  test('a bundle with empty verificationMaterial (as Chainloop writes for --key) verifies with the key', async () => {
+    const envelope = JSON.parse(readVector('envelopes', 'chainloop', 'cosign-attestation.dsse.json'));
+    const bundle = {
+      mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.3',
+      verificationMaterial: {},
+      dsseEnvelope: envelope,
+    };
+    const result = await verifyAttestation(JSON.stringify(bundle), chainloopKey);
+    assert.equal(result.subjects[0].name, 'chainloop.workflow.mywf');
+  });
+});
