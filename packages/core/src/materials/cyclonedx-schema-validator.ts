@@ -40,7 +40,14 @@ export async function validateCycloneDxSchema(document: unknown): Promise<string
   if (validate(document)) return undefined;
   const errors = (validate.errors ?? []).filter((error) => !tolerated(error));
   if (errors.length === 0) return undefined;
-  const [first] = errors;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return `${first.instancePath || '/'} ${first.message ?? first.keyword}${more}`;
+  return `${describe(errors[0])}${more}`;
+}
+
+function describe(error: ErrorObject): string {
+  const path = error.instancePath || '/';
+  if (error.keyword === 'additionalProperties') {
+    return `${path} has a property the schema does not allow: "${error.params.additionalProperty}"`;
+  }
+  return `${path} ${error.message ?? error.keyword}`;
 }

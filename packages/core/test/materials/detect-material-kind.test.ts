@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { detectionOrder, detectMaterialKind, materialKind } from '@chainloop-ts/core/materials';
+import { fixtureDir, VECTORS } from './fixture-dir';
+
+describe('detectMaterialKind', () => {
+  it('follows the original order: most specific first, then CONTAINER_IMAGE, ARTIFACT, STRING', () => {
+    assert.deepEqual(
+      detectionOrder().map((kind) => kind.kind),
+      [
+        'OPENVEX',
+        'SBOM_CYCLONEDX_JSON',
+        'SBOM_SPDX_JSON',
+        'CSAF_VEX',
+        'CSAF_INFORMATIONAL_ADVISORY',
+        'CSAF_SECURITY_ADVISORY',
+        'CSAF_SECURITY_INCIDENT_RESPONSE',
+        'GITLAB_SECURITY_REPORT',
+        'JUNIT_XML',
+        'HELM_CHART',
+        'SARIF',
+        'ATTESTATION',
+        'CONTAINER_IMAGE',
+        'ARTIFACT',
+        'STRING',
+      ],
+    );
+    assert.equal(materialKind('EVIDENCE').detectionOrder, undefined);
+  });
+
+  it('takes a value that is not a file as a STRING, or as CONTAINER_IMAGE when it is a digest reference', async () => {
+    const digest = `sha256:${'0'.repeat(64)}`;
+    const asImage = await detectMaterialKind({ name: 'img', value: `ghcr.io/org/app:v1@${digest}`, cwd: VECTORS });
+    assert.equal(asImage.kind, 'CONTAINER_IMAGE');
+    for (const value of ['ghcr.io/org/app:v1', 'v1.2.3', 'build 42 passed', './missing-file.txt']) {
+      const detected = await detectMaterialKind({ name: 'ref', value, cwd: VECTORS });
+      assert.deepEqual(detected, { kind: 'STRING', inspected: { shape: 'string', value, annotations: {} } }, value);
+    }
+  });
+
+  it('never takes an existing file for a STRING, whatever it holds', async () => {
+    const { dir, write } = fixtureDir();
+    write('v1.2.3', 'v1.2.3');
+    assert.equal((await detectMaterialKind({ name: 'ref', value: 'v1.2.3', cwd: dir })).kind, 'ARTIFACT');
+  });
+
+  it('refuses a directory that is no image layout with the directory error', async () => {
+    const { dir } = fixtureDir();
+    mkdirSync(join(dir, 'rootfs'));
+    await assert.rejects(detectMaterialKind({ name: 'rootfs', value: 'rootfs', cwd: dir }), {
+      code: 'MATERIAL_FILE_IS_DIRECTORY',
+      message: 'material "rootfs": rootfs is a directory, expected a file',
+    });
+  });
+
+  it('does not read a large binary file whole just to rule out the document kinds', async () => {
+    const { dir } = fixtureDir();
+    // 64 MiB of non-JSON, non-XML bytes: the kinds sniff the first bytes and move on.
+    const path = join(dir, 'rootfs.img');
+    const chunk = Buffer.alloc(1024 * 1024, 0x41);
+    for (let i = 0; i < 64; i += 1) appendFileSync(path, chunk);
+    const before = process.memoryUsage().rss;
+    const detected = await detectMaterialKind({ name: 'rootfs', value: 'rootfs.img', cwd: dir });
+    assert.equal(detected.kind, 'ARTIFACT');
+    assert.ok(process.memoryUsage().rss - before < 32 * 1024 * 1024, 'detection buffered the file');
+  });
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { materialKind } from '@chainloop-ts/core/materials';
+import { create } from 'tar';
+import { fixtureDir, VECTORS } from './fixture-dir';
+
+const junit = materialKind('JUNIT_XML');
+const inspect = (value: string, cwd: string) => junit.inspect({ name: 'tests', value, cwd });
+
+/** Zips files with Debian's python3 (the zipfile module), a real zip writer independent of our reader. */
+function zip(archive: string, files: string[]): void {
+  execFileSync('/usr/bin/python3', [
+    '-c',
+    'import sys, zipfile, os\nwith zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:\n  for f in sys.argv[2:]: z.write(f, os.path.basename(f))',
+    archive,
+    ...files,
+  ]);
+}
+
+describe('JUNIT_XML', () => {
+  it('accepts a single report and the zip and tar.gz archives of reports, recording the original file', async () => {
+    for (const file of ['junit.xml', 'tests.zip', 'tests.tar.gz']) {
+      assert.deepEqual(await inspect(file, VECTORS), {
+        shape: 'file',
+        path: join(VECTORS, file),
+        fileName: file,
+        annotations: {},
+      });
+    }
+  });
+
+  it('accepts a lone <testsuite> root', async () => {
+    const { dir, write } = fixtureDir();
+    write('suite.xml', '<testsuite name="a" tests="1"><testcase name="t"/></testsuite>');
+    await inspect('suite.xml', dir);
+  });
+
+  it('refuses XML that is not a JUnit report, and a report without suites', async () => {
+    const { dir, write } = fixtureDir();
+    write('pom.xml', '<?xml version="1.0"?><project><modelVersion>4.0.0</modelVersion></project>');
+    write('empty-suites.xml', '<testsuites></testsuites>');
+    await assert.rejects(inspect('pom.xml', dir), {
+      code: 'MATERIAL_INVALID',
+      message:
+        'material "tests": file pom.xml is not a valid JUNIT_XML: the root element is <project>, expected <testsuites> or <testsuite>',
+    });
+    await assert.rejects(inspect('empty-suites.xml', dir), { message: /: no test suite found$/ });
+    await assert.rejects(inspect('jacoco.xml', VECTORS), { message: /the root element is <report>/ });
+    await assert.rejects(inspect('random.json', VECTORS), {
+      message: /it is neither XML nor a \.zip or \.tar\.gz of XML reports$/,
+    });
+  });
+
+  it('names the archive entry that is not a report', async () => {
+    const { dir, write } = fixtureDir();
+    const good = join(dir, 'TEST-good.xml');
+    copyFileSync(join(VECTORS, 'junit.xml'), good);
+    const bad = write('coverage.xml', '<coverage line-rate="0.5"/>');
+    zip(join(dir, 'mixed.zip'), [good, bad]);
+    await assert.rejects(inspect('mixed.zip', dir), {
+      message:
+        'material "tests": file mixed.zip is not a valid JUNIT_XML: coverage.xml: the root element is <coverage>, expected <testsuites> or <testsuite>',
+    });
+    zip(join(dir, 'good.zip'), [good]);
+    await inspect('good.zip', dir);
+  });
+
+  it('refuses archives without any .xml file', async () => {
+    const { dir } = fixtureDir();
+    mkdirSync(join(dir, 'reports'));
+    copyFileSync(join(VECTORS, 'simple.txt'), join(dir, 'reports', 'notes.txt'));
+    await create({ gzip: true, file: join(dir, 'no-xml.tar.gz'), cwd: dir }, ['reports']);
+    zip(join(dir, 'no-xml.zip'), [join(dir, 'reports', 'notes.txt')]);
+    await assert.rejects(inspect('no-xml.tar.gz', dir), { message: /: the archive holds no \.xml file$/ });
+    await assert.rejects(inspect('no-xml.zip', dir), { message: /: the archive holds no \.xml file$/ });
+  });
+
+  it('refuses a corrupt gzip', async () => {
+    const { dir, write } = fixtureDir();
+    write('broken.tar.gz', Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(64, 7)]));
+    await assert.rejects(inspect('broken.tar.gz', dir), {
+      code: 'MATERIAL_INVALID',
+      message: /not a readable tar archive/,
+    });
+  });
+});
