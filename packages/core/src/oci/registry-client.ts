@@ -4,6 +4,7 @@ import { ChainloopError } from '../errors';
 import { type AuthorizeContext, authorizeChallenge, parseAuthChallenge, registryAuthError } from './auth';
 import { registryBaseUrl } from './insecure';
 import type { KeychainResult } from './keychain';
+import { DOCKER_HUB_REGISTRY } from './reference';
 
 export const MEDIA_TYPES = {
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -44,6 +45,11 @@ export interface RegistryClientOptions {
   /** Plain HTTP instead of HTTPS (see insecure.ts). */
   insecure: boolean;
   fetchImpl?: typeof fetch;
+}
+
+/** Docker Hub is named index.docker.io but serves the distribution API at registry-1.docker.io. */
+function apiHost(registry: string): string {
+  return registry === DOCKER_HUB_REGISTRY ? 'registry-1.docker.io' : registry;
 }
 
 function sha256Digest(bytes: Uint8Array): string {
@@ -96,7 +102,7 @@ export class RegistryClient {
   }
 
   private manifestUrl(reference: string): string {
-    return `${registryBaseUrl(this.options.registry, this.options.insecure)}/v2/${this.options.repository}/manifests/${reference}`;
+    return `${registryBaseUrl(apiHost(this.options.registry), this.options.insecure)}/v2/${this.options.repository}/manifests/${reference}`;
   }
 
   private async send(method: 'HEAD' | 'GET', url: string): Promise<Response> {

@@ -36,6 +36,17 @@ export interface ResolvedImage {
   credentialSource?: string;
   /** Media type of what the digest names (manifest or index), when known. */
   mediaType?: string;
+  /** Registry images: the reference's tag is `latest`, or `<repo>:latest` names the same digest (Chainloop's has_latest_tag). */
+  hasLatestTag?: boolean;
+}
+
+/** True when `tag` in the same repository names `digest`; false when it does not exist or cannot be read. */
+async function pointsAtDigest(client: RegistryClient, tag: string, digest: string): Promise<boolean> {
+  try {
+    return (await client.findManifest(tag))?.digest === digest;
+  } catch {
+    return false;
+  }
 }
 
 function looksLikePath(value: string): boolean {
@@ -74,7 +85,11 @@ async function fromRegistry(
   });
   // A tag-and-digest reference is pinned by its digest, as docker does; the tag is still recorded.
   const descriptor = await client.resolveManifest(ref.digest ?? (ref.tag as string));
-  const signature = await findCosignSignature(client, descriptor.digest);
+  // Both lookups are best effort and independent: run them side by side so they cost one round trip.
+  const [signature, hasLatestTag] = await Promise.all([
+    findCosignSignature(client, descriptor.digest),
+    ref.tag === 'latest' ? true : pointsAtDigest(client, 'latest', descriptor.digest),
+  ]);
   return {
     name: ref.name,
     digest: descriptor.digest,
@@ -83,6 +98,7 @@ async function fromRegistry(
     source: 'registry',
     credentialSource: keychain.source,
     mediaType: descriptor.mediaType,
+    hasLatestTag,
   };
 }
 

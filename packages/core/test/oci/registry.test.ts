@@ -65,7 +65,18 @@ describe('resolveContainerImage against a real registry (anonymous)', () => {
       source: 'registry',
       credentialSource: `anonymous (no ${docker.configPath})`,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      hasLatestTag: false,
     });
+  });
+
+  it('marks hasLatestTag when <repo>:latest names the same digest, or the reference is :latest', async () => {
+    const layout = join(dir, 'layout');
+    await pushImage(layout, 'v1', `${registry.host}/tagged:v1`);
+    await pushImage(layout, 'v1', `${registry.host}/tagged:latest`);
+    await pushImage(layout, 'sig', `${registry.host}/tagged:other`);
+    assert.equal((await resolveContainerImage(`${registry.host}/tagged:v1`, options)).hasLatestTag, true);
+    assert.equal((await resolveContainerImage(`${registry.host}/tagged`, options)).hasLatestTag, true);
+    assert.equal((await resolveContainerImage(`${registry.host}/tagged:other`, options)).hasLatestTag, false);
   });
 
   it('a multi-arch tag resolves to the index digest skopeo reports (no platform resolution), unsigned', async () => {
