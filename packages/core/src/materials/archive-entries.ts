@@ -17,6 +17,8 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = { maxEntryBytes: 64 * 1024 
 
 export class ArchiveError extends Error {}
 
+const REGULAR_FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+
 /** Regular files of a (gzipped) tar whose path `wanted` accepts, in archive order. */
 export async function readTarEntries(
   path: string,
@@ -32,7 +34,7 @@ export async function readTarEntries(
     onReadEntry(entry) {
       seen += 1;
       if (seen > limits.maxEntries) failure ??= new ArchiveError(`more than ${limits.maxEntries} entries`);
-      if (failure || entry.type !== 'File' || !wanted(entry.path)) {
+      if (failure || !REGULAR_FILE_TYPES.has(entry.type) || !wanted(entry.path)) {
         entry.resume();
         return;
       }
