@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
+import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,27 @@ describe('chainloop keys generate', () => {
     const keyPem = readFileSync(join(scratch, 'legacy.key'), 'utf8');
     assert.equal(parseCosignPrivateKeyPem(keyPem, 'legacy.key').kdf.params.N, 32768);
     await decryptCosignPrivateKey(keyPem, 'from stdin', 'legacy.key');
+  });
+
+  test('on a real terminal the password is prompted for twice, without echo', async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal; we answer each prompt when it appears.
+    const command = `${process.execPath} ${bundle} keys generate --output-prefix tty --kdf-n 32768`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: scratch, env: { PATH: process.env.PATH } });
+    let output = '';
+    let answered = 0;
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const prompts = output.match(/Enter password/g)?.length ?? 0;
+      if (prompts > answered) {
+        answered = prompts;
+        child.stdin.write('tty secret\r');
+      }
+    });
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(status, 0, output);
+    assert.match(output, /Enter password for tty.key: [\s\S]*Enter password again: /);
+    assert.doesNotMatch(output, /tty secret/, 'the typed password is not echoed');
+    await decryptCosignPrivateKey(readFileSync(join(scratch, 'tty.key'), 'utf8'), 'tty secret', 'tty.key');
   });
 
   test('an unsupported --kdf-n is a usage error (exit 2)', () => {

@@ -44,9 +44,10 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 /** Reads one line from a terminal without echoing it. Hand-written: node:readline always echoes. */
 function promptHidden(stdin: TtyInput, output: NodeJS.WritableStream, question: string): Promise<string> {
-  output.write(question);
+  // Echo goes off before the question appears, so nothing typed after the prompt is ever shown.
   stdin.setRawMode?.(true);
   stdin.resume();
+  output.write(question);
   let typed = '';
   return new Promise((resolve, reject) => {
     const finish = (error?: Error) => {
