@@ -1,5 +1,6 @@
 import { UsageError } from '@chainloop-ts/core';
 import type { Command } from 'commander';
+import { formatAttributeOf } from './common-options';
 import type { OutputFormat } from './output';
 
 /** Options every command understands, resolved from flags first, then the environment. */
@@ -11,12 +12,26 @@ export interface GlobalOptions {
 
 export const DEFAULT_CONTROL_PLANE = 'http://127.0.0.1:8000';
 
+/** --token and --control-plane as given before or after the subcommand (the leaf's value wins). */
 export function globalOptions(command: Command): GlobalOptions {
-  return command.optsWithGlobals() as GlobalOptions;
+  return { token: nearestOption(command, 'token'), controlPlane: nearestOption(command, 'controlPlane') };
+}
+
+/** The value given closest to the command: the leaf's own flag, else its parents', else the program's. */
+export function nearestOption(command: Command, attribute: string): string | undefined {
+  for (let current: Command | null = command; current; current = current.parent) {
+    const value = (current.opts() as Record<string, unknown>)[attribute];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 export function outputFormat(command: Command): OutputFormat {
-  const format = globalOptions(command).output ?? 'table';
+  const attribute = formatAttributeOf(command);
+  let root = command;
+  while (root.parent) root = root.parent;
+  const local = attribute ? (command.opts() as Record<string, string | undefined>)[attribute] : undefined;
+  const format = local ?? (root.opts() as GlobalOptions).output ?? 'table';
   if (format !== 'table' && format !== 'json') {
     throw new UsageError('INVALID_OUTPUT_FORMAT', `--output "${format}" is not supported: use table or json`);
   }

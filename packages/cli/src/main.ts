@@ -5,6 +5,7 @@ import { registerAttestationCommands } from './commands/attestation/index';
 import { registerControlPlaneCommands } from './commands/control-plane';
 import { registerKeysCommands } from './commands/keys';
 import { registerWorkflowCommands } from './commands/workflow';
+import { addCommonOptionsToLeaves } from './common-options';
 import { log } from './output';
 
 export function buildProgram(): Command {
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
       '--control-plane <url>',
       'control plane URL (env CHAINLOOP_CONTROL_PLANE_API, default http://127.0.0.1:8000)',
     )
-    .option('-o, --output <format>', 'output format: table or json', 'table')
+    .option('-o, --output <format>', 'output format: table or json')
     .showHelpAfterError()
     .exitOverride();
   registerAttestationCommands(program);
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerArtifactCommands(program);
   registerKeysCommands(program);
   registerControlPlaneCommands(program);
+  addCommonOptionsToLeaves(program);
   return program;
 }
 

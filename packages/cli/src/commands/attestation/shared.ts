@@ -2,13 +2,8 @@ import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import type { CraftingContext } from '@chainloop-ts/core/crafter';
 import { openStateStore, type StateStore } from '@chainloop-ts/core/crafter';
 import type { Command } from 'commander';
-import { controlPlaneUrl, optionalRobotToken } from '../../context';
+import { controlPlaneUrl, nearestOption, optionalRobotToken } from '../../context';
 import { log } from '../../output';
-
-export interface AttestationFlags {
-  localStatePath?: string;
-  attestationId?: string;
-}
 
 /**
  * Core crafting context for a command. The control plane client exists when a robot token is given; actions that need
@@ -25,16 +20,14 @@ export function craftingContext(command: Command): CraftingContext {
 }
 
 export function attestationId(command: Command): string | undefined {
-  const flags = command.optsWithGlobals() as AttestationFlags;
-  return flags.attestationId ?? (process.env.CHAINLOOP_ATTESTATION_ID || undefined);
+  return nearestOption(command, 'attestationId') ?? (process.env.CHAINLOOP_ATTESTATION_ID || undefined);
 }
 
 /** The state store this command works on: remote when an attestation id is given, else the local file. */
 export function stateStore(command: Command, context: CraftingContext): StateStore {
-  const flags = command.optsWithGlobals() as AttestationFlags;
   return openStateStore({
     attestationId: attestationId(command),
-    localStatePath: flags.localStatePath,
+    localStatePath: nearestOption(command, 'localStatePath'),
     client: context.client,
   });
 }
