@@ -1,7 +1,7 @@
 import { type KeyObject, X509Certificate } from 'node:crypto';
 import { ChainloopError } from '../errors';
 import { decodeBase64Strict, looksLikeBase64Text } from './base64';
-import { isSigstoreBundle, readBundle } from './bundle';
+import { type BundleSignerMaterial, isSigstoreBundle, readBundle } from './bundle';
 import {
   certificateValidity,
   checkSigningLeaf,
@@ -35,7 +35,7 @@ export interface VerifiedAttestation {
   payload: Buffer;
   predicateType: string;
   subjects: Array<{ name: string; digest: Record<string, string> }>;
-  /** Who signed: the key hint when verified with a key, the leaf and the time used when verified with certificates. */
+  /** How it was verified: with the given key, or with a certificate (its leaf and the time it was checked at). */
   signer:
     | { kind: 'key' }
     | { kind: 'certificate'; subject: string; issuer: string; notBefore: Date; notAfter: Date; verifiedAt: Date };
@@ -96,6 +96,36 @@ function digestMatches(statement: InTotoStatement, expected: string): boolean {
   return statement.subject.some((subject) => subject.digest[algorithm]?.toLowerCase() === hex);
 }
 
+/** The key to check the signature with, after the certificate checks when trusting a CA or a pinned leaf. */
+function resolveVerificationKey(
+  trust: VerificationTrust,
+  material: BundleSignerMaterial,
+): { key: KeyObject; signer: VerifiedAttestation['signer'] } {
+  if ('publicKeyPem' in trust) {
+    return { key: importPublicKeyPem(trust.publicKeyPem, 'public key'), signer: { kind: 'key' } };
+  }
+  const given = trust.certificatePem ? parseCertificatesPem(trust.certificatePem, 'certificate') : [];
+  const embedded = material.kind === 'certificate' ? bundleLeaf(material.certificates[0]) : undefined;
+  const leaf = embedded ?? given[0];
+  if (!leaf) failed('the envelope carries no certificate; pass the signing certificate with --cert');
+  if (embedded && given[0] && !sameCertificate(embedded, given[0])) {
+    failed('the bundle was signed with a different certificate than the one given with --cert');
+  }
+  const { notBefore, notAfter } = certificateValidity(leaf);
+  const at = trust.at ?? notBefore;
+  if (trust.chainPem) {
+    verifyCertificateChain(leaf, parseCertificatesPem(trust.chainPem, 'CA chain'), at);
+  } else if (given[0]) {
+    checkSigningLeaf(leaf, at);
+  } else {
+    failed('nothing to verify the bundle certificate against; pass the CA with --cert-chain');
+  }
+  return {
+    key: leaf.publicKey,
+    signer: { kind: 'certificate', subject: leaf.subject, issuer: leaf.issuer, notBefore, notAfter, verifiedAt: at },
+  };
+}
+
 /**
  * Verifies a DSSE envelope or a Sigstore bundle (auto-detected) against a public key or a CA chain, then checks the
  * in-toto statement it carries. Throws ChainloopError VERIFICATION_FAILED with the reason.
@@ -120,30 +150,7 @@ export async function verifyAttestation(
     failed(`payloadType "${envelope.payloadType}" is not an in-toto statement (application/vnd.in-toto+json)`);
   }
 
-  let key: KeyObject;
-  let signer: VerifiedAttestation['signer'] = { kind: 'key' };
-  if ('publicKeyPem' in trust) {
-    key = importPublicKeyPem(trust.publicKeyPem, 'public key');
-  } else {
-    const given = trust.certificatePem ? parseCertificatesPem(trust.certificatePem, 'certificate') : [];
-    const embedded = material.kind === 'certificate' ? bundleLeaf(material.certificates[0]) : undefined;
-    const leaf = embedded ?? given[0];
-    if (!leaf) failed('the envelope carries no certificate; pass the signing certificate with --cert');
-    if (embedded && given[0] && !sameCertificate(embedded, given[0])) {
-      failed('the bundle was signed with a different certificate than the one given with --cert');
-    }
-    const at = trust.at ?? certificateValidity(leaf).notBefore;
-    if (trust.chainPem) {
-      verifyCertificateChain(leaf, parseCertificatesPem(trust.chainPem, 'CA chain'), at);
-    } else if (given[0]) {
-      checkSigningLeaf(leaf, at);
-    } else {
-      failed('nothing to verify the bundle certificate against; pass the CA with --cert-chain');
-    }
-    key = leaf.publicKey;
-    const { notBefore, notAfter } = certificateValidity(leaf);
-    signer = { kind: 'certificate', subject: leaf.subject, issuer: leaf.issuer, notBefore, notAfter, verifiedAt: at };
-  }
+  const { key, signer } = resolveVerificationKey(trust, material);
 
   if (!(await anySignatureVerifies(envelope, key, fromBundle))) {
     failed('the signature does not match (the payload was changed after signing, or it was signed with another key)');
