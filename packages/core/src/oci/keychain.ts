@@ -66,7 +66,14 @@ function explicitServer(options: KeychainOptions): string | undefined {
       `--registry-server "${server}" must be a host name without a scheme, e.g. ${server.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0]}`,
     );
   }
-  return normalizeRegistryHost(server.replace(/\/+$/, ''));
+  const host = server.replace(/\/+$/, '');
+  if (host.includes('/')) {
+    throw new UsageError(
+      'REGISTRY_SERVER_INVALID',
+      `--registry-server "${server}" must be a registry host[:port] without a path, e.g. ${host.split('/')[0]}`,
+    );
+  }
+  return normalizeRegistryHost(host);
 }
 
 /** The docker config file the keychain reads: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */

@@ -136,6 +136,17 @@ describe('docker keychain order', () => {
       },
     );
     await assert.rejects(
+      findRegistryCredential('ghcr.io', {
+        registryServer: 'ghcr.io/org',
+        registryUsername: 'u',
+        registryPassword: 'p',
+      }),
+      {
+        code: 'REGISTRY_SERVER_INVALID',
+        message: '--registry-server "ghcr.io/org" must be a registry host[:port] without a path, e.g. ghcr.io',
+      },
+    );
+    await assert.rejects(
       findRegistryCredential('ghcr.io', { registryServer: 'ghcr.io', registryUsername: 'u' }),
       (error: Error & { code: string }) => {
         assert.equal(error.code, 'REGISTRY_CREDENTIALS_INCOMPLETE');
