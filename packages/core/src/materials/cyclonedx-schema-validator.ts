@@ -1,10 +1,13 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
-let compiled: Promise<ValidateFunction> | undefined;
+type SchemaVersion = '1.6' | '1.7';
 
-/** Compiled once, on first use: the schema is large and most CLI runs never need it. */
-function validator(): Promise<ValidateFunction> {
-  compiled ??= (async () => {
+let compiler: Promise<(version: SchemaVersion) => ValidateFunction> | undefined;
+const compiled = new Map<SchemaVersion, ValidateFunction>();
+
+/** Loaded and compiled on first use, per schema version: the schemas are large and most CLI runs never need them. */
+async function validator(version: SchemaVersion): Promise<ValidateFunction> {
+  compiler ??= (async () => {
     const [{ default: Ajv }, { default: addFormats }, schemas] = await Promise.all([
       import('ajv'),
       import('ajv-formats'),
@@ -20,9 +23,15 @@ function validator(): Promise<ValidateFunction> {
     // Formats ajv-formats lacks; checked loosely, as the CycloneDX library's own validator does.
     ajv.addFormat('iri-reference', true);
     ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/);
-    return ajv.compile(schemas.CYCLONEDX_BOM_SCHEMA);
+    return (wanted: SchemaVersion) => ajv.compile(schemas.CYCLONEDX_BOM_SCHEMAS[wanted]);
   })();
-  return compiled;
+  const compile = await compiler;
+  let validate = compiled.get(version);
+  if (validate === undefined) {
+    validate = compile(version);
+    compiled.set(version, validate);
+  }
+  return validate;
 }
 
 /**
@@ -34,9 +43,12 @@ function tolerated(error: ErrorObject): boolean {
   return error.keyword === 'type' && /^\/vulnerabilities\/\d+\/cwes$/.test(error.instancePath) && error.data === null;
 }
 
-/** Validates against CycloneDX 1.6 (which 1.4 and 1.5 documents satisfy); the first problem, or undefined. */
-export async function validateCycloneDxSchema(document: unknown): Promise<string | undefined> {
-  const validate = await validator();
+/**
+ * Validates against CycloneDX 1.6 like the original (1.4 and 1.5 documents satisfy it), or 1.7 for 1.7 documents,
+ * which 1.6 would refuse for their new fields. Returns the first problem, or undefined.
+ */
+export async function validateCycloneDxSchema(document: unknown, specVersion: string): Promise<string | undefined> {
+  const validate = await validator(specVersion === '1.7' ? '1.7' : '1.6');
   if (validate(document)) return undefined;
   const errors = (validate.errors ?? []).filter((error) => !tolerated(error));
   if (errors.length === 0) return undefined;

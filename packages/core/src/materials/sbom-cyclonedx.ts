@@ -24,7 +24,7 @@ export const sbomCycloneDxKind: MaterialKind = {
     if (!nonEmptyString(json.specVersion)) throw refuse('specVersion is missing');
     if (typeof json.version !== 'number' || json.version < 1) throw refuse('version must be a number >= 1');
     if (input.options?.[NO_STRICT_VALIDATION_OPTION] !== true) {
-      const failure = await validateCycloneDxSchema(json);
+      const failure = await validateCycloneDxSchema(json, json.specVersion);
       if (failure !== undefined) throw refuse(`CycloneDX schema validation failed: ${failure}`);
     }
     const metadata = isObject(json.metadata) ? json.metadata : {};

@@ -96,6 +96,21 @@ describe('SBOM_CYCLONEDX_JSON', () => {
     assert.equal(annotations['chainloop.material.sbom.main_component.version'], digest);
   });
 
+  it('validates a 1.7 document against the 1.7 schema, which allows its new fields', async () => {
+    const { dir, write } = fixtureDir();
+    const bom = vector('sbom.cyclonedx-1.5-multiple-tools.json');
+    bom.components[0].isExternal = false;
+    write('bom-1.6-with-1.7-field.json', JSON.stringify({ ...bom, specVersion: '1.6' }));
+    write(
+      'bom-1.7.json',
+      JSON.stringify({ ...bom, specVersion: '1.7', $schema: 'http://cyclonedx.org/schema/bom-1.7.schema.json' }),
+    );
+    await annotationsOf('bom-1.7.json', dir);
+    await assert.rejects(cyclonedx.inspect({ name: 'sbom', value: 'bom-1.6-with-1.7-field.json', cwd: dir }), {
+      message: /\/components\/0 has a property the schema does not allow: "isExternal"$/,
+    });
+  });
+
   it('refuses the quick checks before the schema, with their own reasons', async () => {
     const { dir, write } = fixtureDir();
     write('no-spec.json', JSON.stringify({ bomFormat: 'CycloneDX', version: 1 }));
