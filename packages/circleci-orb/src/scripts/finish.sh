@@ -1,0 +1,37 @@
+#!/bin/bash
+# chainloop/finish: one script for both finish steps; PARAM_STATUS is success in the on_success step and failed in
+# the on_fail step, which is all CircleCI tells a step about the job (cancelled jobs run neither).
+set -eo pipefail
+
+is_true() { [ "$1" = 1 ] || [ "$1" = true ]; }
+if ! command -v chainloop > /dev/null; then
+  echo "chainloop/finish: chainloop command not found: run chainloop/install earlier in this job" >&2
+  exit 1
+fi
+# The token stays in the variable that holds it: only its name is a parameter, so it never reaches a command line.
+if [ "$PARAM_TOKEN" != CHAINLOOP_TOKEN ]; then export CHAINLOOP_TOKEN="${!PARAM_TOKEN:-}"; fi
+if [ -z "${CHAINLOOP_TOKEN:-}${CHAINLOOP_ROBOT_ACCOUNT:-}" ]; then
+  echo "chainloop/finish: token variable $PARAM_TOKEN is empty: put the robot account token in a project environment variable or context named $PARAM_TOKEN, or set the token parameter to the variable that holds it" >&2
+  exit 1
+fi
+if [ -n "$PARAM_CONTROL_PLANE" ]; then export CHAINLOOP_CONTROL_PLANE_API="$PARAM_CONTROL_PLANE"; fi
+
+args=(attestation finish --ci circleci --status "$PARAM_STATUS")
+if [ "$PARAM_STATUS" = success ]; then
+  # The key and its password stay in their variables: the CLI reads the key with env://NAME.
+  if [ -z "${!PARAM_KEY:-}" ]; then
+    echo "chainloop/finish: signing key variable $PARAM_KEY is empty: put the cosign private key (PEM text) in a project environment variable or context named $PARAM_KEY, or set the key parameter to the variable that holds it" >&2
+    exit 1
+  fi
+  if [ "$PARAM_PASSWORD" != CHAINLOOP_SIGNING_PASSWORD ]; then export CHAINLOOP_SIGNING_PASSWORD="${!PARAM_PASSWORD:-}"; fi
+  args+=(--key "env://$PARAM_KEY")
+  while IFS= read -r annotation; do
+    if [ -n "${annotation// /}" ]; then args+=(--annotation "$annotation"); fi
+  done < <(printf '%s\n' "$PARAM_ANNOTATIONS")
+  if [ -n "$PARAM_BUNDLE" ]; then args+=(--bundle "${PARAM_BUNDLE/#\~/$HOME}"); fi
+elif [ -n "$PARAM_REASON" ]; then
+  args+=(--reason "$PARAM_REASON")
+fi
+if is_true "$PARAM_GRACEFUL_EXIT"; then args+=(--graceful-exit); fi
+
+chainloop "${args[@]}"
