@@ -155,6 +155,8 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
     const { status, code, message } = describeError(error);
     if (status >= 500)
       config.log?.(`ERR ${request.method} ${request.url.split('?')[0]}: ${error.stack ?? error.message}`);
+    // An upload refused before its end leaves unread bytes on the socket: close it so the client cannot reuse it.
+    if (!request.raw.complete) reply.header('connection', 'close');
     if (!reply.sent) reply.code(status).send({ code, message });
   });
 

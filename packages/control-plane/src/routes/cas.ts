@@ -48,10 +48,6 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
       `blob ${digest} not found in the CAS: check the digest (chainloop workflow run describe)`,
     );
 
-  const countIn = (request: FastifyRequest) => {
-    request.raw.on('data', (chunk: Buffer) => metrics.casBytesIn.inc(chunk.length));
-  };
-
   app.put<{ Params: { digest: string } }>(
     '/v1/cas/:digest',
     {
@@ -77,8 +73,9 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
         });
         return reply.code(200).send(existing);
       }
-      countIn(request);
+      // The body is handed over untouched: a 'data' listener here would start the flow before the backend reads.
       const written = await cas.write(request.raw, { expectedDigest: digest, maxBytes: config.maxBlobBytes });
+      metrics.casBytesIn.inc(written.size);
       if (principal.kind === 'robot') await repository.grantBlobAccess(written.digest, principal.workflowId);
       return reply.code(written.created ? 201 : 200).send({ digest: written.digest, size: written.size });
     },
@@ -97,8 +94,8 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     async (request, reply) => {
       const principal = request.principal;
       checkDeclaredLength(request, reply);
-      countIn(request);
       const written = await cas.write(request.raw, { maxBytes: config.maxBlobBytes });
+      metrics.casBytesIn.inc(written.size);
       if (principal.kind === 'robot') await repository.grantBlobAccess(written.digest, principal.workflowId);
       return reply.code(201).send({ digest: written.digest, size: written.size });
     },

@@ -1,0 +1,139 @@
+/**
+ * Starts the real control plane binary (dist/bin.cjs, rebuilt once per test process) on 127.0.0.1 with an
+ * ephemeral port and a temp data dir, and stops it. Tests talk to it over HTTP like any client.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ControlPlaneClient } from '@chainloop-ts/core/client';
+
+const packageDir = join(import.meta.dirname, '..', '..');
+export const controlPlaneBin = join(packageDir, 'dist', 'bin.cjs');
+export const TEST_ADMIN_TOKEN = 'cl_admin_test-token-for-the-suite-only';
+
+let built = false;
+export function buildControlPlane(): void {
+  if (built) return;
+  const result = spawnSync(process.execPath, ['build.mjs'], { cwd: packageDir, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`building the control plane failed: ${result.stderr}`);
+  built = true;
+}
+
+export interface ControlPlaneProcess {
+  url: string;
+  adminToken: string;
+  dataDir: string;
+  child: ChildProcess;
+  /** Everything the server wrote to stderr so far. */
+  logs(): string;
+  /** Current and peak resident memory of the server process, from /proc. */
+  memory(): { rssBytes: number; peakRssBytes: number };
+  admin(): ControlPlaneClient;
+  client(token: string): ControlPlaneClient;
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  args?: string[];
+  /** Undefined uses TEST_ADMIN_TOKEN through CHAINLOOP_CP_ADMIN_TOKEN; null lets the server generate one. */
+  adminToken?: string | null;
+}
+
+export function makeTempDir(prefix = 'cp-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function startControlPlaneProcess(options: StartOptions = {}): Promise<ControlPlaneProcess> {
+  buildControlPlane();
+  const dataDir = options.dataDir ?? makeTempDir();
+  const env = { ...process.env };
+  delete env.CHAINLOOP_CP_ADMIN_TOKEN;
+  if (options.adminToken !== null) env.CHAINLOOP_CP_ADMIN_TOKEN = options.adminToken ?? TEST_ADMIN_TOKEN;
+  const child = spawn(
+    process.execPath,
+    [controlPlaneBin, 'start', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? [])],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`control plane did not start in 15s:\n${stderr}`)), 15_000);
+    child.stderr?.on('data', (chunk: string) => {
+      stderr += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`control plane exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  const adminToken =
+    options.adminToken === null
+      ? readFileSync(join(dataDir, 'admin.token'), 'utf8').trim()
+      : (options.adminToken ?? TEST_ADMIN_TOKEN);
+  return {
+    url,
+    adminToken,
+    dataDir,
+    child,
+    logs: () => stderr,
+    memory: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+      return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+    },
+    admin: () => new ControlPlaneClient({ baseUrl: url, token: adminToken, retries: 0 }),
+    client: (token: string) => new ControlPlaneClient({ baseUrl: url, token, retries: 0 }),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export function removeDir(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** A workflow with an uploaded contract and a robot account, as most crafting tests need. */
+export async function workflowWithRobot(
+  server: ControlPlaneProcess,
+  name: string,
+  contract = 'schemaVersion: v1\nmaterials:\n  - name: rootfs\n    type: ARTIFACT\n',
+) {
+  const admin = server.admin();
+  const workflow = await admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
+  const revision = await admin.updateContract(workflow.id, contract);
+  const account = await admin.createRobotAccount(workflow.id);
+  if (!account.token) throw new Error('robot account created without a token');
+  return { workflow, revision, account, token: account.token, robot: server.client(account.token) };
+}
+
+/** Raw HTTP for checking statuses and headers the client hides. */
+export async function call(
+  server: ControlPlaneProcess,
+  method: string,
+  path: string,
+  options: { token?: string; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string> } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields directly and assert on them
+): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  }
+  const response = await fetch(`${server.url}${path}`, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) };
+}
