@@ -147,7 +147,7 @@ export async function resolveContainerImage(value: string, options: ResolveImage
   if (looksLikePath(trimmed)) {
     const reason = existsSync(folder) ? 'is not an OCI image layout (it has no oci-layout file)' : 'does not exist';
     throw new UsageError(
-      'OCI_LAYOUT_INVALID',
+      'OCI_LAYOUT_NOT_FOUND',
       `container image ${trimmed}: folder ${folder} ${reason}; give an image reference or an OCI layout folder`,
     );
   }

@@ -99,7 +99,7 @@ describe('OCI image-layout folders: the vectors with the names and digests Chain
 
   it('refuses a path that is not an OCI layout, or does not exist, naming the folder', async () => {
     await assert.rejects(resolveContainerImage('./fixtures', { cwd: REPO_ROOT }), {
-      code: 'OCI_LAYOUT_INVALID',
+      code: 'OCI_LAYOUT_NOT_FOUND',
       message: `container image ./fixtures: folder ${join(REPO_ROOT, 'fixtures')} is not an OCI image layout (it has no oci-layout file); give an image reference or an OCI layout folder`,
     });
     await assert.rejects(
@@ -125,6 +125,21 @@ describe('OCI layouts written by the real tools', () => {
       { name: image.name, digest: image.digest, source: image.source },
       { name: 'oci-layout:release-1', digest: expected, source: 'oci-layout' },
     );
+  });
+
+  it('a layout whose index.json is missing or broken is named, with the reason', async () => {
+    const layout = join(dir, 'broken');
+    mkdirSync(layout);
+    writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    await assert.rejects(resolveContainerImage(layout), {
+      code: 'OCI_LAYOUT_INVALID',
+      message: `OCI layout ${layout}: ${join(layout, 'index.json')} is missing; write the layout with skopeo, crane or oras`,
+    });
+    writeFileSync(join(layout, 'index.json'), '{"manifests": [');
+    await assert.rejects(resolveContainerImage(layout), {
+      code: 'OCI_LAYOUT_INVALID',
+      message: /index\.json is not valid JSON/,
+    });
   });
 
   it('reports a cosign signature stored in the layout for the image (base.digest + artifact type)', async () => {
