@@ -60,7 +60,7 @@ describe('auth matrix', () => {
   test('no token, a garbage token and a malformed header get 401 with the error shape and no data', async () => {
     for (const [method, path] of [...adminPaths(), ...robotPaths()]) {
       for (const headers of [
-        {},
+        {} as Record<string, string>,
         { authorization: 'Bearer cl_robot_garbage' },
         { authorization: 'Basic dXNlcjpwYXNz' },
         { authorization: `Bearer ${server.adminToken}x` },
