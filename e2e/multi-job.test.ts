@@ -32,15 +32,15 @@ after(async () => {
 
 test('remote state: init in one process, three adds at once from three more, push from a fifth', async () => {
   const env = baseEnv({ CHAINLOOP_TOKEN: robotToken, CHAINLOOP_CONTROL_PLANE_API: cp.url });
-  const envFile = join(cwd, 'chainloop.env');
-  const init = await runCli(['attestation', 'init', '--remote-state', '--env-file', envFile, '-o', 'json'], {
+  const dotenvFile = join(cwd, 'chainloop.env');
+  const init = await runCli(['attestation', 'init', '--remote-state', '--dotenv-file', dotenvFile, '-o', 'json'], {
     env,
     cwd,
   });
   assert.equal(init.status, 0, init.stderr);
   const id = JSON.parse(init.stdout).attestationID;
   assert.match(id, /\S+/);
-  const envLine = (await import('node:fs')).readFileSync(envFile, 'utf8');
+  const envLine = (await import('node:fs')).readFileSync(dotenvFile, 'utf8');
   assert.equal(envLine, `CHAINLOOP_ATTESTATION_ID=${id}\n`);
 
   const jobEnv = { ...env, CHAINLOOP_ATTESTATION_ID: id };

@@ -45,7 +45,8 @@ before(async () => {
     },
   );
   assert.equal(contract.status, 0, contract.stderr);
-  assert.equal(JSON.parse(contract.stdout).revision, 1);
+  // Revision 1 is the empty contract a workflow starts with; ours is 2, as in the seed's transcript.
+  assert.equal(JSON.parse(contract.stdout).revision, 2);
   const robot = await runCli(['workflow', 'robot-account', 'create', '--workflow', 'build-and-test', '-o', 'json'], {
     env: admin,
   });
@@ -78,7 +79,7 @@ describe('the seed transcript, in dry-run', () => {
       /│ Name\s+│ build-and-test\s+│/,
       /│ Team\s+│ cyberdyne core\s+│/,
       /│ Project\s+│ skynet\s+│/,
-      /│ Contract Revision\s+│ 1\s+│/,
+      /│ Contract Revision\s+│ 2\s+│/,
       /│ NAME\s+│ TYPE\s+│ SET\s+│ REQUIRED\s+│ IS OUTPUT\s+│/,
       /│ skynet-control-plane\s+│ CONTAINER_IMAGE\s+│ No\s+│ Yes\s+│ x\s+│/,
       /│ rootfs\s+│ ARTIFACT\s+│ No\s+│ Yes\s+│\s+│/,
@@ -197,7 +198,7 @@ describe('the seed transcript for real, in a GitHub Actions job', () => {
   after(() => rmSync(cwd, { recursive: true, force: true }));
 
   test('init, adds, push --key env://… store a signed attestation and the run ends succeeded', async () => {
-    const init = await runCli(['attestation', 'init', '--contract-revision', '1'], { env, cwd });
+    const init = await runCli(['attestation', 'init', '--contract-revision', '2'], { env, cwd });
     assert.equal(init.status, 0, init.stderr);
     assert.match(init.stdout, /│ GITHUB_REF\s+│ refs\/tags\/v0\.8\.9\s+│/);
     for (const [name, value] of [

@@ -38,6 +38,8 @@ export function runCli(
     });
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
+    // A command that fails fast may exit before reading its input.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

@@ -21,8 +21,13 @@ export class RemoteStateStore implements StateStore {
     this.description = `remote state of attestation ${attestationId}`;
   }
 
+  /** Undefined once the run has finished (pushed, reset or expired): finishing it again is then a no-op. */
   async read(): Promise<CraftingState | undefined> {
-    const found = await this.client.readRunState(this.attestationId);
+    const [run, found] = await Promise.all([
+      this.client.getRun(this.attestationId),
+      this.client.readRunState(this.attestationId),
+    ]);
+    if (run.status !== 'initialized') return undefined;
     if (!found || found.state === null || found.state === undefined) return undefined;
     return parseState(JSON.stringify(found.state), this.description);
   }
@@ -48,7 +53,9 @@ export class RemoteStateStore implements StateStore {
     }
   }
 
+  /** The run's own status (succeeded, failed, cancelled) already ends it; an active run's state is emptied. */
   async clear(): Promise<void> {
+    if ((await this.client.getRun(this.attestationId)).status !== 'initialized') return;
     const found = await this.client.readRunState(this.attestationId);
     if (!found || found.state === null) return;
     await this.client.writeRunState(this.attestationId, null, found.etag);

@@ -13,7 +13,7 @@ interface InitFlags {
   remoteState?: boolean;
   replace?: boolean;
   localStatePath?: string;
-  envFile?: string;
+  dotenvFile?: string;
 }
 
 export function registerAttestationInit(attestation: Command): void {
@@ -27,7 +27,7 @@ export function registerAttestationInit(attestation: Command): void {
     .option('-f, --replace', 'replace a local attestation already in progress', false)
     .option('--local-state-path <path>', 'where the local crafting state lives')
     .option(
-      '--env-file <file>',
+      '--dotenv-file <file>',
       'append CHAINLOOP_ATTESTATION_ID=<id> to this dotenv file (GitLab dotenv report, $GITHUB_ENV, …)',
     )
     .option('--graceful-exit', 'exit 0 with a warning when init fails', false)
@@ -55,14 +55,14 @@ export function registerAttestationInit(attestation: Command): void {
         replace: flags.replace ?? false,
         localStatePath: flags.localStatePath,
       });
-      if (flags.envFile) {
+      if (flags.dotenvFile) {
         if (!state.attestationId) {
           throw new UsageError(
             'ENV_FILE_NEEDS_REMOTE_STATE',
-            '--env-file records the attestation ID, which only --remote-state has: add --remote-state',
+            '--dotenv-file records the attestation ID, which only --remote-state has: add --remote-state',
           );
         }
-        await appendFile(flags.envFile, `CHAINLOOP_ATTESTATION_ID=${state.attestationId}\n`);
+        await appendFile(flags.dotenvFile, `CHAINLOOP_ATTESTATION_ID=${state.attestationId}\n`);
       }
       log.info('Attestation initialized! now you can check its status or add materials to it');
       const status = describeState(state);
