@@ -18,6 +18,14 @@ export const helmChartKind: MaterialKind = {
   kind: 'HELM_CHART',
   detectionOrder: 19,
   async inspect(input) {
+    if (input.value.startsWith('oci://')) {
+      throw materialInvalid(
+        input.name,
+        `chart reference ${input.value}`,
+        'HELM_CHART',
+        'charts in OCI registries are not supported yet; pull it (helm pull) and give the .tgz',
+      );
+    }
     const file = await requireMaterialFile(input);
     const refuse = (reason: string, cause?: unknown) =>
       materialInvalid(input.name, `file ${file.given}`, 'HELM_CHART', reason, cause);

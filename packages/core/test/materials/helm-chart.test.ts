@@ -60,6 +60,14 @@ describe('HELM_CHART', () => {
     await assert.rejects(inspect('parent.tgz', dir), { message: /: Chart\.yaml is missing$/ });
   });
 
+  it('says OCI chart references are not supported yet, and how to attest the chart instead', async () => {
+    await assert.rejects(inspect('oci://ghcr.io/org/charts/app:1.2.3', VECTORS), {
+      code: 'MATERIAL_INVALID',
+      message:
+        'material "chart": chart reference oci://ghcr.io/org/charts/app:1.2.3 is not a valid HELM_CHART: charts in OCI registries are not supported yet; pull it (helm pull) and give the .tgz',
+    });
+  });
+
   it('refuses a file that is not a gzipped tar', async () => {
     await assert.rejects(inspect('tests.zip', VECTORS), {
       message: /it is not a gzipped tar \(\.tgz\) chart package$/,
