@@ -158,7 +158,10 @@ export async function resolveContainerImage(value: string, options: ResolveImage
     if (!isChainloopError(error) || !DAEMON_FALLBACK_CODES.has(error.code)) throw error;
     const endpoint = findDaemonEndpoint(env, options.dockerSocketPath);
     if (!endpoint) throw error;
-    const image = await fromDaemon(trimmed, endpoint).catch(() => undefined);
+    // An engine that cannot be asked adds nothing: the registry's answer is the one to show.
+    const image = await fromDaemon(trimmed, endpoint).catch((daemonError: unknown) => {
+      throw isChainloopError(daemonError) && daemonError.code === 'DOCKER_DAEMON_UNREACHABLE' ? error : daemonError;
+    });
     if (!image) {
       throw new ChainloopError(
         error.code,

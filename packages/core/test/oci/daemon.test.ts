@@ -81,6 +81,18 @@ describe('images in the local engine (dockerode → podman system service)', () 
     );
   });
 
+  it('an engine that cannot be reached leaves the registry error as it was', async () => {
+    await assert.rejects(
+      resolveContainerImage(`${registry.host}/nowhere:v1`, {
+        env: { ...docker.env, DOCKER_HOST: `unix://${join(dir, 'none.sock')}` },
+      }),
+      {
+        code: 'IMAGE_NOT_FOUND',
+        message: `image ${registry.host}/nowhere:v1 not found in registry ${registry.host}: check the repository and tag (skopeo list-tags docker://${registry.host}/nowhere lists the tags)`,
+      },
+    );
+  });
+
   it('in neither place: the error names both the registry and the engine', async () => {
     await assert.rejects(resolveContainerImage(`${registry.host}/nowhere:v1`, { env }), {
       code: 'IMAGE_NOT_FOUND',

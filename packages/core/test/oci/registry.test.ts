@@ -2,7 +2,6 @@
 // skopeo, expected digests read back with skopeo.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,16 +10,8 @@ import { cosignSignatureTag } from '../../src/oci/signatures';
 import { startDigestStrippingProxy } from './fixtures/digest-stripping-proxy';
 import { makeDockerConfig, type TempDockerConfig } from './fixtures/docker-config';
 import { buildImage, buildMultiArchIndex, pushHelmLikeArtifact, pushImage, skopeoDigest } from './fixtures/images';
+import { deadPort } from './fixtures/ports';
 import { type RunningRegistry, startRegistry } from './fixtures/registry';
-
-/** A loopback port nothing listens on: bound, then released. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('resolveContainerImage against a real registry (anonymous)', () => {
   let registry: RunningRegistry;
