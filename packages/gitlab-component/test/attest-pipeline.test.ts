@@ -1,0 +1,167 @@
+/**
+ * The pipeline-lifecycle component in real pipelines: gitlab-ci-local (shell executor) runs a project that includes
+ * it as $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-pipeline@$CI_COMMIT_SHA, with the bundled CLI, against a real
+ * control plane process.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
+import { type ComponentProject, createComponentProject, PROJECT } from './support/component-project';
+import { GIT_USER, RUNNER_VARIABLES, runGitlabCiLocal } from './support/gitlab-ci-local';
+import {
+  assertNoSecrets,
+  cliBundle,
+  createWorkflow,
+  jobFromPreview,
+  junitReport,
+  onlyRun,
+  runScript,
+  verifiedStatement,
+  type Workflow,
+} from './support/scenario';
+
+let cp: TestControlPlane;
+const projects: ComponentProject[] = [];
+
+before(async () => {
+  assert.ok(existsSync(cliBundle), `${cliBundle} missing: run npm run build first`);
+  cp = await startControlPlane();
+});
+
+after(async () => {
+  await cp?.stop();
+  for (const project of projects) project.remove();
+});
+
+/**
+ * A user's pipeline: three jobs add materials three ways (a one-line command, CHAINLOOP_MATERIALS on a job that
+ * extends .chainloop-add, the push job's materials input); `check` is a plain job that fails when BREAK_BUILD=1.
+ */
+function userPipeline(): string {
+  return `stages: [build, test]
+
+include:
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-pipeline@$CI_COMMIT_SHA
+    inputs:
+      control-plane: ${cp.url}
+      cli-path: ${cliBundle}
+      materials: ["build-ref=$CI_COMMIT_SHA"]
+
+build:
+  stage: build
+  extends: .chainloop-add
+  script:
+    - mkdir -p dist && echo "app built from $CI_COMMIT_SHA" > dist/app.txt
+    - chainloop attestation add --name binary --value dist/app.txt
+
+unit-tests:
+  stage: test
+  extends: .chainloop-add
+  variables:
+    CHAINLOOP_MATERIALS: unit-tests=reports/junit.xml
+
+check:
+  stage: test
+  script:
+    - echo "$CHAINLOOP_ATTESTATION_ID" > dotenv-seen.txt
+    - test "\${BREAK_BUILD:-0}" = 0
+`;
+}
+
+function project(): ComponentProject {
+  const created = createComponentProject({ '.gitlab-ci.yml': userPipeline(), 'reports/junit.xml': junitReport });
+  projects.push(created);
+  return created;
+}
+
+async function pipeline(workflow: Workflow, dir: string, variables: Record<string, string> = {}, args: string[] = []) {
+  const run = await runGitlabCiLocal({
+    cwd: dir,
+    variables: { ...RUNNER_VARIABLES, ...variables },
+    secrets: workflow.secrets,
+    args,
+  });
+  assertNoSecrets(workflow, run.output);
+  assertNoSecrets(workflow, run.argv.join(' '));
+  return run;
+}
+
+test('a green pipeline leaves a succeeded run whose attestation verifies, with three jobs’ materials and the GitLab context', async () => {
+  const workflow = await createWorkflow(cp);
+  const { dir, sha } = project();
+  const run = await pipeline(workflow, dir);
+  assert.equal(run.status, 0, run.output);
+
+  const stored = await onlyRun(cp, workflow);
+  assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
+  assert.equal(stored.runnerType, 'GITLAB_PIPELINE');
+  assert.match(stored.jobUrl, new RegExp(`^https://${PROJECT.host}/${PROJECT.path}/-/jobs/\\d+$`));
+
+  const statement = await verifiedStatement(cp, stored.id);
+  const materials = Object.fromEntries(
+    statement.predicate.materials.map((m) => [m.annotations['chainloop.material.name'], m]),
+  );
+  assert.deepEqual(Object.keys(materials).sort(), ['binary', 'build-ref', 'unit-tests']);
+  assert.equal(statement.predicate.runnerType, 'GITLAB_PIPELINE');
+  assert.equal(statement.predicate.runnerURL, stored.jobUrl);
+  const env = statement.predicate.env ?? {};
+  assert.equal(env.CI_PROJECT_PATH, PROJECT.path);
+  assert.equal(env.CI_COMMIT_SHA, sha);
+  assert.equal(env.CI_JOB_URL, stored.jobUrl);
+  assert.equal(env.CI_SERVER_URL, `https://${PROJECT.host}`);
+  assert.equal(env.CI_RUNNER_VERSION, RUNNER_VARIABLES.CI_RUNNER_VERSION);
+  assert.ok(
+    statement.subject.some((s) => s.digest.sha1 === sha),
+    'the commit is a subject of the attestation',
+  );
+  assert.equal(env.GITLAB_USER_EMAIL, GIT_USER.email);
+  // The dotenv report handed the attestation ID from .pre to a job that does not use the component at all.
+  assert.equal(readFileSync(join(dir, 'dotenv-seen.txt'), 'utf8'), `${stored.id}\n`);
+});
+
+test('a pipeline with a failing job leaves a failed run (the reset job runs in .post, the push job does not)', async () => {
+  const workflow = await createWorkflow(cp);
+  const { dir } = project();
+  const run = await pipeline(workflow, dir, { BREAK_BUILD: '1' });
+  assert.equal(run.status, 1, run.output);
+  const stored = await onlyRun(cp, workflow);
+  assert.equal(stored.status, 'failed', JSON.stringify(stored));
+  assert.equal(stored.trigger, 'failure');
+  assert.match(stored.reason ?? '', /pipeline \d+ failed/);
+  assert.match(run.output, /chainloop-reset\s+\$ chainloop attestation finish --ci gitlab --status failed/);
+  assert.doesNotMatch(run.output, /chainloop-push\s+\$ /);
+});
+
+test('a job cancelled mid-pipeline: its after_script (CI_JOB_STATUS=canceled) leaves a cancelled run', async () => {
+  const workflow = await createWorkflow(cp);
+  const { dir } = project();
+  // The .pre stage only: the run is started and its ID handed on, as when a later job gets cancelled.
+  const init = await pipeline(workflow, dir, {}, ['chainloop-init']);
+  assert.equal(init.status, 0, init.output);
+  assert.equal((await onlyRun(cp, workflow)).status, 'initialized');
+
+  // gitlab-ci-local cannot cancel a job: run the build job's after_script as GitLab would after a cancel.
+  const preview = await runGitlabCiLocal({ cwd: dir, args: ['--preview'] });
+  assert.equal(preview.status, 0, preview.output);
+  const job = jobFromPreview(preview.output, 'build');
+  const hook = await runScript(job.afterScript, {
+    cwd: dir,
+    env: { ...job.variables, ...workflow.secrets, CI_JOB_STATUS: 'canceled', CI_JOB_NAME: 'build' },
+  });
+  assert.equal(hook.status, 0, hook.output);
+  assertNoSecrets(workflow, hook.output);
+  const stored = await onlyRun(cp, workflow);
+  assert.equal(stored.status, 'cancelled', JSON.stringify(stored));
+  assert.equal(stored.trigger, 'cancellation');
+  assert.equal(stored.reason, 'job build canceled');
+
+  // The same after_script after a success or a failure leaves the run alone (the push/reset jobs decide).
+  const again = await runScript(job.afterScript, {
+    cwd: dir,
+    env: { ...job.variables, ...workflow.secrets, CI_JOB_STATUS: 'failed', CI_JOB_NAME: 'build' },
+  });
+  assert.equal(again.status, 0, again.output);
+  assert.equal((await onlyRun(cp, workflow)).status, 'cancelled');
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyAttestation } from '@chainloop-ts/core/attestation';
+import type { WorkflowRun } from '@chainloop-ts/core/client';
+import { parse } from 'yaml';
+import { createWorkflowWithRobot, type TestControlPlane } from '../../../../e2e/support/control-plane';
+import { cliBundle, vectors } from '../../../../e2e/support/paths';
+import { componentRoot } from './component-project';
+
+export { cliBundle };
+
+export const contract = readFileSync(join(componentRoot, 'test', 'fixtures', 'contract.yaml'), 'utf8');
+export const junitReport = readFileSync(join(vectors, 'materials', 'junit.xml'), 'utf8');
+const signingKeyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.key'), 'utf8');
+const publicKeyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8');
+const signingPassword = 'correct horse battery staple';
+
+/** A workflow with its robot token, and the secrets a GitLab project would keep as masked CI/CD variables. */
+export interface Workflow {
+  workflowId: string;
+  secrets: Record<string, string>;
+}
+
+let counter = 0;
+export async function createWorkflow(cp: TestControlPlane): Promise<Workflow> {
+  counter += 1;
+  const { workflowId, robotToken } = await createWorkflowWithRobot(cp, {
+    name: `gitlab-pipeline-${counter}`,
+    team: 'platform',
+    project: 'chainloop-components',
+    contract,
+  });
+  return {
+    workflowId,
+    secrets: {
+      CHAINLOOP_TOKEN: robotToken,
+      CHAINLOOP_SIGNING_KEY: signingKeyPem,
+      CHAINLOOP_SIGNING_PASSWORD: signingPassword,
+    },
+  };
+}
+
+/** The only run of a workflow (each test makes its own workflow). */
+export async function onlyRun(cp: TestControlPlane, workflow: Workflow): Promise<WorkflowRun> {
+  const runs = await cp.admin().listRuns({ workflow: workflow.workflowId });
+  assert.equal(runs.length, 1, `expected one run, got ${JSON.stringify(runs)}`);
+  return runs[0];
+}
+
+/** Verifies the stored attestation of a run with the test key and returns its in-toto statement. */
+export async function verifiedStatement(cp: TestControlPlane, runId: string) {
+  const { bundle } = await cp.admin().getAttestation(runId);
+  const { statement } = await verifyAttestation(bundle, { publicKeyPem });
+  return statement as unknown as {
+    subject: Array<{ name: string; digest: Record<string, string> }>;
+    predicate: {
+      runnerType: string;
+      runnerURL?: string;
+      env?: Record<string, string>;
+      materials: Array<{ annotations: Record<string, string> }>;
+    };
+  };
+}
+
+/** Asserts no secret (token, key, password) appears in a text a user could read (logs, command lines). */
+export function assertNoSecrets(workflow: Workflow, text: string): void {
+  for (const [name, value] of Object.entries(workflow.secrets)) {
+    // Every line of a PEM key but its armor, so a partial leak is caught too.
+    const pieces = value
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length >= 8 && !line.startsWith('-----'));
+    for (const piece of pieces) assert.ok(!text.includes(piece), `${name} leaked into the output`);
+  }
+}
+
+/**
+ * A job's after_script as GitLab gives it to the runner (inputs interpolated, extends merged, anchors resolved), read
+ * from `gitlab-ci-local --preview`, with the job's own variables.
+ */
+export function jobFromPreview(
+  preview: string,
+  job: string,
+): { afterScript: string[]; variables: Record<string, string> } {
+  const start = preview.indexOf('\n---\n');
+  assert.ok(start >= 0, `no YAML in the preview:\n${preview}`);
+  const config = parse(preview.slice(start + 1)) as Record<
+    string,
+    { after_script?: string[]; variables?: Record<string, string> }
+  >;
+  const definition = config[job];
+  assert.ok(definition, `job ${job} not in the preview`);
+  return { afterScript: definition.after_script ?? [], variables: definition.variables ?? {} };
+}
+
+/** Runs script lines the way a GitLab shell runner does: one sh session, stop at the first failing line. */
+export function runScript(
+  lines: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-e'], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, output }));
+    child.stdin.end(`${lines.join('\n')}\n`);
+  });
+}
