@@ -116,11 +116,19 @@ export async function runCredentialHelper(
     stderr: string;
     spawnError?: NodeJS.ErrnoException;
   }>((resolvePromise) => {
-    const child = spawn(program, ['get'], {
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: CREDENTIAL_HELPER_TIMEOUT_MS,
-    });
+    const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Our own timer rather than spawn's `timeout`, which stays armed (holding the process) when the helper is missing.
+    const timer = setTimeout(() => child.kill('SIGKILL'), CREDENTIAL_HELPER_TIMEOUT_MS);
+    timer.unref();
+    const finish = (result: {
+      code: number | null;
+      stdout: string;
+      stderr: string;
+      spawnError?: NodeJS.ErrnoException;
+    }) => {
+      clearTimeout(timer);
+      resolvePromise(result);
+    };
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -130,9 +138,9 @@ export async function runCredentialHelper(
       err += chunk;
     });
     child.on('error', (error: NodeJS.ErrnoException) =>
-      resolvePromise({ code: null, stdout: out, stderr: err, spawnError: error }),
+      finish({ code: null, stdout: out, stderr: err, spawnError: error }),
     );
-    child.on('close', (exitCode) => resolvePromise({ code: exitCode, stdout: out, stderr: err }));
+    child.on('close', (exitCode) => finish({ code: exitCode, stdout: out, stderr: err }));
     child.stdin.on('error', () => {});
     child.stdin.end(serverAddress);
   });
