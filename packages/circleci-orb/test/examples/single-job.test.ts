@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { verifyAttestation } from '@chainloop-ts/core/attestation';
+import { type AttestationBackend, startAttestationBackend } from '../harness/attestation-backend';
+import type { ConfigDefinition } from '../harness/config-model';
+import { describeFailures, workflowTranscript } from '../harness/transcript';
+
+let backend: AttestationBackend;
+before(async () => {
+  backend = await startAttestationBackend();
+});
+after(async () => {
+  await backend?.stop();
+});
+
+function example(name: string): ConfigDefinition {
+  const usage = backend.orb.examples?.[name]?.usage;
+  assert.ok(usage, `example ${name} missing from the packed orb`);
+  return structuredClone(usage);
+}
+
+test('single-job example: a green job ends in a succeeded run whose verified attestation carries the CircleCI context', async () => {
+  const { result, pipeline } = await backend.run(example('single-job'));
+  assert.equal(result.jobs.length, 1);
+  const [job] = result.jobs;
+  assert.equal(job.status, 'success', describeFailures(result));
+  const finishSteps = job.steps.filter((step) => step.name.startsWith('Chainloop attestation'));
+  assert.deepEqual(
+    finishSteps.map((step) => [step.name, step.status]),
+    [
+      ['Chainloop attestation init', 'success'],
+      ['Chainloop attestation add', 'success'],
+      ['Chainloop attestation push (job succeeded)', 'success'],
+      ['Chainloop attestation reset (job failed)', 'skipped'],
+    ],
+  );
+
+  const runs = await backend.controlPlane.admin().listRuns({ workflow: backend.workflowId });
+  const run = runs.find((candidate) => candidate.jobUrl === 'https://circleci.com/gh/cyberdyne/skynet/101');
+  assert.ok(run, `no run with the job's CIRCLE_BUILD_URL among ${JSON.stringify(runs)}`);
+  assert.equal(run.status, 'succeeded');
+  assert.equal(run.runnerType, 'CIRCLECI_BUILD');
+
+  const stored = await backend.controlPlane.admin().getAttestation(run.id);
+  const { statement } = await verifyAttestation(stored.bundle, { publicKeyPem: backend.publicKeyPem });
+  const predicate = statement.predicate as {
+    runnerType: string;
+    runnerURL: string;
+    env: Record<string, string>;
+    materials: { name?: string; digest: { sha256: string }; content?: string; annotations: Record<string, unknown> }[];
+  };
+  assert.equal(predicate.runnerType, 'CIRCLECI_BUILD');
+  assert.equal(predicate.runnerURL, 'https://circleci.com/gh/cyberdyne/skynet/101');
+  assert.equal(predicate.env.CIRCLE_JOB, 'build');
+  assert.equal(predicate.env.CIRCLE_BRANCH, 'main');
+  assert.equal(predicate.env.CIRCLE_NODE_INDEX, '0');
+  assert.equal(predicate.env.CIRCLE_NODE_TOTAL, '1');
+  assert.equal(predicate.env.CIRCLE_PROJECT_REPONAME, 'skynet');
+
+  const byName = new Map(predicate.materials.map((m) => [m.annotations['chainloop.material.name'], m]));
+  assert.deepEqual([...byName.keys()].sort(), ['app', 'commit', 'junit']);
+  assert.equal(Buffer.from(byName.get('commit')?.content ?? '', 'base64').toString(), pipeline.sha);
+  const project = join(job.dir, 'home', 'project');
+  for (const [name, file] of [
+    ['app', 'dist/app.tar.gz'],
+    ['junit', 'reports/junit.xml'],
+  ]) {
+    const expected = createHash('sha256')
+      .update(readFileSync(join(project, file)))
+      .digest('hex');
+    assert.equal(byName.get(name)?.digest.sha256, expected, `${name} digest`);
+  }
+  const head = statement.subject.find((subject) => subject.name === 'git.head');
+  assert.equal(head?.digest.sha1, pipeline.sha, 'the checkout commit is the git.head subject');
+
+  const transcript = workflowTranscript(result);
+  for (const secret of backend.secrets) assert.ok(!transcript.includes(secret), 'a secret reached the job log');
+});

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  createWorkflowWithRobot,
+  startControlPlane,
+  type TestControlPlane,
+} from '../../../../e2e/support/control-plane';
+import { cliBundle, vectors } from '../../../../e2e/support/paths';
+import { withBundledCli } from './bundled-cli';
+import type { Pipeline } from './circleci-env';
+import type { ConfigDefinition, OrbDefinition } from './config-model';
+import { ORB_NAME, packOrbTo } from './orb-files';
+import { createRepository } from './repository';
+import { runWorkflow, type WorkflowResult } from './run-workflow';
+
+const contractFile = join(import.meta.dirname, '..', 'fixtures', 'contract.yaml');
+const keyPassword = 'correct horse battery staple';
+
+export interface AttestationBackend {
+  controlPlane: TestControlPlane;
+  workflowId: string;
+  orb: OrbDefinition;
+  publicKeyPem: string;
+  /** The secrets the "chainloop" context holds: none may appear in a log. */
+  secrets: string[];
+  dir: string;
+  /** Runs a config (an example's usage, say) as a CircleCI pipeline against this control plane. */
+  run(config: ConfigDefinition): Promise<{ result: WorkflowResult; pipeline: Pipeline }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real control plane with a CircleCI workflow (fixtures/contract.yaml), a robot account and a cosign key, plus the
+ * packed orb: what the examples need to run end to end. The "chainloop" context carries the token, URL, key and
+ * password the way a CircleCI context would.
+ */
+export async function startAttestationBackend(): Promise<AttestationBackend> {
+  const dir = mkdtempSync(join(tmpdir(), 'circleci-orb-'));
+  const { orb } = packOrbTo(join(dir, 'orb.yml'));
+  const controlPlane = await startControlPlane();
+  const { workflowId, robotToken } = await createWorkflowWithRobot(controlPlane, {
+    name: 'build-and-test',
+    team: 'cyberdyne core',
+    project: 'skynet',
+    contract: readFileSync(contractFile, 'utf8'),
+  });
+  const privateKeyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.key'), 'utf8');
+  const context = {
+    CHAINLOOP_TOKEN: robotToken,
+    CHAINLOOP_CONTROL_PLANE_API: controlPlane.url,
+    CHAINLOOP_SIGNING_KEY: privateKeyPem,
+    CHAINLOOP_SIGNING_PASSWORD: keyPassword,
+  };
+  let runs = 0;
+  return {
+    controlPlane,
+    workflowId,
+    orb,
+    publicKeyPem: readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8'),
+    secrets: [robotToken, keyPassword, ...privateKeyPem.split('\n').filter((line) => line.length > 40)],
+    dir,
+    async run(config) {
+      runs += 1;
+      const runDir = join(dir, `pipeline-${runs}`);
+      const pipeline = createRepository(join(runDir, 'repository'));
+      const result = await runWorkflow(withBundledCli(config, cliBundle), {
+        orbs: { [ORB_NAME]: orb },
+        pipeline,
+        contexts: { chainloop: context },
+        dir: runDir,
+        path: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+      });
+      return { result, pipeline };
+    },
+    async stop() {
+      await controlPlane.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
