@@ -4,6 +4,7 @@
  * control plane process.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,6 +15,7 @@ import {
   assertNoSecrets,
   cliBundle,
   createWorkflow,
+  expandJobVariables,
   jobFromPreview,
   junitReport,
   onlyRun,
@@ -68,6 +70,10 @@ check:
     - echo "$CHAINLOOP_ATTESTATION_ID" > dotenv-seen.txt
     - test "\${BREAK_BUILD:-0}" = 0
 `;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function project(): ComponentProject {
@@ -148,7 +154,12 @@ test('a job cancelled mid-pipeline: its after_script (CI_JOB_STATUS=canceled) le
   const job = jobFromPreview(preview.output, 'build');
   const hook = await runScript(job.afterScript, {
     cwd: dir,
-    env: { ...job.variables, ...workflow.secrets, CI_JOB_STATUS: 'canceled', CI_JOB_NAME: 'build' },
+    env: {
+      ...workflow.secrets,
+      ...expandJobVariables(job.variables, workflow.secrets),
+      CI_JOB_STATUS: 'canceled',
+      CI_JOB_NAME: 'build',
+    },
   });
   assert.equal(hook.status, 0, hook.output);
   assertNoSecrets(workflow, hook.output);
@@ -160,8 +171,65 @@ test('a job cancelled mid-pipeline: its after_script (CI_JOB_STATUS=canceled) le
   // The same after_script after a success or a failure leaves the run alone (the push/reset jobs decide).
   const again = await runScript(job.afterScript, {
     cwd: dir,
-    env: { ...job.variables, ...workflow.secrets, CI_JOB_STATUS: 'failed', CI_JOB_NAME: 'build' },
+    env: {
+      ...workflow.secrets,
+      ...expandJobVariables(job.variables, workflow.secrets),
+      CI_JOB_STATUS: 'failed',
+      CI_JOB_NAME: 'build',
+    },
   });
   assert.equal(again.status, 0, again.output);
   assert.equal((await onlyRun(cp, workflow)).status, 'cancelled');
+});
+
+test('two includes (two workflows, two robot tokens) in one pipeline each attest their own jobs', async () => {
+  const [app, docs] = [await createWorkflow(cp), await createWorkflow(cp)];
+  const include = (prefix: string) => `  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-pipeline@$CI_COMMIT_SHA
+    inputs:
+      job-prefix: ${prefix}
+      control-plane: ${cp.url}
+      cli-path: ${cliBundle}
+      token-variable: ${prefix.toUpperCase()}_CHAINLOOP_TOKEN
+      materials: ["build-ref=${prefix}-$CI_COMMIT_SHORT_SHA"]
+`;
+  const job = (prefix: string) => `build-${prefix}:
+  stage: build
+  extends: .${prefix}-add
+  script:
+    - mkdir -p ${prefix} && echo "${prefix} build" > ${prefix}/out.txt
+    - chainloop attestation add --name binary --value ${prefix}/out.txt
+    - chainloop attestation add --name unit-tests --value reports/junit.xml
+`;
+  const created = createComponentProject({
+    '.gitlab-ci.yml': `stages: [build]\n\ninclude:\n${include('app')}${include('docs')}\n${job('app')}\n${job('docs')}`,
+    'reports/junit.xml': junitReport,
+  });
+  projects.push(created);
+  const secrets = {
+    ...app.secrets,
+    CHAINLOOP_TOKEN: '',
+    APP_CHAINLOOP_TOKEN: app.secrets.CHAINLOOP_TOKEN,
+    DOCS_CHAINLOOP_TOKEN: docs.secrets.CHAINLOOP_TOKEN,
+  };
+  const run = await runGitlabCiLocal({ cwd: created.dir, variables: RUNNER_VARIABLES, secrets });
+  assert.equal(run.status, 0, run.output);
+  assertNoSecrets({ workflowId: '', secrets }, run.output);
+  const short = created.sha.slice(0, 8);
+  for (const [prefix, workflow] of [
+    ['app', app],
+    ['docs', docs],
+  ] as const) {
+    const stored = await onlyRun(cp, workflow);
+    assert.equal(stored.status, 'succeeded', `${prefix}: ${JSON.stringify(stored)}`);
+    const statement = await verifiedStatement(cp, stored.id);
+    const byName = Object.fromEntries(
+      statement.predicate.materials.map((m) => [
+        m.annotations['chainloop.material.name'],
+        m as Record<string, unknown>,
+      ]),
+    );
+    assert.equal(Buffer.from(String(byName['build-ref'].content), 'base64').toString(), `${prefix}-${short}`);
+    assert.equal(byName.binary.name, 'out.txt');
+    assert.deepEqual(byName.binary.digest, { sha256: sha256(`${prefix} build\n`) });
+  }
 });

@@ -95,6 +95,22 @@ export function jobFromPreview(
   return { afterScript: definition.after_script ?? [], variables: definition.variables ?? {} };
 }
 
+/**
+ * A job's variables as the runner hands them to the shell: `$NAME` and `${NAME}` references expanded from the project's
+ * CI/CD variables (GitLab's own expansion, a few lines, so hand-written).
+ */
+export function expandJobVariables(
+  variables: Record<string, string>,
+  project: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{?(\w+)\}?/g, (_, name: string) => project[name] ?? ''),
+    ]),
+  );
+}
+
 /** Runs script lines the way a GitLab shell runner does: one sh session, stop at the first failing line. */
 export function runScript(
   lines: string[],
