@@ -66,7 +66,7 @@ function authFailed(context: AuthorizeContext, status: number, where: string): C
   }
   return new ChainloopError(
     'REGISTRY_AUTH_FAILED',
-    `registry ${registry} refused the credentials of user "${keychain.credential.username}" from ${keychain.source} (HTTP ${status} from ${where}): correct them there, or pass --registry-server/--registry-username/--registry-password`,
+    `registry ${registry} refused the ${keychain.credential.identityToken ? 'identity token' : `credentials of user "${keychain.credential.username}"`} from ${keychain.source} (HTTP ${status} from ${where}): correct them there, or pass --registry-server/--registry-username/--registry-password`,
   );
 }
 
@@ -86,10 +86,28 @@ async function fetchBearerToken(challenge: AuthChallenge, context: AuthorizeCont
   url.searchParams.set('scope', context.scope);
   const headers: Record<string, string> = { Accept: 'application/json' };
   const credential = context.keychain.credential;
-  if (credential) headers.Authorization = basicHeader(credential.username, credential.password);
+  let init: RequestInit = { headers, redirect: 'follow' };
+  if (credential?.identityToken) {
+    // An identity token is an OAuth2 refresh token: exchange it with a POST, as docker does.
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: credential.identityToken,
+      service: challenge.params.service ?? '',
+      scope: context.scope,
+      client_id: 'chainloop',
+    });
+    init = {
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form,
+      redirect: 'follow',
+    };
+  } else if (credential) {
+    headers.Authorization = basicHeader(credential.username, credential.password);
+  }
   let response: Response;
   try {
-    response = await (context.fetchImpl ?? fetch)(url, { headers, redirect: 'follow' });
+    response = await (context.fetchImpl ?? fetch)(url, init);
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new ChainloopError(
@@ -129,7 +147,7 @@ async function fetchBearerToken(challenge: AuthChallenge, context: AuthorizeCont
 export async function authorizeChallenge(challenge: AuthChallenge, context: AuthorizeContext): Promise<string> {
   if (challenge.scheme === 'basic') {
     const credential = context.keychain.credential;
-    if (!credential) throw authFailed(context, 401, `registry ${context.registry}`);
+    if (!credential || credential.identityToken) throw authFailed(context, 401, `registry ${context.registry}`);
     return basicHeader(credential.username, credential.password);
   }
   if (challenge.scheme !== 'bearer') {

@@ -9,6 +9,8 @@ import { DOCKER_HUB_REGISTRY, isDockerHub, normalizeRegistryHost } from './refer
 export interface RegistryCredential {
   username: string;
   password: string;
+  /** An OAuth2 refresh token (docker's `identitytoken`, or a helper answering Username `<token>`), for Bearer realms. */
+  identityToken?: string;
 }
 
 /** Where the keychain found a registry's credential; `source` is what error messages and debug output show. */
@@ -28,10 +30,18 @@ export interface KeychainOptions {
 
 /** The key docker (and go-containerregistry) uses for Docker Hub in config.json and for credential helpers. */
 const DOCKER_HUB_SERVER_ADDRESS = 'https://index.docker.io/v1/';
+const IDENTITY_TOKEN_USERNAME = '<token>';
 const CREDENTIAL_HELPER_TIMEOUT_MS = 30_000;
 
+interface AuthsEntry {
+  auth?: string;
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+}
+
 interface DockerConfigFile {
-  auths?: Record<string, { auth?: string; username?: string; password?: string }>;
+  auths?: Record<string, AuthsEntry>;
   credsStore?: string;
   credHelpers?: Record<string, string>;
 }
@@ -171,14 +181,16 @@ export async function runCredentialHelper(
     );
   }
   if (!parsed.Secret) return undefined;
+  // The helper protocol's marker for an identity (refresh) token rather than a password.
+  if (parsed.Username === IDENTITY_TOKEN_USERNAME)
+    return { username: parsed.Username, password: '', identityToken: parsed.Secret };
   return { username: parsed.Username ?? '', password: parsed.Secret };
 }
 
-function decodeAuthField(entry: {
-  auth?: string;
-  username?: string;
-  password?: string;
-}): RegistryCredential | undefined {
+function decodeAuthField(entry: AuthsEntry): RegistryCredential | undefined {
+  if (entry.identitytoken) {
+    return { username: entry.username || IDENTITY_TOKEN_USERNAME, password: '', identityToken: entry.identitytoken };
+  }
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');

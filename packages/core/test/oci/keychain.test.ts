@@ -75,6 +75,28 @@ describe('docker keychain order', () => {
     assert.deepEqual(temp.helperCalls(), ['registry.example.com', 'registry.example.com']);
   });
 
+  it('reads identity tokens: auths[host].identitytoken, and a helper answering Username <token>', async () => {
+    temp = makeDockerConfig(
+      {
+        auths: { 'acr.example.io': { identitytoken: 'refresh-1' } },
+        credHelpers: { 'other.example.io': 'chainloop-test' },
+      },
+      {
+        'other.example.io': { Username: '<token>', Secret: 'refresh-2' },
+      },
+    );
+    assert.deepEqual((await findRegistryCredential('acr.example.io', { env: temp.env })).credential, {
+      username: '<token>',
+      password: '',
+      identityToken: 'refresh-1',
+    });
+    assert.deepEqual((await findRegistryCredential('other.example.io', { env: temp.env })).credential, {
+      username: '<token>',
+      password: '',
+      identityToken: 'refresh-2',
+    });
+  });
+
   it('uses credsStore when there is no credHelpers entry for the host', async () => {
     temp = makeDockerConfig(
       { credsStore: 'chainloop-test' },

@@ -17,6 +17,7 @@ import { type RunningTokenServer, startTokenServer } from './fixtures/token-serv
 const USER = 'ci-robot';
 const PASSWORD = 'S3cret-never-shown';
 const WRONG_PASSWORD = 'Wr0ng-never-shown';
+const IDENTITY_TOKEN = 'refresh-token-never-shown';
 const creds: Creds = { username: USER, password: PASSWORD };
 
 /** Builds a signed-looking image in `dir` and pushes it as app:v1 plus its cosign signature tag; returns the digests. */
@@ -168,7 +169,7 @@ describe('Bearer token auth (registry auth.token + token server)', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chainloop-token-auth-test-'));
-    tokens = await startTokenServer(dir, { [USER]: PASSWORD });
+    tokens = await startTokenServer(dir, { [USER]: PASSWORD }, { [IDENTITY_TOKEN]: USER });
     registry = await startRegistry({ mode: 'token', realm: tokens.realm, rootCertBundle: tokens.rootCertBundle });
     expected = await pushTestImage(dir, registry.host);
   });
@@ -225,6 +226,37 @@ describe('Bearer token auth (registry auth.token + token server)', () => {
     } finally {
       await stranger.stop();
     }
+  });
+
+  it('an identity token (auths[host].identitytoken) is exchanged with the OAuth2 refresh-token POST', async () => {
+    clearTokenCache();
+    const docker = makeDockerConfig({ auths: { [registry.host]: { identitytoken: IDENTITY_TOKEN } } });
+    configs.push(docker);
+    const before = tokens.requests.length;
+    const image = await resolveContainerImage(`${registry.host}/app:v1`, {
+      env: docker.env,
+      dockerSocketPath: '/nonexistent',
+    });
+    assert.equal(image.digest, expected.image);
+    assert.deepEqual(tokens.requests.slice(before), [
+      { user: USER, scopes: ['repository:app:pull'], service: 'chainloop-test-registry', granted: true },
+    ]);
+
+    clearTokenCache();
+    const stale = makeDockerConfig({ auths: { [registry.host]: { identitytoken: 'revoked-token-never-shown' } } });
+    configs.push(stale);
+    await assert.rejects(
+      resolveContainerImage(`${registry.host}/app:v1`, { env: stale.env, dockerSocketPath: '/nonexistent' }),
+      (error: Error & { code: string }) => {
+        assert.equal(error.code, 'REGISTRY_AUTH_FAILED');
+        assert.match(
+          error.message,
+          new RegExp(`^registry ${registry.host} refused the identity token from auths\\["${registry.host}"\\] in `),
+        );
+        assert.ok(!error.message.includes('revoked-token-never-shown'));
+        return true;
+      },
+    );
   });
 
   it('a wrong password is refused by the token server; the message names the source, not the password', async () => {
