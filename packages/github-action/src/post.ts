@@ -1,0 +1,63 @@
+// Post step (post-if: always()): push the attestation when the job succeeded, else mark it failed or cancelled.
+
+import { UsageError } from '@chainloop-ts/core';
+import { loadActionState } from './action-state';
+import { type CliSettings, runChainloop, SIGNING_KEY_VARIABLE } from './chainloop-cli';
+import { controlPlaneUrl, readInputs } from './inputs';
+import type { AttestationStatusJson, FinishJson } from './status-json';
+import { renderPushSummary } from './summary';
+import * as workflow from './workflow-commands';
+
+async function run(): Promise<void> {
+  const state = loadActionState();
+  if (!state.initialized) {
+    workflow.info('The main step did not start an attestation: nothing to finish');
+    return;
+  }
+  const inputs = readInputs();
+  const jobStatus = inputs.jobStatus;
+  if (!jobStatus) {
+    throw new UsageError(
+      'INPUT_JOB_STATUS_MISSING',
+      'input "job-status" is empty: leave its default (the job.status expression) or pass success, failure or cancelled',
+    );
+  }
+  const settings: CliSettings = {
+    controlPlane: controlPlaneUrl(inputs),
+    token: inputs.token,
+    signingKey: inputs.signingKey,
+    signingKeyPassword: inputs.signingKeyPassword,
+  };
+  const idArgs = state.attestationId ? ['--attestation-id', state.attestationId] : [];
+  const finishArgs = ['attestation', 'finish', '--ci', 'github', '--output', 'json', ...idArgs];
+
+  if (jobStatus !== 'success') {
+    const job = process.env.GITHUB_JOB ? `job "${process.env.GITHUB_JOB}"` : 'the job';
+    await runChainloop(
+      [...finishArgs, '--status', jobStatus, '--reason', `GitHub Actions: ${job} ${jobStatus}`],
+      settings,
+    );
+    return;
+  }
+
+  // Read before the push: a pushed attestation's state is gone.
+  const status = JSON.parse(
+    await runChainloop(['attestation', 'status', '--output', 'json', ...idArgs], settings),
+  ) as AttestationStatusJson;
+  const keyArgs = inputs.signingKey ? ['--key', `env://${SIGNING_KEY_VARIABLE}`] : [];
+  let finish: FinishJson;
+  try {
+    finish = JSON.parse(await runChainloop([...finishArgs, '--status', 'success', ...keyArgs], settings)) as FinishJson;
+  } catch (error) {
+    // A run left `initialized` would only expire later: record why it ended, then report the push failure.
+    const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
+    await runChainloop([...finishArgs, '--status', 'failure', '--reason', reason], settings).catch(() => undefined);
+    throw error;
+  }
+  if (!finish.digest) return;
+  workflow.setOutput('digest', finish.digest);
+  workflow.info(`Attestation pushed: ${finish.digest}`);
+  workflow.appendStepSummary(renderPushSummary(status, finish.digest));
+}
+
+run().catch((error: unknown) => workflow.setFailed(error instanceof Error ? error.message : String(error)));

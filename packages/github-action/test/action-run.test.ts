@@ -1,0 +1,240 @@
+/**
+ * The committed action (dist/main.js, dist/post.js) run as the GitHub runner runs it, under Node 24, against a real
+ * control plane process: the job's outcome decides what happens to the attestation, and no secret reaches the log
+ * or any file on the runner.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { verifyAttestation } from '@chainloop-ts/core/attestation';
+import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
+import { vectors } from '../../../e2e/support/paths';
+import { node24, SimulatedJob, type StepResult } from './support/github-runner';
+
+// Trimmed, as the runner's input handling (and a secret pasted into GitHub) gives it.
+const signingKey = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.key'), 'utf8').trim();
+const publicKeyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8');
+const signingKeyPassword = 'correct horse battery staple';
+const contract = readFileSync(join(import.meta.dirname, 'fixtures', 'release-contract.yaml'), 'utf8');
+
+let cp: TestControlPlane;
+let robotToken: string;
+let node: string;
+let runNumber = 0;
+const jobs: SimulatedJob[] = [];
+
+before(async () => {
+  node = node24();
+  cp = await startControlPlane();
+  ({ robotToken } = await createWorkflowWithRobot(cp, {
+    name: 'release',
+    team: 'cyberdyne core',
+    project: 'skynet',
+    contract,
+  }));
+});
+
+after(async () => {
+  await cp?.stop();
+  for (const job of jobs) job.remove();
+});
+
+/** A job of `chainloop-dev/bedrock`'s release workflow on a GitHub-hosted runner, as the runner describes it. */
+function newJob(jobEnv: Record<string, string> = {}): { job: SimulatedJob; runId: string } {
+  const runId = String(3410079758 + ++runNumber);
+  const job = new SimulatedJob(node, {
+    ...jobEnv,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'chainloop-dev/bedrock',
+    GITHUB_REPOSITORY_OWNER: 'chainloop-dev',
+    GITHUB_RUN_ID: runId,
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SHA: 'a206e709cc21b1bf8e262604a23f9d0fc51a293a',
+    GITHUB_REF: 'refs/tags/v0.8.9',
+    GITHUB_REF_NAME: 'v0.8.9',
+    GITHUB_ACTOR: 'migmartri',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_WORKFLOW: 'Release',
+    GITHUB_JOB: 'release',
+    RUNNER_NAME: 'GitHub Actions 2',
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_ENVIRONMENT: 'github-hosted',
+  });
+  jobs.push(job);
+  writeFileSync(join(job.workspace, 'app'), 'the release binary\n');
+  return { job, runId };
+}
+
+/** The `with:` block of the README's release job (whose token comes from the job's `env:`). */
+function readmeInputs(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'control-plane': cp.url,
+    'contract-revision': '2',
+    'signing-key': signingKey,
+    'signing-key-password': signingKeyPassword,
+    ...extra,
+  };
+}
+
+/** The same with the token given as an input. */
+function actionInputs(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'control-plane': cp.url,
+    token: robotToken,
+    'signing-key': signingKey,
+    'signing-key-password': signingKeyPassword,
+    ...extra,
+  };
+}
+
+function assertSucceeded(step: StepResult, what: string): void {
+  assert.equal(step.status, 0, `${what} failed:\n${step.log}`);
+  assert.doesNotMatch(step.log, /^::error::/m, `${what} reported an error:\n${step.log}`);
+}
+
+const secretLines = signingKey.split('\n').filter((line) => line.length >= 8 && !line.startsWith('-----'));
+
+/** The token, the password and the key (whole or any line of it) appear nowhere but in the `::add-mask::` commands. */
+function assertNoSecretsShown(job: SimulatedJob, steps: StepResult[]): void {
+  const secrets = [robotToken, signingKeyPassword, signingKey, ...secretLines];
+  for (const step of steps) {
+    const log = step.log
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
+    for (const secret of secrets) assert.ok(!log.includes(secret), `a secret appears in the log:\n${step.log}`);
+  }
+  const files = job.runnerFilesText();
+  for (const secret of secrets) assert.ok(!files.includes(secret), 'a secret was written to a file on the runner');
+}
+
+function assertMasked(step: StepResult, options: { token: boolean } = { token: true }): void {
+  const secrets = [signingKeyPassword, signingKey, ...secretLines, ...(options.token ? [robotToken] : [])];
+  for (const secret of secrets) {
+    assert.ok(step.masks.includes(secret), `not registered with ::add-mask:: (${step.masks.length} masks)`);
+  }
+}
+
+test("the README's release job: a successful job pushes a signed attestation carrying the GitHub runner context", async () => {
+  const { job, runId } = newJob({ CHAINLOOP_ROBOT_ACCOUNT: robotToken });
+  const main = await job.runMain(readmeInputs({ materials: 'build-ref=a206e709cc21b1bf8e262604a23f9d0fc51a293a\n' }));
+  assertSucceeded(main, 'main');
+  assertMasked(main, { token: false });
+  const attestationId = main.outputs['attestation-id'];
+  assert.match(attestationId, /\S/, 'main outputs the attestation id');
+  assert.equal((await cp.admin().getRun(attestationId)).status, 'initialized');
+  assert.equal(main.exported.CHAINLOOP_CONTROL_PLANE_API, cp.url);
+  assert.match(main.log, /│ build-ref\s+│ STRING\s+│ Yes\s+│ Yes\s+│/, 'main prints the status table');
+
+  // "Add Attestation Artifacts": a later `run:` step uses the `chainloop` the action put on PATH (run by Node 24).
+  const add = await job.runScript(
+    'chainloop attestation add --name binary --value app && cat "$(command -v chainloop)"',
+  );
+  assertSucceeded(add, 'the run: step');
+  assert.ok(add.log.includes(`exec '${node}'`), `the chainloop on PATH runs the action's Node:\n${add.log}`);
+
+  const post = await job.runPost(readmeInputs(), 'success');
+  assertSucceeded(post, 'post');
+  const digest = post.outputs.digest;
+  assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+
+  const run = await cp.admin().getRun(attestationId);
+  assert.equal(run.status, 'succeeded');
+  assert.equal(run.runnerType, 'GITHUB_ACTION');
+  assert.equal(run.jobUrl, `https://github.com/chainloop-dev/bedrock/actions/runs/${runId}`);
+  const stored = await cp.admin().getAttestation(attestationId);
+  assert.equal(stored.digest, digest, 'the digest output is the stored attestation');
+
+  const { statement } = await verifyAttestation(stored.bundle, { publicKeyPem });
+  const predicate = statement.predicate as {
+    runnerType: string;
+    runnerURL: string;
+    env: Record<string, string>;
+    materials: Array<{ annotations?: Record<string, string> } & Record<string, unknown>>;
+  };
+  assert.equal(predicate.runnerType, 'GITHUB_ACTION');
+  assert.equal(predicate.runnerURL, `https://github.com/chainloop-dev/bedrock/actions/runs/${runId}`);
+  assert.equal(predicate.env.GITHUB_RUN_ID, runId);
+  assert.equal(predicate.env.GITHUB_REPOSITORY, 'chainloop-dev/bedrock');
+  assert.equal(predicate.env.GITHUB_SHA, 'a206e709cc21b1bf8e262604a23f9d0fc51a293a');
+  assert.equal(predicate.env.RUNNER_NAME, 'GitHub Actions 2');
+  assert.equal(predicate.env.GITHUB_REF, 'refs/tags/v0.8.9');
+  const appDigest = createHash('sha256').update('the release binary\n').digest('hex');
+  assert.ok(
+    JSON.stringify(predicate.materials).includes(appDigest),
+    'the binary added by the run: step is in the attestation',
+  );
+  const shaDigest = createHash('sha256').update('a206e709cc21b1bf8e262604a23f9d0fc51a293a').digest('hex');
+  assert.ok(
+    JSON.stringify(predicate.materials).includes(shaDigest),
+    'the build-ref added by main is in the attestation',
+  );
+
+  assert.match(post.summary, /^### Chainloop attestation pushed$/m);
+  assert.ok(post.summary.includes(`\`${digest}\``), `the summary shows the digest:\n${post.summary}`);
+  assert.match(post.summary, /\| binary \| ARTIFACT \| `app` \|/);
+  assert.match(post.summary, /\| Contract revision \| 2 \|/);
+  assert.ok(post.summary.includes(`https://github.com/chainloop-dev/bedrock/actions/runs/${runId}`));
+  assertNoSecretsShown(job, [main, add, post]);
+});
+
+test('a failed job (remote state) marks the run failed; the attestation id reaches later steps', async () => {
+  const { job } = newJob();
+  const main = await job.runMain(actionInputs({ 'remote-state': 'true', materials: 'binary=app' }));
+  assertSucceeded(main, 'main');
+  const attestationId = main.outputs['attestation-id'];
+  assert.equal(main.exported.CHAINLOOP_ATTESTATION_ID, attestationId, 'exported to $GITHUB_ENV');
+  assert.equal(main.state.attestation_id, attestationId, 'handed to post through $GITHUB_STATE');
+
+  const post = await job.runPost(actionInputs({ 'remote-state': 'true' }), 'failure');
+  assertSucceeded(post, 'post');
+  const run = await cp.admin().getRun(attestationId);
+  assert.equal(run.status, 'failed');
+  assert.match(run.reason ?? '', /GitHub Actions: job "release" failure/);
+  assert.equal(post.outputs.digest, undefined, 'no digest without a push');
+  assert.equal(post.summary, '', 'no summary without a push');
+  assertNoSecretsShown(job, [main, post]);
+});
+
+test('a cancelled job marks the run cancelled', async () => {
+  const { job } = newJob();
+  const main = await job.runMain(actionInputs());
+  assertSucceeded(main, 'main');
+  const post = await job.runPost(actionInputs(), 'cancelled');
+  assertSucceeded(post, 'post');
+  const run = await cp.admin().getRun(main.outputs['attestation-id']);
+  assert.equal(run.status, 'cancelled');
+  assertNoSecretsShown(job, [main, post]);
+});
+
+test('a successful job whose push fails (a required material missing) fails the step and ends the run failed', async () => {
+  const { job } = newJob();
+  const main = await job.runMain(actionInputs({ materials: 'binary=app' }));
+  assertSucceeded(main, 'main');
+  const post = await job.runPost(actionInputs(), 'success');
+  assert.equal(post.status, 1, post.log);
+  const errors = post.log.split('\n').filter((line) => line.startsWith('::error::'));
+  assert.equal(errors.length, 1, post.log);
+  assert.match(errors[0], /build-ref/, 'the error names the missing material');
+  const run = await cp.admin().getRun(main.outputs['attestation-id']);
+  assert.equal(run.status, 'failed', 'the run does not stay initialized');
+  assert.match(run.reason ?? '', /push failed/);
+  assertNoSecretsShown(job, [main, post]);
+});
+
+test('a bad input fails main with one error line, and post then has nothing to finish', async () => {
+  const { job } = newJob();
+  const main = await job.runMain(actionInputs({ 'dry-run': 'yes' }));
+  assert.equal(main.status, 1);
+  assert.match(main.log, /^::error::input "dry-run": "yes" is not a boolean; use true or false$/m);
+  assertMasked(main);
+  const post = await job.runPost(actionInputs({ 'dry-run': 'yes' }), 'failure');
+  assertSucceeded(post, 'post');
+  assert.match(post.log, /nothing to finish/);
+  assertNoSecretsShown(job, [main, post]);
+});
