@@ -36,6 +36,8 @@ export interface GitlabCiLocalOptions {
    * ~/.gitlab-ci-local/variables.yml, so they reach jobs without appearing on any command line.
    */
   secrets?: Record<string, string>;
+  /** Secrets kept as GitLab File variables: the job sees the path of a file holding the value. */
+  fileSecrets?: Record<string, string>;
   /** Extra arguments: job names, --input, --list, … */
   args?: string[];
 }
@@ -47,12 +49,19 @@ export interface GitlabCiLocalOptions {
 export function runGitlabCiLocal(options: GitlabCiLocalOptions): Promise<GitlabCiLocalRun> {
   const home = mkdtempSync(join(tmpdir(), 'gcl-home-'));
   writeFileSync(join(home, '.gitconfig'), `[user]\n\tname = ${GIT_USER.name}\n\temail = ${GIT_USER.email}\n`);
-  if (options.secrets) {
+  if (options.secrets || options.fileSecrets) {
     mkdirSync(join(home, '.gitlab-ci-local'));
-    // Explicitly type variable: gitlab-ci-local would make a value that looks like a path a File variable.
-    const global = Object.fromEntries(
-      Object.entries(options.secrets).map(([key, value]) => [key, { type: 'variable', values: { '*': value } }]),
-    );
+    // Typed explicitly: gitlab-ci-local would make a value that looks like a path a File variable.
+    const global = Object.fromEntries([
+      ...Object.entries(options.secrets ?? {}).map(([key, value]) => [
+        key,
+        { type: 'variable', values: { '*': value } },
+      ]),
+      ...Object.entries(options.fileSecrets ?? {}).map(([key, value]) => [
+        key,
+        { type: 'file', values: { '*': value } },
+      ]),
+    ]);
     writeFileSync(join(home, '.gitlab-ci-local', 'variables.yml'), stringify({ global }));
   }
   const argv = [

@@ -77,22 +77,27 @@ export function assertNoSecrets(workflow: Workflow, text: string): void {
 }
 
 /**
- * A job's after_script as GitLab gives it to the runner (inputs interpolated, extends merged, anchors resolved), read
+ * A job's scripts as GitLab gives them to the runner (inputs interpolated, extends merged, anchors resolved), read
  * from `gitlab-ci-local --preview`, with the job's own variables.
  */
 export function jobFromPreview(
   preview: string,
   job: string,
-): { afterScript: string[]; variables: Record<string, string> } {
+): { beforeScript: string[]; script: string[]; afterScript: string[]; variables: Record<string, string> } {
   const start = preview.indexOf('\n---\n');
   assert.ok(start >= 0, `no YAML in the preview:\n${preview}`);
   const config = parse(preview.slice(start + 1)) as Record<
     string,
-    { after_script?: string[]; variables?: Record<string, string> }
+    { before_script?: string[]; script?: string[]; after_script?: string[]; variables?: Record<string, string> }
   >;
   const definition = config[job];
   assert.ok(definition, `job ${job} not in the preview`);
-  return { afterScript: definition.after_script ?? [], variables: definition.variables ?? {} };
+  return {
+    beforeScript: definition.before_script ?? [],
+    script: definition.script ?? [],
+    afterScript: definition.after_script ?? [],
+    variables: definition.variables ?? {},
+  };
 }
 
 /**
