@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { type AttestationBackend, startAttestationBackend } from '../harness/attestation-backend';
-import type { ConfigDefinition } from '../harness/config-model';
+import { exampleUsage, stepStatuses } from '../harness/example';
 import { describeFailures, workflowTranscript } from '../harness/transcript';
 
 let backend: AttestationBackend;
@@ -16,31 +16,19 @@ after(async () => {
   await backend?.stop();
 });
 
-function example(name: string): ConfigDefinition {
-  const usage = backend.orb.examples?.[name]?.usage;
-  assert.ok(usage, `example ${name} missing from the packed orb`);
-  return structuredClone(usage);
-}
-
 test('single-job example: a green job ends in a succeeded run whose verified attestation carries the CircleCI context', async () => {
-  const { result, pipeline } = await backend.run(example('single-job'));
+  const { result, pipeline } = await backend.run(exampleUsage(backend.orb, 'single-job'));
   assert.equal(result.jobs.length, 1);
   const [job] = result.jobs;
   assert.equal(job.status, 'success', describeFailures(result));
-  const finishSteps = job.steps.filter((step) => step.name.startsWith('Chainloop attestation'));
-  assert.deepEqual(
-    finishSteps.map((step) => [step.name, step.status]),
-    [
-      ['Chainloop attestation init', 'success'],
-      ['Chainloop attestation add', 'success'],
-      ['Chainloop attestation push (job succeeded)', 'success'],
-      ['Chainloop attestation reset (job failed)', 'skipped'],
-    ],
-  );
+  assert.deepEqual(stepStatuses(job.steps), [
+    ['Chainloop attestation init', 'success'],
+    ['Chainloop attestation add', 'success'],
+    ['Chainloop attestation push (job succeeded)', 'success'],
+    ['Chainloop attestation reset (job failed)', 'skipped'],
+  ]);
 
-  const runs = await backend.controlPlane.admin().listRuns({ workflow: backend.workflowId });
-  const run = runs.find((candidate) => candidate.jobUrl === 'https://circleci.com/gh/cyberdyne/skynet/101');
-  assert.ok(run, `no run with the job's CIRCLE_BUILD_URL among ${JSON.stringify(runs)}`);
+  const run = await backend.runOf(job);
   assert.equal(run.status, 'succeeded');
   assert.equal(run.runnerType, 'CIRCLECI_BUILD');
 
@@ -53,7 +41,8 @@ test('single-job example: a green job ends in a succeeded run whose verified att
     materials: { name?: string; digest: { sha256: string }; content?: string; annotations: Record<string, unknown> }[];
   };
   assert.equal(predicate.runnerType, 'CIRCLECI_BUILD');
-  assert.equal(predicate.runnerURL, 'https://circleci.com/gh/cyberdyne/skynet/101');
+  assert.equal(predicate.runnerURL, job.buildUrl);
+  assert.match(job.buildUrl, /^https:\/\/circleci\.com\/gh\/cyberdyne\/skynet\/\d+$/);
   assert.equal(predicate.env.CIRCLE_JOB, 'build');
   assert.equal(predicate.env.CIRCLE_BRANCH, 'main');
   assert.equal(predicate.env.CIRCLE_NODE_INDEX, '0');

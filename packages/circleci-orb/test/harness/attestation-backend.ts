@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { WorkflowRun } from '@chainloop-ts/core/client';
 import {
   createWorkflowWithRobot,
   startControlPlane,
@@ -12,7 +13,7 @@ import type { Pipeline } from './circleci-env';
 import type { ConfigDefinition, OrbDefinition } from './config-model';
 import { ORB_NAME, packOrbTo } from './orb-files';
 import { createRepository } from './repository';
-import { runWorkflow, type WorkflowResult } from './run-workflow';
+import { runWorkflow, type WorkflowResult, type WorkflowRunOptions } from './run-workflow';
 
 const contractFile = join(import.meta.dirname, '..', 'fixtures', 'contract.yaml');
 const keyPassword = 'correct horse battery staple';
@@ -26,7 +27,13 @@ export interface AttestationBackend {
   secrets: string[];
   dir: string;
   /** Runs a config (an example's usage, say) as a CircleCI pipeline against this control plane. */
-  run(config: ConfigDefinition): Promise<{ result: WorkflowResult; pipeline: Pipeline }>;
+  /** Each run is a new pipeline: a fresh repository, containers and workspace, build numbers from 100 × (its number). */
+  run(
+    config: ConfigDefinition,
+    options?: Partial<Pick<WorkflowRunOptions, 'cancel'>>,
+  ): Promise<{ result: WorkflowResult; pipeline: Pipeline }>;
+  /** The control plane's run for a job (found by its CIRCLE_BUILD_URL, which Chainloop records as the job URL). */
+  runOf(job: { buildUrl: string }): Promise<WorkflowRun>;
   stop(): Promise<void>;
 }
 
@@ -35,10 +42,12 @@ export interface AttestationBackend {
  * packed orb: what the examples need to run end to end. The "chainloop" context carries the token, URL, key and
  * password the way a CircleCI context would.
  */
-export async function startAttestationBackend(): Promise<AttestationBackend> {
+export async function startAttestationBackend(
+  options: { controlPlaneArgs?: string[] } = {},
+): Promise<AttestationBackend> {
   const dir = mkdtempSync(join(tmpdir(), 'circleci-orb-'));
   const { orb } = packOrbTo(join(dir, 'orb.yml'));
-  const controlPlane = await startControlPlane();
+  const controlPlane = await startControlPlane({ args: options.controlPlaneArgs });
   const { workflowId, robotToken } = await createWorkflowWithRobot(controlPlane, {
     name: 'build-and-test',
     team: 'cyberdyne core',
@@ -60,7 +69,7 @@ export async function startAttestationBackend(): Promise<AttestationBackend> {
     publicKeyPem: readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8'),
     secrets: [robotToken, keyPassword, ...privateKeyPem.split('\n').filter((line) => line.length > 40)],
     dir,
-    async run(config) {
+    async run(config, runOptions = {}) {
       runs += 1;
       const runDir = join(dir, `pipeline-${runs}`);
       const pipeline = createRepository(join(runDir, 'repository'));
@@ -70,8 +79,16 @@ export async function startAttestationBackend(): Promise<AttestationBackend> {
         contexts: { chainloop: context },
         dir: runDir,
         path: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+        firstBuildNumber: runs * 100 + 1,
+        ...runOptions,
       });
       return { result, pipeline };
+    },
+    async runOf(job) {
+      const runs = await controlPlane.admin().listRuns({ workflow: workflowId });
+      const found = runs.filter((run) => run.jobUrl === job.buildUrl);
+      if (found.length !== 1) throw new Error(`expected one run for ${job.buildUrl}, found ${JSON.stringify(runs)}`);
+      return found[0];
     },
     async stop() {
       await controlPlane.stop();

@@ -46,7 +46,7 @@ const INVOCATION_KEYS = new Set([
 
 /** Compiles a job invocation (a workflow entry) into the steps a runner executes. */
 export function compileJob(jobName: string, invocation: Record<string, unknown>, context: CompileContext): CompiledJob {
-  const { scope, name, definition } = resolve<JobDefinition>(context.root, context.root, jobName, 'jobs');
+  const { scope, definition } = resolve<JobDefinition>(context.root, context.root, jobName, 'jobs');
   const where = `job "${jobName}"`;
   const args = Object.fromEntries(Object.entries(invocation).filter(([key]) => !INVOCATION_KEYS.has(key)));
   const parameters = bindParameters(definition.parameters, args, where);
@@ -71,7 +71,8 @@ export function compileJob(jobName: string, invocation: Record<string, unknown>,
     ...compileSteps(postSteps, context.root, context, `${where} post-steps`),
   ];
   return {
-    name: (invocation.name as string | undefined) ?? name,
+    // Without a name, a job is known by its reference, orb prefix included (`chainloop/attest`), as in CIRCLE_JOB.
+    name: (invocation.name as string | undefined) ?? jobName,
     environment,
     workingDirectory: workingDirectory ?? '~/project',
     steps,

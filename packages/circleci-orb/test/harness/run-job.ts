@@ -22,6 +22,8 @@ export interface JobRunOptions {
   workflowId: string;
   /** Seconds a step may run before it is failed (CircleCI's no_output_timeout stands in here). */
   stepTimeoutSeconds?: number;
+  /** Cancel the job just before the step of this name: CircleCI then runs no further step, on_fail and always included. */
+  cancelBeforeStep?: string;
 }
 
 export type StepStatus = 'success' | 'failed' | 'skipped';
@@ -39,7 +41,7 @@ export interface StepResult {
 
 export interface JobResult {
   name: string;
-  status: 'success' | 'failed';
+  status: 'success' | 'failed' | 'cancelled';
   steps: StepResult[];
 }
 
@@ -77,8 +79,14 @@ export async function runJob(job: CompiledJob, options: JobRunOptions): Promise<
   };
 
   let failed = false;
+  let cancelled = false;
   const results: StepResult[] = [];
   for (const step of job.steps) {
+    if (step.name === options.cancelBeforeStep) cancelled = true;
+    if (cancelled) {
+      results.push({ name: step.name, kind: step.kind, status: 'skipped', stdout: '', stderr: '' });
+      continue;
+    }
     const runs = step.kind === 'run' ? shouldRun(step.when, failed) : !failed;
     if (!runs) {
       results.push({ name: step.name, kind: step.kind, status: 'skipped', stdout: '', stderr: '' });
@@ -88,7 +96,8 @@ export async function runJob(job: CompiledJob, options: JobRunOptions): Promise<
     results.push(result);
     if (result.status === 'failed') failed = true;
   }
-  return { name: job.name, status: failed ? 'failed' : 'success', steps: results };
+  const status = cancelled ? 'cancelled' : failed ? 'failed' : 'success';
+  return { name: job.name, status, steps: results };
 }
 
 function shouldRun(when: 'on_success' | 'on_fail' | 'always', failed: boolean): boolean {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Pipeline, pipelineValues } from './circleci-env';
+import { circleCiEnvironment, type Pipeline, pipelineValues } from './circleci-env';
 import { type CompiledJob, compileJob } from './compile';
 import type { ConfigDefinition, OrbDefinition, Scope } from './config-model';
 import { ConfigError } from './parameters';
@@ -20,11 +20,15 @@ export interface WorkflowRunOptions {
   /** PATH inside the containers. */
   path: string;
   workflow?: string;
+  /** Cancel a job (by name) just before one of its steps, as a user pressing "Cancel" would. */
+  cancel?: { job: string; beforeStep: string };
+  /** CIRCLE_BUILD_NUM of the first job (later jobs count up), so runs of several pipelines differ. */
+  firstBuildNumber?: number;
 }
 
 export interface WorkflowResult {
   /** Each job's result, its compiled form and the folder that stood for its container (HOME is `<dir>/home`). */
-  jobs: (JobResult & { compiled: CompiledJob; dir: string })[];
+  jobs: (JobResult & { compiled: CompiledJob; dir: string; buildUrl: string })[];
   /** Jobs not run because a job they require did not succeed. */
   blocked: string[];
 }
@@ -63,9 +67,9 @@ export async function runWorkflow(config: ConfigDefinition, options: WorkflowRun
     const invocation = (args ?? {}) as Record<string, unknown>;
     return { jobName, invocation, name: (invocation.name as string | undefined) ?? jobName };
   });
-  const outcome = new Map<string, 'success' | 'failed' | 'blocked'>();
+  const outcome = new Map<string, 'success' | 'failed' | 'cancelled' | 'blocked'>();
   const result: WorkflowResult = { jobs: [], blocked: [] };
-  let buildNumber = 100;
+  let buildNumber = (options.firstBuildNumber ?? 101) - 1;
   for (const { name, invocation } of invocations) {
     const requires = (invocation.requires as string[] | undefined) ?? [];
     const missing = requires.filter((required) => !invocations.some((other) => other.name === required));
@@ -101,9 +105,17 @@ export async function runWorkflow(config: ConfigDefinition, options: WorkflowRun
       variables,
       buildNumber,
       workflowId,
+      cancelBeforeStep: options.cancel?.job === name ? options.cancel.beforeStep : undefined,
     });
     outcome.set(name, jobResult.status);
-    result.jobs.push({ ...jobResult, compiled, dir });
+    const buildUrl = circleCiEnvironment(options.pipeline, {
+      name,
+      buildNumber,
+      workflowId,
+      jobId: '',
+      workingDirectory: compiled.workingDirectory,
+    }).CIRCLE_BUILD_URL;
+    result.jobs.push({ ...jobResult, compiled, dir, buildUrl });
   }
   return result;
 }
