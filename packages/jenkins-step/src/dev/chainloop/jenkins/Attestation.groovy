@@ -1,0 +1,150 @@
+package dev.chainloop.jenkins
+
+import com.cloudbees.groovy.cps.NonCPS
+
+/**
+ * The attestation lifecycle in Jenkins terms: each method is one `chainloop attestation …` command. The state
+ * lives in the control plane (`init --remote-state`), so the steps of one build may run in different stages,
+ * `post` blocks or agents as long as they see the attestation ID (CHAINLOOP_ATTESTATION_ID or attestationId).
+ */
+class Attestation implements Serializable {
+
+    private static final long serialVersionUID = 1L
+
+    static final String ID_VARIABLE = 'CHAINLOOP_ATTESTATION_ID'
+
+    private final Object steps
+    private final Map settings
+    private final String step
+    private final ChainloopCli cli
+
+    Attestation(Object steps, String step, Map settings) {
+        this.steps = steps
+        this.step = step
+        this.settings = settings
+        this.cli = new ChainloopCli(steps, settings)
+    }
+
+    /** A string field of the CLI's JSON output; the library avoids JSON parsers that need script approval. */
+    @NonCPS
+    static String jsonText(String output, String field) {
+        java.util.regex.Matcher match = (output ?: '') =~ /"${field}"\s*:\s*"([^"\\]*)"/
+        return match.find() ? match.group(1) : null
+    }
+
+    @NonCPS
+    static String materialLines(Map materials) {
+        return materials.collect { Object name, Object value -> "${name}=${value}" }.join('\n')
+    }
+
+    @NonCPS
+    static List<Object> annotationArguments(Map annotations) {
+        return (annotations ?: [:]).collect { Object key, Object value -> "${key}=${value}".toString() }
+    }
+
+    /** Starts the attestation and returns its ID ('' when it failed and gracefulExit is on). */
+    String init() {
+        CliCommand command = new CliCommand(['attestation', 'init', '--remote-state', '-o', 'json'])
+            .option('--contract-revision', settings.contractRevision)
+            .flag('--graceful-exit', settings.gracefulExit)
+        String id = jsonText(cli.run(command, false), 'attestationID')
+        if (!id && !settings.gracefulExit) {
+            steps.error("${step}: chainloop attestation init printed no attestation ID: see its output above")
+        }
+        return id ?: ''
+    }
+
+    /** Adds one material (name, value, kind, annotations) or several (materials: [name: value]). */
+    void add() {
+        String id = attestationId()
+        if (!id) {
+            skipOrFail('no attestation in progress: call chainloopInit first, or use chainloopAttestation { }')
+            return
+        }
+        CliCommand command = new CliCommand(['attestation', 'add']).option('--attestation-id', id)
+        if (settings.materials) {
+            if (settings.name || settings.value) {
+                steps.error("${step}: pass either name and value, or materials: [name: value, …], not both")
+            }
+            command.option('--materials', materialLines(settings.materials))
+        } else if (settings.name && settings.value != null) {
+            command.option('--name', settings.name).option('--value', settings.value).option('--kind', settings.kind)
+        } else {
+            steps.error("${step}: parameters name and value are required, " +
+                "e.g. chainloopAdd(name: 'rootfs', value: 'rootfs.tar.gz')")
+        }
+        command.options('--annotation', annotationArguments(settings.annotations))
+        command.literal('-o').literal('json')
+        cli.run(command, false)
+    }
+
+    /** Pushes (signs and stores) the attestation; returns the stored attestation's digest. */
+    String push() {
+        String id = attestationId()
+        if (!id) {
+            skipOrFail('no attestation in progress to push: call chainloopInit first')
+            return ''
+        }
+        CliCommand command = new CliCommand(['attestation', 'push']).option('--attestation-id', id)
+        cli.addSigningKey(command)
+        command.options('--annotation', annotationArguments(settings.attestationAnnotations))
+            .option('--bundle', settings.bundle)
+            .flag('--graceful-exit', settings.gracefulExit)
+            .literal('-o').literal('json')
+        return jsonText(cli.run(command, true), 'digest') ?: ''
+    }
+
+    /** Marks the attestation failed or cancelled. */
+    void reset(String trigger, String reason) {
+        String id = attestationId()
+        if (!id) {
+            skipOrFail('no attestation in progress to reset')
+            return
+        }
+        CliCommand command = new CliCommand(['attestation', 'reset']).option('--attestation-id', id)
+            .option('--trigger', trigger)
+            .option('--reason', reason)
+            .flag('--graceful-exit', settings.gracefulExit)
+            .literal('-o').literal('json')
+        cli.run(command, false)
+    }
+
+    /**
+     * Ends the attestation with a Jenkins result word: SUCCESS pushes, FAILURE resets `failure`, ABORTED and
+     * NOT_BUILT reset `cancellation`, UNSTABLE does what unstableAs says. Returns the digest when it pushed.
+     */
+    String finish(String status, String reason) {
+        String id = attestationId()
+        if (!id) {
+            skipOrFail("no attestation in progress to finish with ${status}")
+            return ''
+        }
+        boolean pushes = status == 'SUCCESS' || (status == 'UNSTABLE' && settings.unstableAs == 'push')
+        CliCommand command = new CliCommand(['attestation', 'finish', '--ci', 'jenkins'])
+            .option('--attestation-id', id)
+            .option('--status', status)
+            .option('--unstable-as', settings.unstableAs)
+            .option('--reason', reason)
+        if (pushes) {
+            cli.addSigningKey(command)
+            command.options('--annotation', annotationArguments(settings.attestationAnnotations))
+                .option('--bundle', settings.bundle)
+        }
+        command.flag('--graceful-exit', settings.gracefulExit).literal('-o').literal('json')
+        return jsonText(cli.run(command, pushes), 'digest') ?: ''
+    }
+
+    /** The attestation this step works on: its attestationId parameter, else the build's environment. */
+    String attestationId() {
+        return settings.attestationId ?: steps.env[ID_VARIABLE]
+    }
+
+    private void skipOrFail(String problem) {
+        if (settings.gracefulExit) {
+            steps.echo("WRN ${step}: ${problem} (skipped: gracefulExit)")
+            return
+        }
+        steps.error("${step}: ${problem}")
+    }
+
+}

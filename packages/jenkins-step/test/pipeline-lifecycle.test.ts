@@ -1,0 +1,267 @@
+// End to end: Jenkinsfiles run by the Groovy harness drive the library's steps, which run the REAL bundled CLI
+// against a REAL control plane process; the runs and the stored, signed attestations are then checked.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { verifyAttestation } from '@chainloop-ts/core/attestation';
+import type { WorkflowRun } from '@chainloop-ts/core/client';
+import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
+import { cliBundle, vectors } from '../../../e2e/support/paths';
+import {
+  type Credential,
+  jenkinsEnv,
+  type PipelineReport,
+  packageDir,
+  runJenkinsfiles,
+  shScripts,
+} from './support/jenkins-harness';
+import { buildLibrary } from './support/library-build';
+
+const keyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.key'), 'utf8');
+const publicKeyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8');
+const password = 'correct horse battery staple';
+const contract = readFileSync(join(packageDir, 'test', 'fixtures', 'contract.yaml'), 'utf8');
+
+/** Every variable is double-quoted and every other word is one the library spells: no value is in the script. */
+const SCRIPT_SHAPE =
+  /^"\$CHAINLOOP_STEP_NODE" "\$CHAINLOOP_STEP_CLI" attestation [a-z]+( (--?[a-z][a-z-]*|[a-z]+|"\$[A-Z][A-Z0-9_]*"))*$/;
+const INSTALLED_SCRIPT_SHAPE =
+  /^"\$CHAINLOOP_STEP_CLI" attestation [a-z]+( (--?[a-z][a-z-]*|[a-z]+|"\$[A-Z][A-Z0-9_]*"))*$/;
+
+interface MaterialDescriptor {
+  name?: string;
+  digest: Record<string, string>;
+  content?: string;
+  annotations: Record<string, unknown>;
+}
+
+interface Predicate {
+  runnerType: string;
+  runnerURL?: string;
+  env?: Record<string, string>;
+  materials: MaterialDescriptor[];
+  annotations?: Record<string, string>;
+}
+
+interface Case {
+  jenkinsfile: string;
+  job: string;
+  abortAtInput?: boolean;
+  workspace: string;
+  token: string;
+  workflowId: string;
+  report: PipelineReport;
+}
+
+describe('Jenkins shared library against a real control plane', { timeout: 240_000 }, () => {
+  let cp: TestControlPlane;
+  let root: string;
+  const cases = new Map<string, Case>();
+
+  before(async () => {
+    await buildLibrary();
+    cp = await startControlPlane();
+    root = mkdtempSync(join(tmpdir(), 'jenkins-e2e-'));
+    // An installed `chainloop`, as npm installs a bin: a shim on PATH that runs the same bundle.
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'chainloop'), `#!/bin/sh\nexec node "${cliBundle}" "$@"\n`);
+    chmodSync(join(bin, 'chainloop'), 0o755);
+
+    const plan: Array<Pick<Case, 'jenkinsfile' | 'job' | 'abortAtInput'>> = [
+      { jenkinsfile: 'green.Jenkinsfile', job: 'green' },
+      { jenkinsfile: 'failing.Jenkinsfile', job: 'failing' },
+      { jenkinsfile: 'aborted.Jenkinsfile', job: 'aborted', abortAtInput: true },
+      { jenkinsfile: 'post-steps.Jenkinsfile', job: 'post-steps' },
+      { jenkinsfile: 'unstable-finish.Jenkinsfile', job: 'unstable' },
+    ];
+    const prepared = await Promise.all(
+      plan.map(async (entry) => {
+        const { workflowId, robotToken } = await createWorkflowWithRobot(cp, {
+          name: `jenkins-${entry.job}`,
+          team: 'platform',
+          project: 'jenkins-step',
+          contract,
+        });
+        const workspace = join(root, 'workspace', entry.job);
+        mkdirSync(workspace, { recursive: true });
+        return { ...entry, workflowId, token: robotToken, workspace };
+      }),
+    );
+    const reports = await runJenkinsfiles(
+      prepared.map((entry) => ({
+        jenkinsfile: entry.jenkinsfile,
+        workspace: entry.workspace,
+        abortAtInput: entry.abortAtInput,
+        env: jenkinsEnv(entry.workspace, {
+          job: entry.job,
+          extra: { CHAINLOOP_CONTROL_PLANE_API: cp.url, PATH: `${bin}:${process.env.PATH}` },
+        }),
+        credentials: credentialStore(entry.token),
+      })),
+    );
+    prepared.forEach((entry, index) => {
+      cases.set(entry.job, { ...entry, report: reports[index] });
+    });
+  });
+
+  after(async () => {
+    await cp?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  async function onlyRun(job: string): Promise<WorkflowRun> {
+    const runs = await cp.admin().listRuns({ workflow: cases.get(job)!.workflowId });
+    assert.equal(runs.length, 1, `${job}: one run expected, got ${JSON.stringify(runs)}`);
+    return runs[0];
+  }
+
+  async function verifiedPredicate(run: WorkflowRun): Promise<Predicate> {
+    const stored = await cp.admin().getAttestation(run.id);
+    const verified = await verifyAttestation(stored.bundle, { publicKeyPem });
+    return verified.statement.predicate as unknown as Predicate;
+  }
+
+  function describeReport(job: string): string {
+    const { report } = cases.get(job)!;
+    return `${job}: ${report.outcome} ${report.exception ?? ''} ${report.message ?? ''}\n${report.console}`;
+  }
+
+  it('a green body pushes: a succeeded run whose verified attestation has the materials and the Jenkins context', async () => {
+    const { report, workspace } = cases.get('green')!;
+    assert.equal(report.outcome, 'returned', describeReport('green'));
+    assert.equal(report.result, 'SUCCESS');
+    const run = await onlyRun('green');
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.runnerType, 'JENKINS_JOB');
+    assert.equal(run.jobUrl, 'https://jenkins.example.com/job/green/7/');
+    assert.equal(run.contractRevision, 2);
+
+    const predicate = await verifiedPredicate(run);
+    assert.equal(predicate.runnerType, 'JENKINS_JOB');
+    assert.equal(predicate.runnerURL, 'https://jenkins.example.com/job/green/7/');
+    assert.deepEqual(predicate.env, {
+      BUILD_NUMBER: '7',
+      BUILD_URL: 'https://jenkins.example.com/job/green/7/',
+      JOB_NAME: 'green',
+      NODE_NAME: 'linux-agent-1',
+      WORKSPACE: workspace,
+    });
+    const materials = Object.fromEntries(
+      predicate.materials.map((m) => [String(m.annotations['chainloop.material.name']), m]),
+    );
+    const tarball = readFileSync(join(workspace, 'rootfs.tar.gz'));
+    assert.equal(materials.rootfs.digest.sha256, createHash('sha256').update(tarball).digest('hex'));
+    assert.equal(materials.rootfs.name, 'rootfs.tar.gz');
+    assert.equal(materials.rootfs.annotations['chainloop.material.type'], 'ARTIFACT');
+    assert.equal(Buffer.from(materials['build-ref'].content ?? '', 'base64').toString(), 'jenkins-green-7');
+    assert.equal(materials['build-ref'].annotations.origin, 'jenkins');
+  });
+
+  it('a throwing body resets the attestation as failed and the build still fails with its own error', async () => {
+    const { report } = cases.get('failing')!;
+    assert.equal(report.outcome, 'threw', describeReport('failing'));
+    assert.equal(report.exception, 'hudson.AbortException');
+    assert.equal(report.message, 'script returned exit code 3');
+    assert.ok(!shScripts(report).some((s) => s.includes('never-built')), 'nothing after the failing step ran');
+    const run = await onlyRun('failing');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.trigger, 'failure');
+    assert.match(run.reason ?? '', /jenkins-failing-7 ended with FAILURE \(AbortException\)/);
+    assert.equal(run.attestationDigest ?? undefined, undefined);
+  });
+
+  it('an aborted build (FlowInterruptedException) resets the attestation as cancelled and stays aborted', async () => {
+    const { report } = cases.get('aborted')!;
+    assert.equal(report.outcome, 'threw', describeReport('aborted'));
+    assert.equal(report.exception, 'org.jenkinsci.plugins.workflow.steps.FlowInterruptedException');
+    assert.equal(report.result, 'ABORTED');
+    const run = await onlyRun('aborted');
+    assert.equal(run.status, 'cancelled');
+    assert.equal(run.trigger, 'cancellation');
+    assert.match(run.reason ?? '', /ended with ABORTED \(FlowInterruptedException\)/);
+  });
+
+  it('single steps (init, add, post success push) with a Secret text key and an installed chainloop attest too', async () => {
+    const { report, workspace } = cases.get('post-steps')!;
+    assert.equal(report.outcome, 'returned', describeReport('post-steps'));
+    const run = await onlyRun('post-steps');
+    assert.equal(report.attestationId, run.id, 'chainloopInit leaves the ID in the build environment');
+    assert.equal(run.status, 'succeeded');
+    const predicate = await verifiedPredicate(run);
+    assert.deepEqual(predicate.annotations, { pipeline: 'declarative' });
+    const names = predicate.materials.map((m) => String(m.annotations['chainloop.material.name']));
+    assert.deepEqual(names.sort(), ['build-ref', 'rootfs']);
+    const rootfs = predicate.materials.find((m) => m.name === 'rootfs.tar.gz');
+    assert.equal(
+      rootfs?.digest.sha256,
+      createHash('sha256')
+        .update(readFileSync(join(workspace, 'rootfs.tar.gz')))
+        .digest('hex'),
+    );
+    for (const script of shScripts(report).filter((s) => s.includes('attestation'))) {
+      assert.match(script, INSTALLED_SCRIPT_SHAPE);
+    }
+    assert.ok(
+      !report.steps.some((s) => s.step === 'libraryResource'),
+      'with cli: chainloop the bundled CLI is not written',
+    );
+  });
+
+  it('post { always { chainloopFinish() } } maps an UNSTABLE build to a failed attestation', async () => {
+    const { report } = cases.get('unstable')!;
+    assert.equal(report.outcome, 'returned', describeReport('unstable'));
+    assert.equal(report.result, 'UNSTABLE');
+    const run = await onlyRun('unstable');
+    assert.equal(run.status, 'failed');
+    assert.equal(run.trigger, 'failure');
+    const finish = shScripts(report).find((s) => s.includes('attestation finish'));
+    assert.ok(finish?.includes('--ci jenkins --attestation-id'), finish);
+  });
+
+  it('no secret reaches a command line, the build log or a file left in the workspace', () => {
+    const pemBody = keyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
+    for (const [job, entry] of cases) {
+      const secrets = [entry.token, password, ...pemBody];
+      const recorded = JSON.stringify(entry.report);
+      for (const secret of secrets) {
+        assert.ok(!recorded.includes(secret), `${job}: a secret appears in the recorded steps or console`);
+      }
+      for (const script of shScripts(entry.report).filter((s) => s.includes('attestation'))) {
+        assert.match(script, job === 'post-steps' ? INSTALLED_SCRIPT_SHAPE : SCRIPT_SHAPE, `${job}: ${script}`);
+      }
+      for (const file of filesUnder(entry.workspace).concat(filesUnder(`${entry.workspace}@tmp`))) {
+        const text = readFileSync(file, 'latin1');
+        for (const secret of secrets) assert.ok(!text.includes(secret), `${job}: a secret was left in ${file}`);
+      }
+      // The token reached the CLI through withCredentials, bound for each command only.
+      const bindings = entry.report.steps.filter((s) => s.step === 'withCredentials').flatMap((s) => s.bindings ?? []);
+      assert.ok(bindings.some((b) => b.credentialsId === 'chainloop-token' && b.variable === 'CHAINLOOP_TOKEN'));
+    }
+  });
+});
+
+function credentialStore(token: string): Record<string, Credential> {
+  return {
+    'chainloop-token': { type: 'string', value: token },
+    'chainloop-signing-key': { type: 'file', value: keyPem, fileName: 'cosign.key' },
+    'chainloop-signing-key-text': { type: 'string', value: keyPem },
+    'chainloop-signing-password': { type: 'string', value: password },
+  };
+}
+
+function filesUnder(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
