@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -18,7 +18,7 @@ export interface ComponentProject {
 
 /**
  * A throwaway git repo that IS the component project (templates/ and README.md copied in) plus the files a test
- * pipeline needs, committed, with an `origin` remote so that `$CI_SERVER_FQDN/$CI_PROJECT_PATH/<name>@$CI_COMMIT_SHA`
+ * pipeline needs (`*.sh` executable), committed, with an `origin` remote so that `$CI_SERVER_FQDN/$CI_PROJECT_PATH/<name>@$CI_COMMIT_SHA`
  * resolves to its own templates (gitlab-ci-local treats that include as local).
  */
 export function createComponentProject(files: Record<string, string>): ComponentProject {
@@ -28,6 +28,7 @@ export function createComponentProject(files: Record<string, string>): Component
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
+    if (path.endsWith('.sh')) chmodSync(join(dir, path), 0o755);
   }
   const git = (...args: string[]) =>
     execFileSync('git', args, {
