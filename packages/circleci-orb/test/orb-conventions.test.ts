@@ -16,7 +16,8 @@ const scripts = readdirSync(scriptsDir).filter((file) => file.endsWith('.sh'));
 function everyParameter(): [string, string, Parameters[string]][] {
   const found: [string, string, Parameters[string]][] = [];
   for (const section of ['commands', 'jobs', 'executors'] as const) {
-    for (const [element, definition] of Object.entries(orb[section] ?? {})) {
+    const elements: Record<string, { parameters?: Parameters }> = orb[section] ?? {};
+    for (const [element, definition] of Object.entries(elements)) {
       for (const [name, declaration] of Object.entries(definition.parameters ?? {})) {
         found.push([`${section}.${element}`, name, declaration]);
       }
@@ -37,8 +38,9 @@ test('secrets are never parameters: token, key and password parameters name the 
 test('parameters reach scripts only through environment: (no << parameters >> inside a command)', () => {
   const runSteps: { where: string; run: { command: string; environment?: Record<string, unknown> } }[] = [];
   const visit = (tree: unknown, where: string) => {
-    if (Array.isArray(tree)) tree.forEach((item, index) => visit(item, `${where}[${index}]`));
-    else if (tree && typeof tree === 'object') {
+    if (Array.isArray(tree)) {
+      for (const [index, item] of tree.entries()) visit(item, `${where}[${index}]`);
+    } else if (tree && typeof tree === 'object') {
       const run = (tree as { run?: { command: string; environment?: Record<string, unknown> } }).run;
       if (run && typeof run === 'object') runSteps.push({ where, run });
       for (const [key, value] of Object.entries(tree)) visit(value, `${where}.${key}`);

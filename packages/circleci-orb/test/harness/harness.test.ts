@@ -145,6 +145,7 @@ test('each run step is its own bash -eo pipefail; $BASH_ENV carries exports to l
                 when: 'always',
                 environment: { FROM_STEP: 'step' },
                 command:
+                  // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
                   'echo "$CARRIED ${LOCAL:-unset} $FROM_EXECUTOR $FROM_JOB $FROM_STEP $CI $CIRCLECI $CIRCLE_JOB"',
               },
             },
@@ -174,6 +175,7 @@ test('steps parameters expand in place; jobs run in requires order, each in its 
         },
         consume: {
           executor: 't/default',
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template
           steps: [{ attach_workspace: { at: '~/ws' } }, { run: 'cat ~/ws/out/sha; echo "X=${X:-unset}"' }],
         },
       },
