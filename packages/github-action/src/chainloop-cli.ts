@@ -40,7 +40,11 @@ function quoteForLog(arg: string): string {
  * Runs `chainloop <args>`: logs the command line the way @actions/exec does, streams the CLI's log lines (stderr)
  * into the job log, and returns its stdout. A failure becomes an error carrying the CLI's own `ERR` line.
  */
-export function runChainloop(args: string[], settings: CliSettings, options: { echoStdout?: boolean } = {}) {
+export function runChainloop(
+  args: string[],
+  settings: CliSettings,
+  options: { echoStdout?: boolean; echoStderr?: boolean } = {},
+) {
   workflow.info(`[command]chainloop ${args.map(quoteForLog).join(' ')}`);
   return new Promise<string>((resolve, reject) => {
     const child = spawn(process.execPath, [bundledCliPath(), ...args], {
@@ -55,7 +59,7 @@ export function runChainloop(args: string[], settings: CliSettings, options: { e
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      process.stdout.write(chunk);
+      if (options.echoStderr !== false) process.stdout.write(chunk);
     });
     child.on('error', (error) =>
       reject(new ChainloopError('CLI_NOT_STARTED', `cannot run ${bundledCliPath()}: ${error.message}`)),

@@ -1,6 +1,6 @@
 // Post step (post-if: always()): push the attestation when the job succeeded, else mark it failed or cancelled.
 
-import { UsageError } from '@chainloop-ts/core';
+import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import { loadActionState } from './action-state';
 import { type CliSettings, runChainloop, SIGNING_KEY_VARIABLE } from './chainloop-cli';
 import { controlPlaneUrl, readInputs } from './inputs';
@@ -40,10 +40,14 @@ async function run(): Promise<void> {
     return;
   }
 
-  // Read before the push: a pushed attestation's state is gone.
-  const status = JSON.parse(
-    await runChainloop(['attestation', 'status', '--output', 'json', ...idArgs], settings),
-  ) as AttestationStatusJson;
+  // Read before the push, for the summary (a pushed attestation's state is gone). Nothing to read when a step already
+  // pushed or reset it; finish then has nothing to do either, and says so.
+  const status = await runChainloop(['attestation', 'status', '--output', 'json', ...idArgs], settings, {
+    echoStderr: false,
+  }).then(
+    (stdout) => JSON.parse(stdout) as AttestationStatusJson,
+    () => undefined,
+  );
   const keyArgs = inputs.signingKey ? ['--key', `env://${SIGNING_KEY_VARIABLE}`] : [];
   let finish: FinishJson;
   try {
@@ -52,12 +56,16 @@ async function run(): Promise<void> {
     // A run left `initialized` would only expire later: record why it ended, then report the push failure.
     const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
     await runChainloop([...finishArgs, '--status', 'failure', '--reason', reason], settings).catch(() => undefined);
-    throw error;
+    if (inputs.signingKey || !(error instanceof Error)) throw error;
+    throw new ChainloopError(
+      'SIGNING_KEY_MISSING',
+      `${error.message} (the action's signing-key input is empty: fill it from the secret holding cosign.key)`,
+    );
   }
   if (!finish.digest) return;
   workflow.setOutput('digest', finish.digest);
   workflow.info(`Attestation pushed: ${finish.digest}`);
-  workflow.appendStepSummary(renderPushSummary(status, finish.digest));
+  if (status) workflow.appendStepSummary(renderPushSummary(status, finish.digest));
 }
 
 run().catch((error: unknown) => workflow.setFailed(error instanceof Error ? error.message : String(error)));

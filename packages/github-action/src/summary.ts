@@ -37,8 +37,9 @@ export function renderPushSummary(status: AttestationStatusJson, digest: string)
   ];
   const materials = status.materials.filter((m) => m.set);
   if (materials.length > 0) {
-    lines.push('| Material | Kind | Value | Digest |', '|---|---|---|---|');
-    for (const m of materials) lines.push(`| ${cell(m.name)} | ${cell(m.type)} | ${code(m.value)} | ${code(m.hash)} |`);
+    // The CLI's value already carries the digest of file and image kinds (`app@sha256:…`), as status --full shows.
+    lines.push('| Material | Kind | Value |', '|---|---|---|');
+    for (const m of materials) lines.push(`| ${cell(m.name)} | ${cell(m.type)} | ${code(m.value)} |`);
     lines.push('');
   }
   return `${lines.join('\n')}\n`;

@@ -177,7 +177,7 @@ test("the README's release job: a successful job pushes a signed attestation car
 
   assert.match(post.summary, /^### Chainloop attestation pushed$/m);
   assert.ok(post.summary.includes(`\`${digest}\``), `the summary shows the digest:\n${post.summary}`);
-  assert.match(post.summary, /\| binary \| ARTIFACT \| `app` \|/);
+  assert.ok(post.summary.includes(`| binary | ARTIFACT | \`app@sha256:${appDigest}\` |`), post.summary);
   assert.match(post.summary, /\| Contract revision \| 2 \|/);
   assert.ok(post.summary.includes(`https://github.com/chainloop-dev/bedrock/actions/runs/${runId}`));
   assertNoSecretsShown(job, [main, add, post]);
@@ -225,6 +225,22 @@ test('a successful job whose push fails (a required material missing) fails the 
   assert.equal(run.status, 'failed', 'the run does not stay initialized');
   assert.match(run.reason ?? '', /push failed/);
   assertNoSecretsShown(job, [main, post]);
+});
+
+test("a job that still pushes in its own step (the seed's last steps kept): post has nothing left to do", async () => {
+  const { job } = newJob({ CHAINLOOP_ROBOT_ACCOUNT: robotToken });
+  const main = await job.runMain(readmeInputs({ materials: 'binary=app\nbuild-ref=v0.8.9' }));
+  assertSucceeded(main, 'main');
+  const push = await job.runScript('chainloop attestation push --key env://CHAINLOOP_SIGNING_KEY >/dev/null', {
+    CHAINLOOP_SIGNING_KEY: signingKey,
+    CHAINLOOP_SIGNING_PASSWORD: signingKeyPassword,
+  });
+  assertSucceeded(push, 'the push step');
+  const post = await job.runPost(readmeInputs(), 'success');
+  assertSucceeded(post, 'post');
+  assert.match(post.log, /nothing to finish/);
+  assert.equal(post.outputs.digest, undefined);
+  assert.equal((await cp.admin().getRun(main.outputs['attestation-id'])).status, 'succeeded');
 });
 
 test('a bad input fails main with one error line, and post then has nothing to finish', async () => {
