@@ -405,7 +405,7 @@ function renderPushSummary(status, digest) {
   ];
   const id = status.attestationID || meta.workflowRunID;
   if (id) rows.push(["Attestation ID", code(id)]);
-  rows.push(["Digest", code(digest)]);
+  if (digest) rows.push(["Digest", code(digest)]);
   if (status.runnerContext.jobURL) {
     rows.push([
       "Runner",
@@ -481,9 +481,11 @@ async function run() {
       `${error.message} (the action's signing-key input is empty: fill it from the secret holding cosign.key)`
     );
   }
-  if (!finish.digest) return;
-  setOutput("digest", finish.digest);
-  info(`Attestation pushed: ${finish.digest}`);
+  if (!finish.finished) return;
+  if (finish.digest) {
+    setOutput("digest", finish.digest);
+    info(`Attestation pushed: ${finish.digest}`);
+  }
   if (status) appendStepSummary(renderPushSummary(status, finish.digest));
 }
 run().catch((error) => setFailed(error instanceof Error ? error.message : String(error)));

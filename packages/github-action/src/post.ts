@@ -62,9 +62,12 @@ async function run(): Promise<void> {
       `${error.message} (the action's signing-key input is empty: fill it from the secret holding cosign.key)`,
     );
   }
-  if (!finish.digest) return;
-  workflow.setOutput('digest', finish.digest);
-  workflow.info(`Attestation pushed: ${finish.digest}`);
+  if (!finish.finished) return;
+  // A dry run signs but stores nothing, so it has no digest; its summary says so.
+  if (finish.digest) {
+    workflow.setOutput('digest', finish.digest);
+    workflow.info(`Attestation pushed: ${finish.digest}`);
+  }
   if (status) workflow.appendStepSummary(renderPushSummary(status, finish.digest));
 }
 

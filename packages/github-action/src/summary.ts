@@ -9,7 +9,7 @@ function code(text: string): string {
   return text ? `\`${cell(text).replaceAll('`', "'")}\`` : '';
 }
 
-/** The markdown appended to $GITHUB_STEP_SUMMARY when the attestation is pushed. */
+/** The markdown appended to $GITHUB_STEP_SUMMARY when the attestation is pushed (no digest in a dry run). */
 export function renderPushSummary(status: AttestationStatusJson, digest: string): string {
   const meta = status.workflowMeta;
   const rows: Array<[string, string]> = [
@@ -18,7 +18,7 @@ export function renderPushSummary(status: AttestationStatusJson, digest: string)
   ];
   const id = status.attestationID || meta.workflowRunID;
   if (id) rows.push(['Attestation ID', code(id)]);
-  rows.push(['Digest', code(digest)]);
+  if (digest) rows.push(['Digest', code(digest)]);
   if (status.runnerContext.jobURL) {
     rows.push([
       'Runner',

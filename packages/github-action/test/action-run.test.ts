@@ -243,6 +243,21 @@ test("a job that still pushes in its own step (the seed's last steps kept): post
   assert.equal((await cp.admin().getRun(main.outputs['attestation-id'])).status, 'succeeded');
 });
 
+test('dry-run: crafted and signed, nothing stored in the control plane', async () => {
+  const { job } = newJob();
+  const main = await job.runMain(actionInputs({ 'dry-run': 'true', materials: 'binary=app\nbuild-ref=v0.8.9' }));
+  assertSucceeded(main, 'main');
+  assert.equal(main.outputs['attestation-id'], '', 'no run, no attestation id');
+  const post = await job.runPost(actionInputs({ 'dry-run': 'true' }), 'success');
+  assertSucceeded(post, 'post');
+  assert.match(post.summary, /^### Chainloop attestation crafted \(dry run\)$/m);
+  assert.match(post.summary, /\| binary \| ARTIFACT \|/);
+  assert.equal(post.outputs.digest, undefined, 'nothing stored, no digest');
+  const runs = await cp.admin().listRuns({ workflow: 'release' });
+  assert.ok(!runs.some((run) => run.jobUrl?.endsWith(`/${job.stepEnv().GITHUB_RUN_ID}`)), 'no run recorded');
+  assertNoSecretsShown(job, [main, post]);
+});
+
 test('a bad input fails main with one error line, and post then has nothing to finish', async () => {
   const { job } = newJob();
   const main = await job.runMain(actionInputs({ 'dry-run': 'yes' }));

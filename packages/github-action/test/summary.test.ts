@@ -46,8 +46,12 @@ test('the push summary: workflow, run, digest, runner link and the materials set
   );
 });
 
-test('a dry run says nothing was stored', () => {
-  const summary = renderPushSummary({ ...status, dryRun: true }, 'sha256:abc');
+test('a dry run says nothing was stored, and has no digest', () => {
+  const summary = renderPushSummary(
+    { ...status, dryRun: true, workflowMeta: { ...status.workflowMeta, workflowRunID: '' } },
+    '',
+  );
+  assert.doesNotMatch(summary, /Digest|Attestation ID/);
   assert.match(summary, /^### Chainloop attestation crafted \(dry run\)$/m);
   assert.match(summary, /\| Dry run \| yes: nothing was stored in the control plane \|/);
 });
