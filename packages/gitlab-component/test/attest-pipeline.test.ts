@@ -41,7 +41,7 @@ after(async () => {
  * A user's pipeline: three jobs add materials three ways (a one-line command, CHAINLOOP_MATERIALS on a job that
  * extends .chainloop-add, the push job's materials input); `check` is a plain job that fails when BREAK_BUILD=1.
  */
-function userPipeline(): string {
+function userPipeline(options: { unitTests?: boolean } = {}): string {
   return `stages: [build, test]
 
 include:
@@ -58,12 +58,16 @@ build:
     - mkdir -p dist && echo "app built from $CI_COMMIT_SHA" > dist/app.txt
     - chainloop attestation add --name binary --value dist/app.txt
 
-unit-tests:
+${
+  options.unitTests === false
+    ? ''
+    : `unit-tests:
   stage: test
   extends: .chainloop-add
   variables:
     CHAINLOOP_MATERIALS: unit-tests=reports/junit.xml
-
+`
+}
 check:
   stage: test
   script:
@@ -76,8 +80,11 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function project(): ComponentProject {
-  const created = createComponentProject({ '.gitlab-ci.yml': userPipeline(), 'reports/junit.xml': junitReport });
+function project(options: { unitTests?: boolean } = {}): ComponentProject {
+  const created = createComponentProject({
+    '.gitlab-ci.yml': userPipeline(options),
+    'reports/junit.xml': junitReport,
+  });
   projects.push(created);
   return created;
 }
@@ -138,6 +145,18 @@ test('a pipeline with a failing job leaves a failed run (the reset job runs in .
   assert.match(stored.reason ?? '', /pipeline \d+ failed/);
   assert.match(run.output, /chainloop-reset\s+\$ chainloop attestation finish --ci gitlab --status failed/);
   assert.doesNotMatch(run.output, /chainloop-push\s+\$ /);
+});
+
+test('a push that fails (a contract material never added) resets the run as failed from its after_script', async () => {
+  const workflow = await createWorkflow(cp);
+  const { dir } = project({ unitTests: false });
+  const run = await pipeline(workflow, dir);
+  assert.equal(run.status, 1, run.output);
+  assert.match(run.output, /some materials have not been crafted yet: unit-tests/);
+  const stored = await onlyRun(cp, workflow);
+  assert.equal(stored.status, 'failed', JSON.stringify(stored));
+  assert.equal(stored.trigger, 'failure');
+  assert.equal(stored.reason, 'job chainloop-push failed');
 });
 
 test('a job cancelled mid-pipeline: its after_script (CI_JOB_STATUS=canceled) leaves a cancelled run', async () => {
