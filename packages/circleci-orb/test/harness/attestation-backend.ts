@@ -25,12 +25,14 @@ export interface AttestationBackend {
   publicKeyPem: string;
   /** The secrets the "chainloop" context holds: none may appear in a log. */
   secrets: string[];
+  /** The "chainloop" context: CHAINLOOP_TOKEN, CHAINLOOP_CONTROL_PLANE_API, CHAINLOOP_SIGNING_KEY and _PASSWORD. */
+  context: Record<string, string>;
   dir: string;
   /** Runs a config (an example's usage, say) as a CircleCI pipeline against this control plane. */
   /** Each run is a new pipeline: a fresh repository, containers and workspace, build numbers from 100 × (its number). */
   run(
     config: ConfigDefinition,
-    options?: Partial<Pick<WorkflowRunOptions, 'cancel'>>,
+    options?: Partial<Pick<WorkflowRunOptions, 'cancel' | 'contexts'>>,
   ): Promise<{ result: WorkflowResult; pipeline: Pipeline }>;
   /** The control plane's run for a job (found by its CIRCLE_BUILD_URL, which Chainloop records as the job URL). */
   runOf(job: { buildUrl: string }): Promise<WorkflowRun>;
@@ -67,6 +69,7 @@ export async function startAttestationBackend(
     workflowId,
     orb,
     publicKeyPem: readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8'),
+    context,
     secrets: [robotToken, keyPassword, ...privateKeyPem.split('\n').filter((line) => line.length > 40)],
     dir,
     async run(config, runOptions = {}) {
@@ -76,11 +79,11 @@ export async function startAttestationBackend(
       const result = await runWorkflow(withBundledCli(config, cliBundle), {
         orbs: { [ORB_NAME]: orb },
         pipeline,
-        contexts: { chainloop: context },
+        ...runOptions,
+        contexts: { chainloop: context, ...runOptions.contexts },
         dir: runDir,
         path: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
         firstBuildNumber: runs * 100 + 1,
-        ...runOptions,
       });
       return { result, pipeline };
     },

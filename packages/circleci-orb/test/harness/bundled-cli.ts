@@ -12,12 +12,13 @@ export function withBundledCli(config: ConfigDefinition, cliPath: string): Confi
   const installers = new Set([`${alias}/install`, `${alias}/attest`, `${alias}/attach-materials`]);
   const rewrite = (tree: unknown): unknown => {
     if (typeof tree === 'string') return installers.has(tree) ? { [tree]: { cli_path: cliPath } } : tree;
+    // A cli_path the config gives itself (a test of the install command) is kept.
     if (Array.isArray(tree)) return tree.map(rewrite);
     if (tree !== null && typeof tree === 'object') {
       return Object.fromEntries(
         Object.entries(tree).map(([key, value]) => [
           key,
-          installers.has(key) ? { ...(value as object), cli_path: cliPath } : rewrite(value),
+          installers.has(key) ? { cli_path: cliPath, ...(value as object) } : rewrite(value),
         ]),
       );
     }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import { cliBundle } from '../../../../e2e/support/paths';
+import type { ConfigDefinition } from '../harness/config-model';
+import { ORB_NAME, packOrbTo } from '../harness/orb-files';
+import { createRepository } from '../harness/repository';
+import { runWorkflow } from '../harness/run-workflow';
+import { describeFailures } from '../harness/transcript';
+
+const dir = mkdtempSync(join(tmpdir(), 'orb-install-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const { orb } = packOrbTo(join(dir, 'orb.yml'));
+const pipeline = createRepository(join(dir, 'repository'));
+let runs = 0;
+
+function installJob(install: Record<string, unknown>): ConfigDefinition {
+  return {
+    version: 2.1,
+    orbs: { chainloop: `${ORB_NAME}@0.1.0` },
+    jobs: {
+      build: {
+        executor: 'chainloop/default',
+        steps: [
+          { 'chainloop/install': install },
+          { run: { name: 'Use it', command: 'command -v chainloop && chainloop --version' } },
+        ],
+      },
+    },
+    workflows: { main: { jobs: ['build'] } },
+  };
+}
+
+function run(config: ConfigDefinition) {
+  runs += 1;
+  return runWorkflow(config, {
+    orbs: { [ORB_NAME]: orb },
+    pipeline,
+    dir: join(dir, `run-${runs}`),
+    path: `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`,
+  });
+}
+
+test('install with cli_path: the bundled CLI is on PATH for the following steps', async () => {
+  const result = await run(installJob({ cli_path: cliBundle }));
+  const [job] = result.jobs;
+  assert.equal(job.status, 'success', describeFailures(result));
+  const [, use] = job.steps;
+  assert.match(use.stdout, /\/home\/\.chainloop\/bin\/chainloop\n0\.1\.0\n$/);
+});
+
+test('install from npm: npm installs the package (here a tarball of the bundle) into install_dir', async () => {
+  // An npm tarball of the real bundled CLI, so the npm branch runs offline (version empty: the tarball is the spec).
+  const packageDir = join(dir, 'cli-package');
+  mkdirSync(packageDir, { recursive: true });
+  copyFileSync(cliBundle, join(packageDir, 'chainloop.cjs'));
+  writeFileSync(
+    join(packageDir, 'package.json'),
+    JSON.stringify({ name: '@chainloop-ts/cli', version: '0.1.0', bin: { chainloop: 'chainloop.cjs' } }),
+  );
+  const tarball = join(
+    dir,
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: packageDir, encoding: 'utf8' }).trim(),
+  );
+  const result = await run(installJob({ package: tarball, version: '', install_dir: '~/tools/chainloop' }));
+  const [job] = result.jobs;
+  assert.equal(job.status, 'success', describeFailures(result));
+  const [install, use] = job.steps;
+  assert.match(install.stdout, /chainloop 0\.1\.0 installed in .*\/home\/tools\/chainloop\/bin/);
+  assert.match(use.stdout, /\/home\/tools\/chainloop\/bin\/chainloop\n0\.1\.0\n$/);
+});
+
+test('install with a cli_path that does not exist fails with a one-line error naming it', async () => {
+  const result = await run(installJob({ cli_path: 'tools/chainloop.cjs' }));
+  const [job] = result.jobs;
+  assert.equal(job.status, 'failed');
+  const [install, use] = job.steps;
+  assert.equal(install.status, 'failed');
+  assert.match(
+    install.stderr,
+    /^chainloop\/install: cli_path tools\/chainloop\.cjs not found in \S+\/home\/project: build or check out the CLI bundle first, or leave cli_path empty to install from npm\n$/,
+  );
+  assert.equal(use.status, 'skipped');
+});
