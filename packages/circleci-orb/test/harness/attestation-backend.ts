@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { WorkflowRun } from '@chainloop-ts/core/client';
@@ -47,6 +47,7 @@ export interface AttestationBackend {
 export async function startAttestationBackend(
   options: { controlPlaneArgs?: string[] } = {},
 ): Promise<AttestationBackend> {
+  if (!existsSync(cliBundle)) throw new Error(`${cliBundle} missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'circleci-orb-'));
   const { orb } = packOrbTo(join(dir, 'orb.yml'));
   const controlPlane = await startControlPlane({ args: options.controlPlaneArgs });
