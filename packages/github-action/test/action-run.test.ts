@@ -12,6 +12,7 @@ import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
 import { vectors } from '../../../e2e/support/paths';
 import { node24, SimulatedJob, type StepResult } from './support/github-runner';
+import { readmeReleaseJob } from './support/readme-workflow';
 
 // Trimmed, as the runner's input handling (and a secret pasted into GitHub) gives it.
 const signingKey = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.key'), 'utf8').trim();
@@ -70,15 +71,19 @@ function newJob(jobEnv: Record<string, string> = {}): { job: SimulatedJob; runId
   return { job, runId };
 }
 
-/** The `with:` block of the README's release job (whose token comes from the job's `env:`). */
-function readmeInputs(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'control-plane': cp.url,
-    'contract-revision': '2',
-    'signing-key': signingKey,
-    'signing-key-password': signingKeyPassword,
-    ...extra,
-  };
+/**
+ * The README's release job (its job `env:` and the action's `with:`), with the test's secrets and control plane.
+ * Its `contract-revision: 1` becomes 2: here revision 1 is the empty contract the workflow was created with.
+ */
+function readmeJob(): { env: Record<string, string>; inputs: Record<string, string> } {
+  const { env, actionInputs } = readmeReleaseJob({
+    'secrets.CHAINLOOP_WF_RELEASE': robotToken,
+    'secrets.COSIGN_KEY': signingKey,
+    'secrets.COSIGN_PASSWORD': signingKeyPassword,
+    'github.sha': 'a206e709cc21b1bf8e262604a23f9d0fc51a293a',
+  });
+  assert.equal(actionInputs['contract-revision'], '1');
+  return { env, inputs: { ...actionInputs, 'control-plane': cp.url, 'contract-revision': '2' } };
 }
 
 /** The same with the token given as an input. */
@@ -121,8 +126,9 @@ function assertMasked(step: StepResult, options: { token: boolean } = { token: t
 }
 
 test("the README's release job: a successful job pushes a signed attestation carrying the GitHub runner context", async () => {
-  const { job, runId } = newJob({ CHAINLOOP_ROBOT_ACCOUNT: robotToken });
-  const main = await job.runMain(readmeInputs({ materials: 'build-ref=a206e709cc21b1bf8e262604a23f9d0fc51a293a\n' }));
+  const readme = readmeJob();
+  const { job, runId } = newJob(readme.env);
+  const main = await job.runMain(readme.inputs);
   assertSucceeded(main, 'main');
   assertMasked(main, { token: false });
   const attestationId = main.outputs['attestation-id'];
@@ -138,7 +144,7 @@ test("the README's release job: a successful job pushes a signed attestation car
   assertSucceeded(add, 'the run: step');
   assert.ok(add.log.includes(`exec '${node}'`), `the chainloop on PATH runs the action's Node:\n${add.log}`);
 
-  const post = await job.runPost(readmeInputs(), 'success');
+  const post = await job.runPost(readme.inputs, 'success');
   assertSucceeded(post, 'post');
   const digest = post.outputs.digest;
   assert.match(digest, /^sha256:[0-9a-f]{64}$/);
@@ -228,15 +234,16 @@ test('a successful job whose push fails (a required material missing) fails the 
 });
 
 test("a job that still pushes in its own step (the seed's last steps kept): post has nothing left to do", async () => {
-  const { job } = newJob({ CHAINLOOP_ROBOT_ACCOUNT: robotToken });
-  const main = await job.runMain(readmeInputs({ materials: 'binary=app\nbuild-ref=v0.8.9' }));
+  const readme = readmeJob();
+  const { job } = newJob(readme.env);
+  const main = await job.runMain({ ...readme.inputs, materials: 'binary=app\nbuild-ref=v0.8.9' });
   assertSucceeded(main, 'main');
   const push = await job.runScript('chainloop attestation push --key env://CHAINLOOP_SIGNING_KEY >/dev/null', {
     CHAINLOOP_SIGNING_KEY: signingKey,
     CHAINLOOP_SIGNING_PASSWORD: signingKeyPassword,
   });
   assertSucceeded(push, 'the push step');
-  const post = await job.runPost(readmeInputs(), 'success');
+  const post = await job.runPost(readme.inputs, 'success');
   assertSucceeded(post, 'post');
   assert.match(post.log, /nothing to finish/);
   assert.equal(post.outputs.digest, undefined);
