@@ -432,6 +432,42 @@ function renderPushSummary(status, digest) {
 }
 
 // src/post.ts
+function finishArgs(attestationId, jobStatus) {
+  const idArgs = attestationId ? ["--attestation-id", attestationId] : [];
+  return ["attestation", "finish", "--ci", "github", "--status", jobStatus, "--output", "json", ...idArgs];
+}
+function resetReason(jobStatus) {
+  const job = process.env.GITHUB_JOB ? `job "${process.env.GITHUB_JOB}"` : "the job";
+  return `GitHub Actions: ${job} ${jobStatus}`;
+}
+async function push(inputs, settings, attestationId) {
+  const idArgs = attestationId ? ["--attestation-id", attestationId] : [];
+  const status = await runChainloop(["attestation", "status", "--output", "json", ...idArgs], settings, {
+    echoStderr: false
+  }).then(
+    (stdout) => JSON.parse(stdout),
+    () => void 0
+  );
+  const keyArgs = inputs.signingKey ? ["--key", `env://${SIGNING_KEY_VARIABLE}`] : [];
+  let finish;
+  try {
+    finish = JSON.parse(await runChainloop([...finishArgs(attestationId, "success"), ...keyArgs], settings));
+  } catch (error) {
+    const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
+    await runChainloop([...finishArgs(attestationId, "failure"), "--reason", reason], settings).catch(() => void 0);
+    if (inputs.signingKey || !(error instanceof Error)) throw error;
+    throw new ChainloopError(
+      "SIGNING_KEY_MISSING",
+      `${error.message} (the action's signing-key input is empty: fill it from the secret holding cosign.key)`
+    );
+  }
+  if (!finish.finished) return;
+  if (finish.digest) {
+    setOutput("digest", finish.digest);
+    info(`Attestation pushed: ${finish.digest}`);
+  }
+  if (status) appendStepSummary(renderPushSummary(status, finish.digest));
+}
 async function run() {
   const state = loadActionState();
   if (!state.initialized) {
@@ -452,40 +488,7 @@ async function run() {
     signingKey: inputs.signingKey,
     signingKeyPassword: inputs.signingKeyPassword
   };
-  const idArgs = state.attestationId ? ["--attestation-id", state.attestationId] : [];
-  const finishArgs = ["attestation", "finish", "--ci", "github", "--output", "json", ...idArgs];
-  if (jobStatus !== "success") {
-    const job = process.env.GITHUB_JOB ? `job "${process.env.GITHUB_JOB}"` : "the job";
-    await runChainloop(
-      [...finishArgs, "--status", jobStatus, "--reason", `GitHub Actions: ${job} ${jobStatus}`],
-      settings
-    );
-    return;
-  }
-  const status = await runChainloop(["attestation", "status", "--output", "json", ...idArgs], settings, {
-    echoStderr: false
-  }).then(
-    (stdout) => JSON.parse(stdout),
-    () => void 0
-  );
-  const keyArgs = inputs.signingKey ? ["--key", `env://${SIGNING_KEY_VARIABLE}`] : [];
-  let finish;
-  try {
-    finish = JSON.parse(await runChainloop([...finishArgs, "--status", "success", ...keyArgs], settings));
-  } catch (error) {
-    const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
-    await runChainloop([...finishArgs, "--status", "failure", "--reason", reason], settings).catch(() => void 0);
-    if (inputs.signingKey || !(error instanceof Error)) throw error;
-    throw new ChainloopError(
-      "SIGNING_KEY_MISSING",
-      `${error.message} (the action's signing-key input is empty: fill it from the secret holding cosign.key)`
-    );
-  }
-  if (!finish.finished) return;
-  if (finish.digest) {
-    setOutput("digest", finish.digest);
-    info(`Attestation pushed: ${finish.digest}`);
-  }
-  if (status) appendStepSummary(renderPushSummary(status, finish.digest));
+  if (jobStatus === "success") return push(inputs, settings, state.attestationId);
+  await runChainloop([...finishArgs(state.attestationId, jobStatus), "--reason", resetReason(jobStatus)], settings);
 }
 run().catch((error) => setFailed(error instanceof Error ? error.message : String(error)));

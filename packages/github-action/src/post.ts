@@ -1,12 +1,55 @@
 // Post step (post-if: always()): push the attestation when the job succeeded, else mark it failed or cancelled.
-
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import { loadActionState } from './action-state';
 import { type CliSettings, runChainloop, SIGNING_KEY_VARIABLE } from './chainloop-cli';
-import { controlPlaneUrl, readInputs } from './inputs';
+import { type ActionInputs, controlPlaneUrl, readInputs } from './inputs';
 import type { AttestationStatusJson, FinishJson } from './status-json';
 import { renderPushSummary } from './summary';
 import * as workflow from './workflow-commands';
+
+/** `chainloop attestation finish` with GitHub's job-status words, on the attestation main started. */
+function finishArgs(attestationId: string | undefined, jobStatus: string): string[] {
+  const idArgs = attestationId ? ['--attestation-id', attestationId] : [];
+  return ['attestation', 'finish', '--ci', 'github', '--status', jobStatus, '--output', 'json', ...idArgs];
+}
+
+function resetReason(jobStatus: string): string {
+  const job = process.env.GITHUB_JOB ? `job "${process.env.GITHUB_JOB}"` : 'the job';
+  return `GitHub Actions: ${job} ${jobStatus}`;
+}
+
+async function push(inputs: ActionInputs, settings: CliSettings, attestationId: string | undefined): Promise<void> {
+  // Read before the push, for the summary (a pushed attestation's state is gone). Nothing to read when a step already
+  // pushed or reset it; finish then has nothing to do either, and says so.
+  const idArgs = attestationId ? ['--attestation-id', attestationId] : [];
+  const status = await runChainloop(['attestation', 'status', '--output', 'json', ...idArgs], settings, {
+    echoStderr: false,
+  }).then(
+    (stdout) => JSON.parse(stdout) as AttestationStatusJson,
+    () => undefined,
+  );
+  const keyArgs = inputs.signingKey ? ['--key', `env://${SIGNING_KEY_VARIABLE}`] : [];
+  let finish: FinishJson;
+  try {
+    finish = JSON.parse(await runChainloop([...finishArgs(attestationId, 'success'), ...keyArgs], settings));
+  } catch (error) {
+    // A run left `initialized` would only expire later: record why it ended, then report the push failure.
+    const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
+    await runChainloop([...finishArgs(attestationId, 'failure'), '--reason', reason], settings).catch(() => undefined);
+    if (inputs.signingKey || !(error instanceof Error)) throw error;
+    throw new ChainloopError(
+      'SIGNING_KEY_MISSING',
+      `${error.message} (the action's signing-key input is empty: fill it from the secret holding cosign.key)`,
+    );
+  }
+  if (!finish.finished) return;
+  // A dry run signs but stores nothing, so it has no digest; its summary says so.
+  if (finish.digest) {
+    workflow.setOutput('digest', finish.digest);
+    workflow.info(`Attestation pushed: ${finish.digest}`);
+  }
+  if (status) workflow.appendStepSummary(renderPushSummary(status, finish.digest));
+}
 
 async function run(): Promise<void> {
   const state = loadActionState();
@@ -28,47 +71,9 @@ async function run(): Promise<void> {
     signingKey: inputs.signingKey,
     signingKeyPassword: inputs.signingKeyPassword,
   };
-  const idArgs = state.attestationId ? ['--attestation-id', state.attestationId] : [];
-  const finishArgs = ['attestation', 'finish', '--ci', 'github', '--output', 'json', ...idArgs];
-
-  if (jobStatus !== 'success') {
-    const job = process.env.GITHUB_JOB ? `job "${process.env.GITHUB_JOB}"` : 'the job';
-    await runChainloop(
-      [...finishArgs, '--status', jobStatus, '--reason', `GitHub Actions: ${job} ${jobStatus}`],
-      settings,
-    );
-    return;
-  }
-
-  // Read before the push, for the summary (a pushed attestation's state is gone). Nothing to read when a step already
-  // pushed or reset it; finish then has nothing to do either, and says so.
-  const status = await runChainloop(['attestation', 'status', '--output', 'json', ...idArgs], settings, {
-    echoStderr: false,
-  }).then(
-    (stdout) => JSON.parse(stdout) as AttestationStatusJson,
-    () => undefined,
-  );
-  const keyArgs = inputs.signingKey ? ['--key', `env://${SIGNING_KEY_VARIABLE}`] : [];
-  let finish: FinishJson;
-  try {
-    finish = JSON.parse(await runChainloop([...finishArgs, '--status', 'success', ...keyArgs], settings)) as FinishJson;
-  } catch (error) {
-    // A run left `initialized` would only expire later: record why it ended, then report the push failure.
-    const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
-    await runChainloop([...finishArgs, '--status', 'failure', '--reason', reason], settings).catch(() => undefined);
-    if (inputs.signingKey || !(error instanceof Error)) throw error;
-    throw new ChainloopError(
-      'SIGNING_KEY_MISSING',
-      `${error.message} (the action's signing-key input is empty: fill it from the secret holding cosign.key)`,
-    );
-  }
-  if (!finish.finished) return;
-  // A dry run signs but stores nothing, so it has no digest; its summary says so.
-  if (finish.digest) {
-    workflow.setOutput('digest', finish.digest);
-    workflow.info(`Attestation pushed: ${finish.digest}`);
-  }
-  if (status) workflow.appendStepSummary(renderPushSummary(status, finish.digest));
+  if (jobStatus === 'success') return push(inputs, settings, state.attestationId);
+  // failure → reset with trigger failure, cancelled → cancellation; an unknown word is the CLI's usage error.
+  await runChainloop([...finishArgs(state.attestationId, jobStatus), '--reason', resetReason(jobStatus)], settings);
 }
 
 run().catch((error: unknown) => workflow.setFailed(error instanceof Error ? error.message : String(error)));
