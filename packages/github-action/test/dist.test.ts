@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { actionDir } from './support/github-runner';
 
-const REBUILD = 'run `npm run build -w packages/github-action` and commit packages/github-action/dist';
+const REBUILD =
+  'run `npm run build -w packages/github-action` and commit packages/github-action/dist ' +
+  '(any change to packages/core or packages/cli changes dist/chainloop.cjs)';
 
 function git(args: string[]): Buffer {
   return execFileSync('git', args, { cwd: actionDir, maxBuffer: 256 * 1024 * 1024 });
