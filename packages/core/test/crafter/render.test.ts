@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import canonicalize from 'canonicalize';
-import { PREDICATE_TYPE, renderStatement, STATEMENT_TYPE } from '../../src/crafter/render';
+import { PREDICATE_TYPE, type ResourceDescriptor, renderStatement, STATEMENT_TYPE } from '../../src/crafter/render';
 import type { CraftedMaterial } from '../../src/crafter/state';
 import { seedState } from './state-fixture';
 
