@@ -102,16 +102,25 @@ function assertSucceeded(step: StepResult, what: string): void {
   assert.doesNotMatch(step.log, /^::error::/m, `${what} reported an error:\n${step.log}`);
 }
 
+function errorLines(step: StepResult): string[] {
+  return step.log.split('\n').filter((line) => line.startsWith('::error::'));
+}
+
+/** The log as the runner shows it, less the `::add-mask::` commands themselves. */
+function unmaskedLog(step: StepResult): string {
+  return step.log
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+}
+
 const secretLines = signingKey.split('\n').filter((line) => line.length >= 8 && !line.startsWith('-----'));
 
 /** The token, the password and the key (whole or any line of it) appear nowhere but in the `::add-mask::` commands. */
 function assertNoSecretsShown(job: SimulatedJob, steps: StepResult[]): void {
   const secrets = [robotToken, signingKeyPassword, signingKey, ...secretLines];
   for (const step of steps) {
-    const log = step.log
-      .split('\n')
-      .filter((line) => !line.startsWith('::add-mask::'))
-      .join('\n');
+    const log = unmaskedLog(step);
     for (const secret of secrets) assert.ok(!log.includes(secret), `a secret appears in the log:\n${step.log}`);
   }
   const files = job.runnerFilesText();
@@ -269,10 +278,29 @@ test('a bad input fails main with one error line, and post then has nothing to f
   const { job } = newJob();
   const main = await job.runMain(actionInputs({ 'dry-run': 'yes' }));
   assert.equal(main.status, 1);
-  assert.match(main.log, /^::error::input "dry-run": "yes" is not a boolean; use true or false$/m);
+  assert.deepEqual(errorLines(main), ['::error::input "dry-run": "yes" is not a boolean; use true or false']);
   assertMasked(main);
   const post = await job.runPost(actionInputs({ 'dry-run': 'yes' }), 'failure');
   assertSucceeded(post, 'post');
   assert.match(post.log, /nothing to finish/);
   assertNoSecretsShown(job, [main, post]);
+});
+
+test('each bad input is named with the reason and the fix; a key that is not PEM is not echoed', async () => {
+  const notAKey = 'hunter2-not-a-pem-key';
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ 'contract-revision': 'latest' }, /^input "contract-revision": "latest" is not a revision number; use 1, 2, … /],
+    [{ 'signing-key': notAKey }, /^input "signing-key": not a PEM private key; fill it from a secret holding/],
+    [{ 'control-plane': '' }, /^input "control-plane" is empty and CHAINLOOP_CONTROL_PLANE_API is not set: /],
+  ];
+  for (const [inputs, message] of cases) {
+    const { job } = newJob();
+    const main = await job.runMain(actionInputs(inputs));
+    assert.equal(main.status, 1, main.log);
+    const errors = errorLines(main);
+    assert.equal(errors.length, 1, main.log);
+    assert.match(errors[0].replace('::error::', ''), message);
+    assert.ok(!unmaskedLog(main).includes(notAKey), 'the bad key is not printed');
+    assert.deepEqual(main.state, {}, 'nothing for post to finish');
+  }
 });
