@@ -1,3 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type ChainloopError, UsageError } from '../errors';
 import { CHAINLOOP_TS_VERSION } from '../version';
 import { ControlPlaneError, unreachable } from './control-plane-error';
@@ -15,7 +19,7 @@ export interface RequestOptions {
   /** Sent as JSON. */
   json?: unknown;
   /** A fresh body per attempt (streams cannot be replayed), sent as application/octet-stream. */
-  body?: () => AsyncIterable<Uint8Array>;
+  body?: () => Readable;
   headers?: Record<string, string>;
   /** Safe to send again after a connection error or a 5xx. */
   idempotent: boolean;
@@ -54,7 +58,10 @@ export class ControlPlaneTransport {
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
-        response = await fetch(`${this.baseUrl}${path}`, this.init(method, options));
+        const url = `${this.baseUrl}${path}`;
+        response = options.body
+          ? await this.sendStream(method, url, options.body, options.headers)
+          : await fetch(url, this.init(method, options));
       } catch (error) {
         const code = connectionErrorCode(error);
         if (code === undefined) throw error;
@@ -90,12 +97,49 @@ export class ControlPlaneTransport {
       headers['content-type'] = 'application/json';
       return { method, headers, body: JSON.stringify(options.json) };
     }
-    if (options.body) {
-      headers['content-type'] = 'application/octet-stream';
-      // Node's fetch (undici) streams an async iterable body; `duplex` is required for that and absent from the DOM types.
-      return { method, headers, body: options.body() as unknown as RequestInit['body'], duplex: 'half' } as RequestInit;
-    }
     return { method, headers };
+  }
+
+  /**
+   * Streams a request body with node:http, honouring backpressure: Node 20's fetch reads a streamed body ahead of
+   * the socket and would hold a whole 1 GiB upload in memory. The small answer is wrapped in a Response.
+   */
+  private sendStream(
+    method: string,
+    url: string,
+    body: () => Readable,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<Response> {
+    const target = new URL(url);
+    const send = target.protocol === 'https:' ? https.request : http.request;
+    const headers = {
+      authorization: `Bearer ${this.token}`,
+      'user-agent': `chainloop-ts/${CHAINLOOP_TS_VERSION}`,
+      'chainloop-cli-version': CHAINLOOP_TS_VERSION,
+      'content-type': 'application/octet-stream',
+      ...extraHeaders,
+    };
+    return new Promise((resolve, reject) => {
+      const request = send(target, { method, headers }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('error', reject);
+        answer.on('end', () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          const status = answer.statusCode ?? 500;
+          const content = status === 204 || status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks);
+          resolve(new Response(content, { status, statusText: answer.statusMessage, headers: responseHeaders }));
+        });
+      });
+      request.on('error', reject);
+      pipeline(body(), request).catch((error: unknown) => {
+        // A server refusing early (413) closes while we still send; its answer, if any, wins over the write error.
+        setTimeout(() => reject(error), 50);
+      });
+    });
   }
 
   private backoff(attempt: number): Promise<void> {
