@@ -5389,7 +5389,7 @@ function materialPath(input) {
 }
 async function pathKind(input) {
   try {
-    return (await (0, import_promises5.stat)(materialPath(input))).isDirectory() ? "directory" : "file";
+    return (await (0, import_promises6.stat)(materialPath(input))).isDirectory() ? "directory" : "file";
   } catch {
     return "none";
   }
@@ -5400,7 +5400,7 @@ async function requireMaterialFile(input) {
   const prefix = `material "${input.name}"`;
   let info;
   try {
-    info = await (0, import_promises5.stat)(path);
+    info = await (0, import_promises6.stat)(path);
   } catch (error) {
     const code = error.code;
     if (code === "ENOENT" || code === "ENOTDIR") {
@@ -5417,7 +5417,7 @@ async function requireMaterialFile(input) {
     throw new ChainloopError(MATERIAL_FILE_UNREADABLE, `${prefix}: ${given} is not a regular file`);
   }
   try {
-    await (0, import_promises5.access)(path, import_node_fs2.constants.R_OK);
+    await (0, import_promises6.access)(path, import_node_fs2.constants.R_OK);
   } catch (error) {
     throw new ChainloopError(
       MATERIAL_FILE_UNREADABLE,
@@ -5434,7 +5434,7 @@ async function requireMaterialFile(input) {
   return { path, given, fileName: (0, import_node_path2.basename)(path), size: info.size };
 }
 async function sniffFormat(file) {
-  const handle = await (0, import_promises5.open)(file.path, "r");
+  const handle = await (0, import_promises6.open)(file.path, "r");
   try {
     const head = Buffer.alloc(512);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
@@ -5453,12 +5453,12 @@ function formatOf(head) {
   if (first === "<") return "xml";
   return "other";
 }
-var import_node_fs2, import_promises5, import_node_path2;
+var import_node_fs2, import_promises6, import_node_path2;
 var init_material_file = __esm({
   "../core/src/materials/material-file.ts"() {
     "use strict";
     import_node_fs2 = require("node:fs");
-    import_promises5 = require("node:fs/promises");
+    import_promises6 = require("node:fs/promises");
     import_node_path2 = require("node:path");
     init_errors();
     init_material_error();
@@ -5489,7 +5489,7 @@ async function readDocumentText(input, file, kind) {
       `${file.size} bytes is too large to validate (limit ${MAX_PARSED_DOCUMENT_BYTES}); attest it as ARTIFACT`
     );
   }
-  return memo(input, `text:${file.path}`, () => (0, import_promises6.readFile)(file.path, "utf8"));
+  return memo(input, `text:${file.path}`, () => (0, import_promises7.readFile)(file.path, "utf8"));
 }
 async function readJsonMaterial(input, kind) {
   const file = await requireMaterialFile(input);
@@ -5516,11 +5516,11 @@ function isObject(value) {
 function nonEmptyString(value) {
   return typeof value === "string" && value !== "";
 }
-var import_promises6, MAX_PARSED_DOCUMENT_BYTES, PARSED_FILE_CACHE_OPTION;
+var import_promises7, MAX_PARSED_DOCUMENT_BYTES, PARSED_FILE_CACHE_OPTION;
 var init_file_content = __esm({
   "../core/src/materials/file-content.ts"() {
     "use strict";
-    import_promises6 = require("node:fs/promises");
+    import_promises7 = require("node:fs/promises");
     init_material_error();
     init_material_file();
     MAX_PARSED_DOCUMENT_BYTES = 256 * 1024 * 1024;
@@ -27860,18 +27860,18 @@ async function readKeyReference(ref, options2 = {}) {
     );
   }
   try {
-    return await (0, import_promises7.readFile)(ref, "utf8");
+    return await (0, import_promises8.readFile)(ref, "utf8");
   } catch (error) {
     const code = error.code;
     const reason = code === "ENOENT" ? "file not found" : code === "EISDIR" ? "is a directory, not a key file" : code === "EACCES" ? "permission denied" : `cannot be read (${code ?? error.message})`;
     throw new ChainloopError("KEY_REF_NOT_FOUND", `${what} ${ref}: ${reason}; pass the path of the key file`);
   }
 }
-var import_promises7, ENV_KEY_SCHEME;
+var import_promises8, ENV_KEY_SCHEME;
 var init_key_ref = __esm({
   "../core/src/attestation/key-ref.ts"() {
     "use strict";
-    import_promises7 = require("node:fs/promises");
+    import_promises8 = require("node:fs/promises");
     init_errors();
     ENV_KEY_SCHEME = "env://";
   }
@@ -30710,7 +30710,7 @@ async function checkKeyPairTargets(prefix, options2 = {}) {
   const publicKeyPath = `${prefix}.pub`;
   if (!options2.force) {
     for (const path of [privateKeyPath, publicKeyPath]) {
-      const exists = await (0, import_promises8.access)(path).then(
+      const exists = await (0, import_promises9.access)(path).then(
         () => true,
         () => false
       );
@@ -30728,7 +30728,7 @@ async function writeKeyPairFiles(prefix, pair, options2 = {}) {
   ]) {
     let handle;
     try {
-      handle = await (0, import_promises8.open)(path, flags, mode);
+      handle = await (0, import_promises9.open)(path, flags, mode);
     } catch (error) {
       const code = error.code;
       if (code === "EEXIST") {
@@ -30746,12 +30746,12 @@ async function writeKeyPairFiles(prefix, pair, options2 = {}) {
   }
   return { privateKeyPath, publicKeyPath };
 }
-var import_node_crypto10, import_promises8, import_node_path3, import_node_util, generateEcKeyPair;
+var import_node_crypto10, import_promises9, import_node_path3, import_node_util, generateEcKeyPair;
 var init_keygen = __esm({
   "../core/src/attestation/keygen.ts"() {
     "use strict";
     import_node_crypto10 = require("node:crypto");
-    import_promises8 = require("node:fs/promises");
+    import_promises9 = require("node:fs/promises");
     import_node_path3 = require("node:path");
     import_node_util = require("node:util");
     init_errors();
@@ -38743,7 +38743,7 @@ function Fn2(s3, t) {
 function kn(s3, t) {
   s3.head = new ue(t, void 0, s3.head, s3), s3.tail || (s3.tail = s3.head), s3.length++;
 }
-var import_events, import_fs, import_node_events, import_node_stream2, import_node_string_decoder, import_node_path4, import_node_fs3, import_path, import_events2, import_assert, import_buffer, vs, import_zlib, import_node_path5, import_node_path6, import_fs2, import_fs3, import_path2, import_node_path7, import_path3, import_node_fs4, import_node_assert, import_node_crypto12, import_node_fs5, import_node_path8, import_fs4, import_node_fs6, import_node_path9, import_node_fs7, import_promises9, import_node_path10, import_node_path11, import_node_fs8, import_node_path12, Dr, Ar, Ts, Cr, Fr, kr, q, j, rt, xe, jt, Le, xs, Ne, Ls, z, Mt, b, Qt, Bt, g, D, _, Si, De, L, w, yi, Ri, Ns, bi, Z, gi, Ae, Jt, yt, C, te, vr, Mr, Br, Pr, Ie, _i, zr, Ur, A, Wr, ot, H, ee, m, Ti, J, xi, Ai, Ii, se, Ce, Ut, Ht, Li, Pt, ht, U, nt, Y, zt, Ni, Q, ie, Di, Fe, Rt, ke, bt, gt, ve, tt, Wt, Gr, As, Is, Cs, Fs, ks, Zr, re, K, Kr, M, Vr, Ms, $r, Fi, Ot, Gt, ki, ne, Me, Be, Pe, ze, Ue, He, We, Ge, Ze, Bs, qr, jr, Ps, Qr, Jr, zs, Us, Mi, oe, en, he, Ye, F, sn, Tt, Bi, rn, at, nn, on, hn, lt, an, ln, cn, Pi, fn, xt, ct, un, mn, pn, En, f, Yt, Lt, Sn, Gi, Zi, yn, B, Nt, et, zi, Hs, V, ae, ft, Ws, p, it, dt, Ui, Dt, y, Ke, Ve, Hi, Gs, Zs, le, Wi, $e, Kt, ut, Xe, At, qe, je, Ys, Rn, st, mt, _n, Yi, On, Tn, It, Ki, Ln, Ks, ce, Qe, Vi, Nn, Dn, $i, Vs, tr, An, qs, js, Qs, qi, Js, fe, Je, ji, ti, Qi, Ji, ts, es, pt, ei, is, Xi, X, de, ii, si, In, ri, ue, fi, er, ni, me, W, Ct, Ft, pe, ss, G, rs, oi, ir, hs, as, hi, ai, sr, ns, li, nr, os, Et, kt, vn, Mn, hr, ar, Bn, Pn, zn, Un, Hn, Wn, Gn, Zn, cr, Yn, Kn, Vn, ls, cs, di, $n, fs, Xn, ds, we, wt, jn, fr, us, dr, Qn, ur, ms, mr, $t, pr, Jn, to, eo, pi, wr, Sr, Ss, yr, ys, P, Rs, bs, wi, Rr, br, ye, gr, _r, ps, St, O, Ei, Or, Xt, Es, ws, gs, Re, be, ge, _e, so, Oe, ro, no, oo, Tr, qt, Se, Te, ho, ao, lo, co, fo, uo, mo, po, vt, Eo, wo;
+var import_events, import_fs, import_node_events, import_node_stream2, import_node_string_decoder, import_node_path4, import_node_fs3, import_path, import_events2, import_assert, import_buffer, vs, import_zlib, import_node_path5, import_node_path6, import_fs2, import_fs3, import_path2, import_node_path7, import_path3, import_node_fs4, import_node_assert, import_node_crypto12, import_node_fs5, import_node_path8, import_fs4, import_node_fs6, import_node_path9, import_node_fs7, import_promises10, import_node_path10, import_node_path11, import_node_fs8, import_node_path12, Dr, Ar, Ts, Cr, Fr, kr, q, j, rt, xe, jt, Le, xs, Ne, Ls, z, Mt, b, Qt, Bt, g, D, _, Si, De, L, w, yi, Ri, Ns, bi, Z, gi, Ae, Jt, yt, C, te, vr, Mr, Br, Pr, Ie, _i, zr, Ur, A, Wr, ot, H, ee, m, Ti, J, xi, Ai, Ii, se, Ce, Ut, Ht, Li, Pt, ht, U, nt, Y, zt, Ni, Q, ie, Di, Fe, Rt, ke, bt, gt, ve, tt, Wt, Gr, As, Is, Cs, Fs, ks, Zr, re, K, Kr, M, Vr, Ms, $r, Fi, Ot, Gt, ki, ne, Me, Be, Pe, ze, Ue, He, We, Ge, Ze, Bs, qr, jr, Ps, Qr, Jr, zs, Us, Mi, oe, en, he, Ye, F, sn, Tt, Bi, rn, at, nn, on, hn, lt, an, ln, cn, Pi, fn, xt, ct, un, mn, pn, En, f, Yt, Lt, Sn, Gi, Zi, yn, B, Nt, et, zi, Hs, V, ae, ft, Ws, p, it, dt, Ui, Dt, y, Ke, Ve, Hi, Gs, Zs, le, Wi, $e, Kt, ut, Xe, At, qe, je, Ys, Rn, st, mt, _n, Yi, On, Tn, It, Ki, Ln, Ks, ce, Qe, Vi, Nn, Dn, $i, Vs, tr, An, qs, js, Qs, qi, Js, fe, Je, ji, ti, Qi, Ji, ts, es, pt, ei, is, Xi, X, de, ii, si, In, ri, ue, fi, er, ni, me, W, Ct, Ft, pe, ss, G, rs, oi, ir, hs, as, hi, ai, sr, ns, li, nr, os, Et, kt, vn, Mn, hr, ar, Bn, Pn, zn, Un, Hn, Wn, Gn, Zn, cr, Yn, Kn, Vn, ls, cs, di, $n, fs, Xn, ds, we, wt, jn, fr, us, dr, Qn, ur, ms, mr, $t, pr, Jn, to, eo, pi, wr, Sr, Ss, yr, ys, P, Rs, bs, wi, Rr, br, ye, gr, _r, ps, St, O, Ei, Or, Xt, Es, ws, gs, Re, be, ge, _e, so, Oe, ro, no, oo, Tr, qt, Se, Te, ho, ao, lo, co, fo, uo, mo, po, vt, Eo, wo;
 var init_index_min = __esm({
   "../../node_modules/tar/dist/esm/index.min.js"() {
     import_events = __toESM(require("events"), 1);
@@ -38775,7 +38775,7 @@ var init_index_min = __esm({
     import_node_fs6 = __toESM(require("node:fs"), 1);
     import_node_path9 = __toESM(require("node:path"), 1);
     import_node_fs7 = __toESM(require("node:fs"), 1);
-    import_promises9 = __toESM(require("node:fs/promises"), 1);
+    import_promises10 = __toESM(require("node:fs/promises"), 1);
     import_node_path10 = __toESM(require("node:path"), 1);
     import_node_path11 = require("node:path");
     import_node_fs8 = __toESM(require("node:fs"), 1);
@@ -40935,7 +40935,7 @@ var init_index_min = __esm({
         E ? e(E) : x && a ? fs(x, o, h, (_s) => S(_s)) : n ? import_node_fs7.default.chmod(s3, r, e) : e();
       };
       if (s3 === d) return jn(s3, S);
-      if (l) return import_promises9.default.mkdir(s3, { mode: r, recursive: true }).then((E) => S(null, E ?? void 0), S);
+      if (l) return import_promises10.default.mkdir(s3, { mode: r, recursive: true }).then((E) => S(null, E ?? void 0), S);
       let N = f(import_node_path10.default.relative(d, s3)).split("/");
       us(d, N, r, c, d, void 0, S);
     };
@@ -43011,7 +43011,7 @@ async function readTarEntries(path, wanted, limits = DEFAULT_ARCHIVE_LIMITS) {
     }
   });
   try {
-    await (0, import_promises10.pipeline)((0, import_node_fs9.createReadStream)(path), parser);
+    await (0, import_promises11.pipeline)((0, import_node_fs9.createReadStream)(path), parser);
   } catch (error) {
     throw new ArchiveError(`not a readable tar archive (${error.message})`);
   }
@@ -43067,12 +43067,12 @@ async function readZipEntries(path, wanted, limits = DEFAULT_ARCHIVE_LIMITS) {
     zip.readEntry();
   });
 }
-var import_node_fs9, import_promises10, DEFAULT_ARCHIVE_LIMITS, ArchiveError, REGULAR_FILE_TYPES;
+var import_node_fs9, import_promises11, DEFAULT_ARCHIVE_LIMITS, ArchiveError, REGULAR_FILE_TYPES;
 var init_archive_entries = __esm({
   "../core/src/materials/archive-entries.ts"() {
     "use strict";
     import_node_fs9 = require("node:fs");
-    import_promises10 = require("node:stream/promises");
+    import_promises11 = require("node:stream/promises");
     DEFAULT_ARCHIVE_LIMITS = { maxEntryBytes: 64 * 1024 * 1024, maxEntries: 1e4 };
     ArchiveError = class extends Error {
     };
@@ -48358,11 +48358,11 @@ function countSuitesUnder(node) {
   if (suites === void 0) return 0;
   return Array.isArray(suites) ? suites.length : 1;
 }
-var import_promises11, isXmlEntry, junitXmlKind;
+var import_promises12, isXmlEntry, junitXmlKind;
 var init_junit_xml = __esm({
   "../core/src/materials/junit-xml.ts"() {
     "use strict";
-    import_promises11 = require("node:fs/promises");
+    import_promises12 = require("node:fs/promises");
     init_archive_entries();
     init_file_content();
     init_material_error();
@@ -48381,7 +48381,7 @@ var init_junit_xml = __esm({
           else if (format === "gzip") reports = await readTarEntries(file.path, isXmlEntry);
           else if (format === "xml") {
             if (file.size > MAX_PARSED_DOCUMENT_BYTES) throw refuse2("too large to parse");
-            reports = [{ path: file.fileName, content: await (0, import_promises11.readFile)(file.path) }];
+            reports = [{ path: file.fileName, content: await (0, import_promises12.readFile)(file.path) }];
           } else throw refuse2("it is neither XML nor a .zip or .tar.gz of XML reports");
         } catch (error) {
           if (error instanceof ArchiveError) throw refuse2(error.message, error);
@@ -52189,7 +52189,7 @@ var require_schemes = __commonJS({
       urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
       return urnComponent;
     }
-    var http = (
+    var http2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "http",
@@ -52198,11 +52198,11 @@ var require_schemes = __commonJS({
         serialize: httpSerialize
       }
     );
-    var https = (
+    var https2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "https",
-        domainHost: http.domainHost,
+        domainHost: http2.domainHost,
         parse: httpParse,
         serialize: httpSerialize
       }
@@ -52246,8 +52246,8 @@ var require_schemes = __commonJS({
     var SCHEMES = (
       /** @type {Record<SchemeName, SchemeHandler>} */
       {
-        http,
-        https,
+        http: http2,
+        https: https2,
         ws: ws2,
         wss,
         urn,
@@ -71030,7 +71030,7 @@ var init_env_value = __esm({
 // ../core/src/crafter/file-digest.ts
 async function hashFile(path) {
   const hash = (0, import_node_crypto13.createHash)("sha256");
-  const handle = await (0, import_promises12.open)(path, "r");
+  const handle = await (0, import_promises13.open)(path, "r");
   const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
   let size = 0;
   try {
@@ -71048,12 +71048,12 @@ async function hashFile(path) {
 function sha256OfText(text) {
   return `sha256:${(0, import_node_crypto13.createHash)("sha256").update(text, "utf8").digest("hex")}`;
 }
-var import_node_crypto13, import_promises12, READ_CHUNK_BYTES;
+var import_node_crypto13, import_promises13, READ_CHUNK_BYTES;
 var init_file_digest = __esm({
   "../core/src/crafter/file-digest.ts"() {
     "use strict";
     import_node_crypto13 = require("node:crypto");
-    import_promises12 = require("node:fs/promises");
+    import_promises13 = require("node:fs/promises");
     READ_CHUNK_BYTES = 1024 * 1024;
   }
 });
@@ -73508,12 +73508,12 @@ function parseState(text, where) {
   }
   return state;
 }
-var import_node_crypto14, import_promises13, import_node_os, import_node_path13, import_proper_lockfile, LocalStateStore;
+var import_node_crypto14, import_promises14, import_node_os, import_node_path13, import_proper_lockfile, LocalStateStore;
 var init_local_state_store = __esm({
   "../core/src/crafter/local-state-store.ts"() {
     "use strict";
     import_node_crypto14 = require("node:crypto");
-    import_promises13 = require("node:fs/promises");
+    import_promises14 = require("node:fs/promises");
     import_node_os = require("node:os");
     import_node_path13 = require("node:path");
     import_proper_lockfile = __toESM(require_proper_lockfile(), 1);
@@ -73529,7 +73529,7 @@ var init_local_state_store = __esm({
       async read() {
         let text;
         try {
-          text = await (0, import_promises13.readFile)(this.path, "utf8");
+          text = await (0, import_promises14.readFile)(this.path, "utf8");
         } catch (error) {
           if (error.code === "ENOENT") return void 0;
           throw new ChainloopError(
@@ -73562,17 +73562,17 @@ var init_local_state_store = __esm({
         });
       }
       async clear() {
-        await this.withLock(() => (0, import_promises13.rm)(this.path, { force: true }));
+        await this.withLock(() => (0, import_promises14.rm)(this.path, { force: true }));
       }
       async writeAtomically(state) {
-        await (0, import_promises13.mkdir)((0, import_node_path13.dirname)(this.path), { recursive: true });
+        await (0, import_promises14.mkdir)((0, import_node_path13.dirname)(this.path), { recursive: true });
         const temporary = `${this.path}.${process.pid}.${(0, import_node_crypto14.randomBytes)(4).toString("hex")}.tmp`;
-        await (0, import_promises13.writeFile)(temporary, `${JSON.stringify(state, null, 2)}
+        await (0, import_promises14.writeFile)(temporary, `${JSON.stringify(state, null, 2)}
 `, { mode: 384 });
-        await (0, import_promises13.rename)(temporary, this.path);
+        await (0, import_promises14.rename)(temporary, this.path);
       }
       async withLock(work) {
-        await (0, import_promises13.mkdir)((0, import_node_path13.dirname)(this.path), { recursive: true });
+        await (0, import_promises14.mkdir)((0, import_node_path13.dirname)(this.path), { recursive: true });
         let release;
         try {
           release = await import_proper_lockfile.default.lock(this.path, {
@@ -73839,7 +73839,7 @@ async function addMaterial(context, store, options2) {
     if (replaced) context.log.warn(`material "${name}" was already set: replaced it`);
     return { material, replaced };
   } finally {
-    if (temporary) await (0, import_promises14.rm)(temporary.directory, { recursive: true, force: true });
+    if (temporary) await (0, import_promises15.rm)(temporary.directory, { recursive: true, force: true });
   }
 }
 async function craft(context, dryRun, name, kind, inspected, skipUpload, fileNameOverride) {
@@ -73865,7 +73865,7 @@ async function craft(context, dryRun, name, kind, inspected, skipUpload, fileNam
         annotations: { ...inspected.annotations }
       };
     case "file": {
-      const { size } = await (0, import_promises14.stat)(inspected.path);
+      const { size } = await (0, import_promises15.stat)(inspected.path);
       const upload = !dryRun && !skipUpload;
       const client = upload ? requireClient(context.client) : void 0;
       const stored = await storeFileMaterial(inspected.path, size, { client, upload });
@@ -73895,18 +73895,18 @@ async function resolveValue(value, env, name, kind) {
   if (!isEnvReference(value)) return { value };
   const content = resolveEnvReference(value, env, `material "${name}"`);
   if (kind === void 0 || kind === "STRING" || kind === "CONTAINER_IMAGE") return { value: content };
-  const directory = await (0, import_promises14.mkdtemp)((0, import_node_path14.join)((0, import_node_os2.tmpdir)(), "chainloop-env-"));
+  const directory = await (0, import_promises15.mkdtemp)((0, import_node_path14.join)((0, import_node_os2.tmpdir)(), "chainloop-env-"));
   const fileName = value.slice("env://".length);
   const path = (0, import_node_path14.join)(directory, fileName);
-  await (0, import_promises14.writeFile)(path, content, { mode: 384 });
+  await (0, import_promises15.writeFile)(path, content, { mode: 384 });
   return { value: path, temporary: { directory, fileName } };
 }
-var import_node_crypto15, import_promises14, import_node_os2, import_node_path14, DNS_1123_LABEL2;
+var import_node_crypto15, import_promises15, import_node_os2, import_node_path14, DNS_1123_LABEL2;
 var init_add = __esm({
   "../core/src/crafter/add.ts"() {
     "use strict";
     import_node_crypto15 = require("node:crypto");
-    import_promises14 = require("node:fs/promises");
+    import_promises15 = require("node:fs/promises");
     import_node_os2 = require("node:os");
     import_node_path14 = require("node:path");
     init_model();
@@ -74153,7 +74153,7 @@ async function pushAttestation(context, store, options2) {
     if (!runId) throw new ChainloopError("STATE_CORRUPT", `${store.description} has no run id: run init again`);
     digest = await storeWithRetry(context, runId, bundleJson, options2.retryDelaysMs ?? DEFAULT_STORE_RETRY_DELAYS_MS);
   }
-  if (options2.bundlePath) await (0, import_promises15.writeFile)((0, import_node_path15.resolve)(context.cwd, options2.bundlePath), bundleJson);
+  if (options2.bundlePath) await (0, import_promises16.writeFile)((0, import_node_path15.resolve)(context.cwd, options2.bundlePath), bundleJson);
   await store.clear();
   return { statement, envelope, bundleJson, digest, dryRun: state.dryRun };
 }
@@ -74179,11 +74179,11 @@ async function storeWithRetry(context, runId, bundleJson, delays) {
     }
   }
 }
-var import_promises15, import_node_path15, DEFAULT_STORE_RETRY_DELAYS_MS, RETRYABLE;
+var import_promises16, import_node_path15, DEFAULT_STORE_RETRY_DELAYS_MS, RETRYABLE;
 var init_push = __esm({
   "../core/src/crafter/push.ts"() {
     "use strict";
-    import_promises15 = require("node:fs/promises");
+    import_promises16 = require("node:fs/promises");
     import_node_path15 = require("node:path");
     init_attestation();
     init_errors();
@@ -74536,7 +74536,7 @@ var {
 } = import_index.default;
 
 // src/commands/artifact.ts
-var import_promises4 = require("node:fs/promises");
+var import_promises5 = require("node:fs/promises");
 var import_node_path = require("node:path");
 init_src();
 
@@ -74651,15 +74651,15 @@ function renderGridTable(title, head, rows) {
 }
 
 // src/commands/workflow.ts
-var import_promises3 = require("node:fs/promises");
+var import_promises4 = require("node:fs/promises");
 init_src();
 
 // ../core/src/client/control-plane-client.ts
 var import_node_crypto = require("node:crypto");
 var import_node_fs = require("node:fs");
-var import_promises = require("node:fs/promises");
+var import_promises2 = require("node:fs/promises");
 var import_node_stream = require("node:stream");
-var import_promises2 = require("node:stream/promises");
+var import_promises3 = require("node:stream/promises");
 init_errors();
 
 // ../core/src/client/control-plane-error.ts
@@ -74681,6 +74681,9 @@ function unreachable(baseUrl, reason, cause) {
 }
 
 // ../core/src/client/transport.ts
+var import_node_http = __toESM(require("node:http"), 1);
+var import_node_https = __toESM(require("node:https"), 1);
+var import_promises = require("node:stream/promises");
 init_errors();
 init_version();
 var RETRYABLE_STATUSES = /* @__PURE__ */ new Set([500, 502, 503, 504]);
@@ -74710,7 +74713,8 @@ var ControlPlaneTransport = class {
     for (let attempt = 1; ; attempt++) {
       let response;
       try {
-        response = await fetch(`${this.baseUrl}${path}`, this.init(method, options2));
+        const url = `${this.baseUrl}${path}`;
+        response = options2.body ? await this.sendStream(method, url, options2.body, options2.headers) : await fetch(url, this.init(method, options2));
       } catch (error) {
         const code = connectionErrorCode(error);
         if (code === void 0) throw error;
@@ -74744,11 +74748,42 @@ var ControlPlaneTransport = class {
       headers["content-type"] = "application/json";
       return { method, headers, body: JSON.stringify(options2.json) };
     }
-    if (options2.body) {
-      headers["content-type"] = "application/octet-stream";
-      return { method, headers, body: options2.body(), duplex: "half" };
-    }
     return { method, headers };
+  }
+  /**
+   * Streams a request body with node:http, honouring backpressure: Node 20's fetch reads a streamed body ahead of
+   * the socket and would hold a whole 1 GiB upload in memory. The small answer is wrapped in a Response.
+   */
+  sendStream(method, url, body, extraHeaders = {}) {
+    const target = new URL(url);
+    const send = target.protocol === "https:" ? import_node_https.default.request : import_node_http.default.request;
+    const headers = {
+      authorization: `Bearer ${this.token}`,
+      "user-agent": `chainloop-ts/${CHAINLOOP_TS_VERSION}`,
+      "chainloop-cli-version": CHAINLOOP_TS_VERSION,
+      "content-type": "application/octet-stream",
+      ...extraHeaders
+    };
+    return new Promise((resolve3, reject) => {
+      const request = send(target, { method, headers }, (answer) => {
+        const chunks = [];
+        answer.on("data", (chunk) => chunks.push(chunk));
+        answer.on("error", reject);
+        answer.on("end", () => {
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== void 0) responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
+          }
+          const status = answer.statusCode ?? 500;
+          const content = status === 204 || status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks);
+          resolve3(new Response(content, { status, statusText: answer.statusMessage, headers: responseHeaders }));
+        });
+      });
+      request.on("error", reject);
+      (0, import_promises.pipeline)(body(), request).catch((error) => {
+        setTimeout(() => reject(error), 50);
+      });
+    });
   }
   backoff(attempt) {
     const delay2 = this.retryDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
@@ -74925,7 +74960,7 @@ var ControlPlaneClient = class {
   }
   /** Uploads a file whose digest is known; the server keeps it only if the bytes hash to `digest`. */
   async uploadBlob(digest, filePath) {
-    const { size } = await (0, import_promises.stat)(filePath);
+    const { size } = await (0, import_promises2.stat)(filePath);
     return this.http.json("PUT", `/v1/cas/${segment(digest)}`, {
       body: () => (0, import_node_fs.createReadStream)(filePath, { highWaterMark: READ_CHUNK }),
       headers: { "content-length": String(size) },
@@ -74937,7 +74972,7 @@ var ControlPlaneClient = class {
    * equal ours. Memory stays constant whatever the size.
    */
   async uploadFileOnePass(filePath, options2 = {}) {
-    const { size } = await (0, import_promises.stat)(filePath);
+    const { size } = await (0, import_promises2.stat)(filePath);
     let local;
     const body = () => {
       const hash = (0, import_node_crypto.createHash)("sha256");
@@ -74986,7 +75021,7 @@ var ControlPlaneClient = class {
       }
     });
     try {
-      await (0, import_promises2.pipeline)(response.body, meter, (0, import_node_fs.createWriteStream)(partPath));
+      await (0, import_promises3.pipeline)(response.body, meter, (0, import_node_fs.createWriteStream)(partPath));
       const actual = `sha256:${hash.digest("hex")}`;
       if (actual !== digest) {
         throw new ChainloopError(
@@ -74994,10 +75029,10 @@ var ControlPlaneClient = class {
           `blob ${digest}: downloaded bytes hash to ${actual}, nothing was written to ${destPath}: download it again`
         );
       }
-      await (0, import_promises.rename)(partPath, destPath);
+      await (0, import_promises2.rename)(partPath, destPath);
       return { digest, size };
     } finally {
-      await (0, import_promises.rm)(partPath, { force: true });
+      await (0, import_promises2.rm)(partPath, { force: true });
     }
   }
 };
@@ -75234,7 +75269,7 @@ function parseLimit(value) {
 }
 async function readContractFile(path) {
   try {
-    const body = await (0, import_promises3.readFile)(path, "utf8");
+    const body = await (0, import_promises4.readFile)(path, "utf8");
     if (body.trim() === "") {
       throw new UsageError(
         "CONTRACT_FILE_EMPTY",
@@ -75258,7 +75293,7 @@ var DIGEST = /^sha256:[a-f0-9]{64}$/;
 async function destinationFor(digest, output) {
   const fileName = digest.replace(":", "-");
   if (output === void 0) return fileName;
-  const existing = await (0, import_promises4.stat)(output).catch(() => void 0);
+  const existing = await (0, import_promises5.stat)(output).catch(() => void 0);
   return existing?.isDirectory() ? (0, import_node_path.join)(output, fileName) : output;
 }
 function registerArtifactCommands(program2) {
@@ -75278,7 +75313,7 @@ function registerArtifactCommands(program2) {
 }
 
 // src/commands/attestation/add.ts
-var import_promises16 = require("node:fs/promises");
+var import_promises17 = require("node:fs/promises");
 init_src();
 
 // src/commands/attestation/shared.ts
@@ -75376,7 +75411,7 @@ function registerAttestationAdd(attestation) {
 }
 async function readListFile(path) {
   try {
-    return await (0, import_promises16.readFile)(path, "utf8");
+    return await (0, import_promises17.readFile)(path, "utf8");
   } catch (error) {
     throw new ChainloopError("MATERIAL_LIST_UNREADABLE", `--materials-file ${path}: ${error.message}`);
   }
@@ -75441,7 +75476,7 @@ function registerAttestationFinish(attestation) {
 }
 
 // src/commands/attestation/init.ts
-var import_promises17 = require("node:fs/promises");
+var import_promises18 = require("node:fs/promises");
 init_src();
 function registerAttestationInit(attestation) {
   attestation.command("init").description("start an attestation: fetch the contract, check the runner, resolve env variables, create the run").option("--revision <n>", "contract revision (default: latest)").option("--contract-revision <n>", "same as --revision").option("--dry-run", "do not store the attestation and do not fail on runner or env checks", false).option("--remote-state", "keep the crafting state in the control plane (prints the attestation ID)", false).option("-f, --replace", "replace a local attestation already in progress", false).option("--local-state-path <path>", "where the local crafting state lives").option(
@@ -75478,7 +75513,7 @@ function registerAttestationInit(attestation) {
           "--dotenv-file records the attestation ID, which only --remote-state has: add --remote-state"
         );
       }
-      await (0, import_promises17.appendFile)(flags.dotenvFile, `CHAINLOOP_ATTESTATION_ID=${state.attestationId}
+      await (0, import_promises18.appendFile)(flags.dotenvFile, `CHAINLOOP_ATTESTATION_ID=${state.attestationId}
 `);
     }
     log.info("Attestation initialized! now you can check its status or add materials to it");
@@ -75546,7 +75581,7 @@ function registerAttestationStatus(attestation) {
 }
 
 // src/commands/attestation/verify.ts
-var import_promises18 = require("node:fs/promises");
+var import_promises19 = require("node:fs/promises");
 init_src();
 var RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 async function readDocument(file) {
@@ -75556,7 +75591,7 @@ async function readDocument(file) {
     return Buffer.concat(chunks);
   }
   try {
-    return await (0, import_promises18.readFile)(file);
+    return await (0, import_promises19.readFile)(file);
   } catch (error) {
     const code = error.code;
     throw new ChainloopError(
