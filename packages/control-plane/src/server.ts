@@ -116,6 +116,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   app.decorateRequest('principal', null as unknown as { kind: 'admin' });
 
   await app.register(swagger, {
+    exposeHeadRoutes: true,
     openapi: {
       openapi: '3.0.3',
       info: {
