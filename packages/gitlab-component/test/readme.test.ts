@@ -80,6 +80,7 @@ for (const component of COMPONENTS) {
     });
     assert.equal(run.status, 0, run.output);
     assertNoSecrets(workflow, run.output);
+    assertNoSecrets(workflow, run.argv.join(' '));
     const stored = await onlyRun(cp, workflow);
     assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
     const statement = await verifiedStatement(cp, stored.id);
@@ -93,7 +94,7 @@ for (const component of COMPONENTS) {
     ];
     const inputs = header.toJS().spec.inputs;
     const rows = Object.fromEntries(
-      [...section(component).matchAll(/^\| `([\w-]+)` \|[^|]*\| (\w+) \| (.+) \|$/gm)].map((m) => [
+      [...section(component).matchAll(/^\| `([\w-]+)`\s*\|[^|]*\|\s*(\w+)\s*\|\s*(.+?)\s*\|$/gm)].map((m) => [
         m[1],
         { type: m[2], default: m[3] },
       ]),

@@ -8,8 +8,13 @@ import { componentRoot } from './component-project';
 export const gitlabCiLocalBin = join(componentRoot, '..', '..', 'node_modules', '.bin', 'gitlab-ci-local');
 
 /**
- * What the GitLab runner context requires but gitlab-ci-local 4.73.0 does not set (it sets CI_JOB_URL, CI_PIPELINE_URL,
- * CI_PROJECT_*, CI_SERVER_*, CI_COMMIT_* from the repo and its origin, and GITLAB_USER_* from git config).
+ * What the GitLab runner context requires but gitlab-ci-local 4.73.0 does not set. In shell mode it sets (checked
+ * with `env` in a job): CI=true, GITLAB_CI=false (overridden here), CI_JOB_ID/NAME/STAGE/URL, CI_JOB_STATUS
+ * (running, then success|failed in after_script), CI_PIPELINE_ID/IID/URL/SOURCE=push, CI_PROJECT_DIR/ID/NAME/
+ * NAMESPACE/PATH/URL (from the `origin` remote), CI_SERVER_URL/FQDN/HOST/PORT/PROTOCOL, CI_API_V4_URL,
+ * CI_COMMIT_SHA/SHORT_SHA/BRANCH/REF_NAME/REF_SLUG/TITLE/MESSAGE/TIMESTAMP, CI_DEFAULT_BRANCH, CI_REGISTRY*,
+ * CI_NODE_TOTAL, and GITLAB_USER_EMAIL/LOGIN/NAME/ID from git config. Not set: CI_RUNNER_VERSION,
+ * CI_RUNNER_DESCRIPTION, CI_RUNNER_ID, CI_JOB_TOKEN, CI_SERVER_VERSION.
  */
 export const RUNNER_VARIABLES: Record<string, string> = {
   CI_RUNNER_VERSION: '17.5.0',
