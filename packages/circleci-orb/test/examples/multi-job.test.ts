@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { type AttestationBackend, startAttestationBackend } from '../harness/attestation-backend';
 import { exampleUsage, stepStatuses } from '../harness/example';
+import { filesHoldingSecrets } from '../harness/secret-scan';
 import { describeFailures, workflowTranscript } from '../harness/transcript';
 
 let backend: AttestationBackend;
@@ -70,6 +71,7 @@ test('multi-job example: three jobs in separate shells and containers make one a
 
   const transcript = workflowTranscript(result);
   for (const secret of backend.secrets) assert.ok(!transcript.includes(secret), 'a secret reached the job log');
+  for (const job of result.jobs) assert.deepEqual(filesHoldingSecrets(job.dir, backend.secrets), []);
 });
 
 test('multi-job example: a failing middle job resets the attestation and the last job never runs', async () => {

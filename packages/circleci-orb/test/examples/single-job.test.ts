@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { type AttestationBackend, startAttestationBackend } from '../harness/attestation-backend';
 import { exampleUsage, stepStatuses } from '../harness/example';
+import { filesHoldingSecrets } from '../harness/secret-scan';
 import { describeFailures, workflowTranscript } from '../harness/transcript';
 
 let backend: AttestationBackend;
@@ -64,7 +65,9 @@ test('single-job example: a green job ends in a succeeded run whose verified att
   }
   const head = statement.subject.find((subject) => subject.name === 'git.head');
   assert.equal(head?.digest.sha1, pipeline.sha, 'the checkout commit is the git.head subject');
+  assert.match(JSON.stringify(head?.annotations), /git@github\.com:cyberdyne\/skynet\.git/, 'origin as checked out');
 
   const transcript = workflowTranscript(result);
   for (const secret of backend.secrets) assert.ok(!transcript.includes(secret), 'a secret reached the job log');
+  for (const job of result.jobs) assert.deepEqual(filesHoldingSecrets(job.dir, backend.secrets), []);
 });

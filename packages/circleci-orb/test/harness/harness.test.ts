@@ -1,6 +1,6 @@
 // The harness stands in for CircleCI, so its own rules are tested here with a small orb made for the purpose.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -9,6 +9,7 @@ import type { ConfigDefinition, OrbDefinition } from './config-model';
 import { ConfigError } from './parameters';
 import { createRepository } from './repository';
 import { runWorkflow } from './run-workflow';
+import { filesHoldingSecrets } from './secret-scan';
 
 const dir = mkdtempSync(join(tmpdir(), 'orb-harness-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -195,4 +196,12 @@ test('steps parameters expand in place; jobs run in requires order, each in its 
     ['before', 'mine', 'on-success', 'on-fail', 'always'],
   );
   assert.equal(result.jobs[2].steps[1].stdout, `${pipeline.sha}\nX=unset\n`);
+});
+
+test('the secret scan finds a secret left in any file of a job folder', () => {
+  const jobDir = join(dir, 'scan');
+  mkdirSync(join(jobDir, 'home', 'tmp'), { recursive: true });
+  writeFileSync(join(jobDir, 'home', 'clean.txt'), 'nothing here');
+  writeFileSync(join(jobDir, 'home', 'tmp', 'state.json'), '{"token":"cl_robot_s3cret"}');
+  assert.deepEqual(filesHoldingSecrets(jobDir, ['cl_robot_s3cret']), [join(jobDir, 'home', 'tmp', 'state.json')]);
 });

@@ -138,7 +138,8 @@ async function runStep(
         }
         const repo = context.pipeline.repositoryPath;
         const clone = await runBash(
-          'git clone --quiet "$REPO" . && git checkout --quiet "$CIRCLE_SHA1"',
+          // As CircleCI's checkout: origin is the project's repository URL, HEAD the pipeline's commit.
+          'git clone --quiet "$REPO" . && git remote set-url origin "$CIRCLE_REPOSITORY_URL" && git checkout --quiet "$CIRCLE_SHA1"',
           { ...context.baseEnvironment, REPO: repo },
           target,
         );
