@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { cliBundle } from '../../../../e2e/support/paths';
@@ -34,9 +34,10 @@ function installJob(install: Record<string, unknown>): ConfigDefinition {
   };
 }
 
-function run(config: ConfigDefinition) {
+function run(config: ConfigDefinition, projectVariables: Record<string, string> = {}) {
   runs += 1;
   return runWorkflow(config, {
+    projectVariables,
     orbs: { [ORB_NAME]: orb },
     pipeline,
     dir: join(dir, `run-${runs}`),
@@ -52,20 +53,19 @@ test('install with cli_path: the bundled CLI is on PATH for the following steps'
   assert.match(use.stdout, /\/home\/\.chainloop\/bin\/chainloop\n0\.1\.0\n$/);
 });
 
-test('install from npm: npm installs the package (here a tarball of the bundle) into install_dir', async () => {
-  // An npm tarball of the real bundled CLI, so the npm branch runs offline (version empty: the tarball is the spec).
-  const packageDir = join(dir, 'cli-package');
-  mkdirSync(packageDir, { recursive: true });
-  copyFileSync(cliBundle, join(packageDir, 'chainloop.cjs'));
-  writeFileSync(
-    join(packageDir, 'package.json'),
-    JSON.stringify({ name: '@chainloop-ts/cli', version: '0.1.0', bin: { chainloop: 'chainloop.cjs' } }),
-  );
+test('install from npm: npm installs the CLI package (here the npm pack of packages/cli) into install_dir', async () => {
+  // The package as npm would publish it; a version-less spec (the tarball) keeps the registry out of the CLI's own
+  // name, and npm's cache of this machine (a CircleCI cache restore, in effect) serves its two dependencies.
+  const cliPackage = join(cliBundle, '..', '..');
   const tarball = join(
     dir,
-    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: packageDir, encoding: 'utf8' }).trim(),
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', dir, cliPackage], { encoding: 'utf8' }).trim(),
   );
-  const result = await run(installJob({ package: tarball, version: '', install_dir: '~/tools/chainloop' }));
+  const result = await run(installJob({ package: tarball, version: '', install_dir: '~/tools/chainloop' }), {
+    npm_config_cache: join(homedir(), '.npm'),
+    npm_config_prefer_offline: 'true',
+    npm_config_update_notifier: 'false',
+  });
   const [job] = result.jobs;
   assert.equal(job.status, 'success', describeFailures(result));
   const [install, use] = job.steps;
