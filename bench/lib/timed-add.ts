@@ -1,0 +1,38 @@
+import { stat } from 'node:fs/promises';
+import { forgetBlob } from './cas-upload-floor';
+import type { CliScenario } from './cli-scenario';
+import { type BenchControlPlane, casBlobPath } from './control-plane';
+import { peakRssKiB, resetPeakRss } from './peak-rss';
+
+export interface AddRun {
+  ms: number;
+  cliRssKiB: number;
+  serverRssKiB: number;
+}
+
+/**
+ * One `chainloop attestation add` of a file as the `payload` ARTIFACT, with the blob forgotten first so every run
+ * hashes and uploads it in full; checks the CAS holds the whole blob afterwards.
+ */
+export async function timedArtifactAdd(
+  cp: BenchControlPlane,
+  scenario: CliScenario,
+  file: { path: string; size: number; digest: string },
+): Promise<AddRun> {
+  await forgetBlob(cp, file.digest);
+  await resetPeakRss(cp.pid);
+  const add = await scenario.run(['attestation', 'add', '--name', 'payload', '--value', file.path], { rss: true });
+  const serverRssKiB = await peakRssKiB(cp.pid);
+  const stored = await stat(casBlobPath(cp, file.digest)).catch(() => undefined);
+  if (stored?.size !== file.size) {
+    throw new Error(`add of ${file.path} left no ${file.size}-byte blob ${file.digest} in the CAS:\n${add.stderr}`);
+  }
+  return { ms: add.ms, cliRssKiB: add.maxRssKiB ?? Number.NaN, serverRssKiB };
+}
+
+/** `sha256:<hex>` from `openssl dgst -sha256` output (`SHA2-256(file)= <hex>`). */
+export function digestFromOpenssl(stdout: string): string {
+  const match = /=\s*([0-9a-f]{64})\s*$/.exec(stdout.trim());
+  if (!match) throw new Error(`unexpected openssl dgst output: ${stdout}`);
+  return `sha256:${match[1]}`;
+}

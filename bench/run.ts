@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: the performance budgets of PRODUCT.md §9 measured against their physical floors, each figure the
+ * median of several runs after a warm-up, each baseline measured in the same run. Prints a table, writes
+ * bench/results.json. `npm run bench -- --smoke` does everything at toy sizes in seconds (bench/smoke.test.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { BenchContext } from './lib/bench-context';
+import { buildBundles } from './lib/build-bundles';
+import { startControlPlane } from './lib/control-plane';
+import { parseBenchOptions, wants } from './lib/options';
+import { repoRoot } from './lib/paths';
+import { BenchResults, describeMachine } from './lib/results';
+import { createBenchWorkflow } from './lib/workflow';
+import { benchColdStart } from './sections/cold-start';
+import { benchFullCycle } from './sections/full-cycle';
+import { benchLargeArtifacts } from './sections/large-artifact';
+import { benchLoad } from './sections/load';
+import { benchAddScaling, benchMaterialScaling } from './sections/scaling';
+
+async function main(): Promise<number> {
+  const benchDir = join(repoRoot, 'bench');
+  const options = parseBenchOptions(process.argv.slice(2), {
+    resultsPath: join(benchDir, 'results.json'),
+    // On the repository's disk, not /tmp (often tmpfs): big files must be real files on a real disk.
+    workDir: join(benchDir, '.tmp'),
+  });
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const started = new Date();
+  const machine = describeMachine(execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(), loadavg());
+  log(
+    `bench on ${machine.cpu} × ${machine.cores}, node ${machine.node}, ${machine.openssl}, load ${machine.loadAverageAtStart.join(' ')}`,
+  );
+  buildBundles();
+
+  mkdirSync(options.workDir, { recursive: true });
+  const scratch = await mkdtemp(join(options.workDir, 'run-'));
+  const cp = await startControlPlane(scratch);
+  const results = new BenchResults();
+  try {
+    const ctx: BenchContext = {
+      options,
+      cp,
+      robotToken: await createBenchWorkflow(cp, 'bench'),
+      scratch,
+      results,
+      log,
+    };
+    let largeAddTimes = new Map<number, number[]>();
+    if (wants(options, 1)) largeAddTimes = await benchLargeArtifacts(ctx);
+    if (wants(options, 2)) await benchColdStart(ctx);
+    if (wants(options, 3)) await benchFullCycle(ctx);
+    if (wants(options, 4)) {
+      await benchAddScaling(ctx, largeAddTimes);
+      await benchMaterialScaling(ctx);
+    }
+    if (wants(options, 5)) await benchLoad(ctx);
+  } finally {
+    await cp.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const seconds = (Date.now() - started.getTime()) / 1000;
+  results.write(options.resultsPath, { machine, options, startedAt: started.toISOString(), seconds });
+  process.stdout.write(`${results.table()}\n\n`);
+  process.stdout.write(
+    `${machine.cpu} × ${machine.cores}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.openssl}; ` +
+      `${seconds.toFixed(0)} s; ${options.runs} runs per figure after a warm-up; written to ${options.resultsPath}\n`,
+  );
+  process.stdout.write(results.budgetsMet() ? 'every budget met\n' : 'some budgets NOT met (see the "met" column)\n');
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,121 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BenchContext } from '../lib/bench-context';
+import { curlUpload, forgetBlob } from '../lib/cas-upload-floor';
+import { cliScenario } from '../lib/cli-scenario';
+import { writeDataFile } from '../lib/data-file';
+import { peakRssKiB, resetPeakRss } from '../lib/peak-rss';
+import { mustSucceed, timeProcess } from '../lib/process-timer';
+import { rounds } from '../lib/rounds';
+import { MiB, max, median, sizeLabel } from '../lib/stats';
+import { type AddRun, digestFromOpenssl, timedArtifactAdd } from '../lib/timed-add';
+
+const SECTION = '1 large artifact';
+export const RSS_BUDGET_MIB = 150;
+const THROUGHPUT_BUDGET = 0.8;
+
+/**
+ * §1: `attestation add` of big ARTIFACTs (hash + upload in one pass) against the two physical floors measured in
+ * the same rounds: `openssl dgst -sha256` (hashing) and `curl -T` to the same CAS (upload). Runs are interleaved
+ * (openssl, curl, add, openssl, …) so load from elsewhere hits all three alike. Returns the add times per size for
+ * the scaling curve.
+ */
+export async function benchLargeArtifacts(ctx: BenchContext): Promise<Map<number, number[]>> {
+  const scenario = await cliScenario(ctx, 'large');
+  await scenario.run(['attestation', 'init']);
+  const addTimes = new Map<number, number[]>();
+  for (const size of ctx.options.largeSizes) {
+    const path = join(ctx.scratch, `payload-${size}.bin`);
+    ctx.log(`§1 writing ${sizeLabel(size)} of data to ${path}`);
+    writeDataFile(path, size);
+    let digest: string | undefined;
+    try {
+      const hashMs: number[] = [];
+      const uploadMs: number[] = [];
+      const adds: AddRun[] = [];
+      for (const round of rounds(ctx.options)) {
+        const openssl = mustSucceed('openssl dgst', await timeProcess('openssl', ['dgst', '-sha256', path]));
+        digest = digestFromOpenssl(openssl.stdout);
+        await forgetBlob(ctx.cp, digest);
+        await resetPeakRss(ctx.cp.pid);
+        const curl = await curlUpload(ctx.cp, ctx.robotToken, path, digest, scenario.dir);
+        const curlServerRss = await peakRssKiB(ctx.cp.pid);
+        const add = await timedArtifactAdd(ctx.cp, scenario, { path, size, digest });
+        ctx.log(
+          `§1 ${sizeLabel(size)} ${round.label}: openssl ${ms(openssl.ms)}, curl ${ms(curl.ms)} ` +
+            `(server ${mib(curlServerRss)}), add ${ms(add.ms)} (cli ${mib(add.cliRssKiB)}, server ${mib(add.serverRssKiB)})`,
+        );
+        if (round.warmUp) continue;
+        hashMs.push(openssl.ms);
+        uploadMs.push(curl.ms);
+        adds.push(add);
+      }
+      addTimes.set(
+        size,
+        adds.map((a) => a.ms),
+      );
+      report(ctx, size, hashMs, uploadMs, adds);
+    } finally {
+      await rm(path, { force: true });
+      if (digest) await forgetBlob(ctx.cp, digest);
+    }
+  }
+  return addTimes;
+}
+
+function report(ctx: BenchContext, size: number, hashMs: number[], uploadMs: number[], adds: AddRun[]): void {
+  const label = sizeLabel(size);
+  const throughput = (samples: number[]) => size / MiB / (median(samples) / 1000);
+  const hash = throughput(hashMs);
+  const upload = throughput(uploadMs);
+  const add = throughput(adds.map((a) => a.ms));
+  const slower = hash <= upload ? { name: 'openssl dgst', value: hash } : { name: 'curl -T', value: upload };
+  ctx.results.add({
+    section: SECTION,
+    measure: `hashing floor: openssl dgst -sha256, ${label}`,
+    value: hash,
+    unit: 'MiB/s',
+    samples: hashMs,
+  });
+  ctx.results.add({
+    section: SECTION,
+    measure: `upload floor: curl -T to PUT /v1/cas, ${label}`,
+    value: upload,
+    unit: 'MiB/s',
+    samples: uploadMs,
+  });
+  ctx.results.add({
+    section: SECTION,
+    measure: `attestation add ARTIFACT, ${label} (hash + upload)`,
+    value: add,
+    unit: 'MiB/s',
+    samples: adds.map((a) => a.ms),
+    baseline: { name: `slower floor (${slower.name})`, value: slower.value },
+    ratio: `${(add / slower.value).toFixed(2)}×`,
+    budget: `≥ ${THROUGHPUT_BUDGET}× slower floor`,
+    met: add >= THROUGHPUT_BUDGET * slower.value,
+  });
+  const cliPeak = max(adds.map((a) => a.cliRssKiB)) / 1024;
+  const serverPeak = max(adds.map((a) => a.serverRssKiB)) / 1024;
+  ctx.results.add({
+    section: SECTION,
+    measure: `peak RSS of the CLI, add ${label}`,
+    value: cliPeak,
+    unit: 'MiB',
+    samples: adds.map((a) => a.cliRssKiB / 1024),
+    budget: `< ${RSS_BUDGET_MIB} MiB`,
+    met: cliPeak < RSS_BUDGET_MIB,
+  });
+  ctx.results.add({
+    section: SECTION,
+    measure: `peak RSS of the control plane, add ${label}`,
+    value: serverPeak,
+    unit: 'MiB',
+    samples: adds.map((a) => a.serverRssKiB / 1024),
+    budget: `< ${RSS_BUDGET_MIB} MiB`,
+    met: serverPeak < RSS_BUDGET_MIB,
+  });
+}
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+const mib = (kib: number) => `${Math.round(kib / 1024)} MiB`;

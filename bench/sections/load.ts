@@ -1,0 +1,189 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadSigningKey, type Signer } from '@chainloop-ts/core/attestation';
+import { ControlPlaneClient } from '@chainloop-ts/core/client';
+import {
+  addMaterial,
+  type CraftingContext,
+  initAttestation,
+  pushAttestation,
+  silentLogger,
+} from '@chainloop-ts/core/crafter';
+import type { BenchContext } from '../lib/bench-context';
+import { EndpointLatencies, serverLatencies } from '../lib/endpoint-timer';
+import { benchFixtures, signingKey, signingPassword } from '../lib/paths';
+import { median, percentile } from '../lib/stats';
+import { BENCH_IMAGE } from './full-cycle';
+
+const SECTION = '5 control plane load';
+const loadContract = readFileSync(join(benchFixtures, 'load-contract.yaml'), 'utf8');
+
+interface StoredRun {
+  workflow: string;
+  runId: string;
+  digest: string;
+}
+
+/**
+ * §5: N concurrent clients, each looping init → 3 adds (string, 16 KiB artifact with fresh bytes, image by digest)
+ * → push for the given time. The clients are the core library in this process (ControlPlaneClient and the crafter
+ * functions a CLI command calls), not CLI processes: on 2 cores, spawning node for every step would measure process
+ * start-up, not the server. Afterwards every stored attestation is fetched back and its digest checked.
+ */
+export async function benchLoad(ctx: BenchContext): Promise<void> {
+  const { loadClients: clients, loadSeconds: seconds } = ctx.options;
+  const signer = await loadSigningKey(signingKey, { password: signingPassword });
+  const admin = ctx.cp.admin();
+  const latencies = new EndpointLatencies();
+  const workers: Array<{ workflow: string; context: CraftingContext; dir: string }> = [];
+  for (let i = 0; i < clients; i++) {
+    const workflow = `load-${i}`;
+    const created = await admin.createWorkflow({ name: workflow, team: 'bench', project: 'load' });
+    await admin.updateContract(created.id, loadContract);
+    const robot = await admin.createRobotAccount(created.id);
+    const dir = join(ctx.scratch, `load-${i}`);
+    await mkdir(dir, { recursive: true });
+    const client = new ControlPlaneClient({ baseUrl: ctx.cp.url, token: robot.token ?? '' });
+    workers.push({
+      workflow,
+      dir,
+      context: { env: { PATH: process.env.PATH }, cwd: dir, log: silentLogger, client: latencies.instrument(client) },
+    });
+  }
+  ctx.cp.takeLog();
+  ctx.log(`§5 ${clients} clients for ${seconds} s`);
+
+  const stored: StoredRun[] = [];
+  const errors: string[] = [];
+  const cycleMs: number[] = [];
+  const started = Date.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    workers.map(async (worker) => {
+      while (Date.now() < deadline) {
+        const cycleStarted = process.hrtime.bigint();
+        try {
+          stored.push(await craftOne(worker, signer));
+          cycleMs.push(Number(process.hrtime.bigint() - cycleStarted) / 1e6);
+        } catch (error) {
+          errors.push(`${worker.workflow}: ${(error as Error).message}`);
+        }
+      }
+    }),
+  );
+  const elapsed = (Date.now() - started) / 1000;
+  const server = serverLatencies(ctx.cp.takeLog());
+  const verified = await verifyStored(ctx, stored);
+
+  ctx.log(`§5 ${stored.length} attestations in ${elapsed.toFixed(1)} s, ${errors.length} errors`);
+  for (const message of errors.slice(0, 5)) ctx.log(`§5 error: ${message}`);
+  for (const line of server.unexpected.slice(0, 5)) ctx.log(`§5 server: ${line}`);
+
+  const rate = stored.length / elapsed;
+  ctx.results.add({
+    section: SECTION,
+    measure: `attestations stored per second (${clients} clients, ${seconds} s, init → 3 adds → push)`,
+    value: rate,
+    unit: '/s',
+    note: `${stored.length} stored in ${elapsed.toFixed(1)} s`,
+  });
+  ctx.results.add({
+    section: SECTION,
+    measure: 'client cycle time (init → push), median',
+    value: median(cycleMs),
+    unit: 'ms',
+    ratio: `p99 ${percentile(cycleMs, 99).toFixed(0)} ms`,
+  });
+  const failedCalls = [...latencies.failures.values()].reduce((a, b) => a + b, 0);
+  const errorCount = errors.length + server.unexpected.length;
+  ctx.results.add({
+    section: SECTION,
+    measure: 'errors (failed cycles + error answers in the server log)',
+    value: errorCount,
+    unit: '',
+    note: `${errors.length} failed cycles, ${failedCalls} failed calls, ${server.unexpected.length} error log lines`,
+    budget: '0',
+    met: errorCount === 0,
+  });
+  ctx.results.add({
+    section: SECTION,
+    measure: 'stored attestations found afterwards, digests checked',
+    value: verified,
+    unit: `of ${stored.length}`,
+    budget: 'all',
+    met: verified === stored.length,
+  });
+  for (const [endpoint, samples] of [...latencies.samples].sort()) {
+    const serverSide = server.byRoute.get(endpoint);
+    ctx.results.add({
+      section: SECTION,
+      measure: `${endpoint}: p50 / p99, client side (${samples.length} calls)`,
+      value: percentile(samples, 50),
+      unit: 'ms',
+      ratio: `p99 ${percentile(samples, 99).toFixed(1)} ms`,
+      note: serverSide
+        ? `server side p50 ${percentile(serverSide, 50).toFixed(1)} ms, p99 ${percentile(serverSide, 99).toFixed(1)} ms`
+        : undefined,
+    });
+  }
+}
+
+async function craftOne(
+  worker: { workflow: string; context: CraftingContext; dir: string },
+  signer: Signer,
+): Promise<StoredRun> {
+  const { context, dir } = worker;
+  const { state, store } = await initAttestation(context, {
+    dryRun: false,
+    remoteState: false,
+    replace: true,
+    localStatePath: join(dir, 'state.json'),
+  });
+  await addMaterial(context, store, { name: 'build-ref', value: randomBytes(20).toString('hex'), annotations: {} });
+  // Fresh bytes each cycle: a real upload (HEAD 404, then PUT), as a new build's artifact would be.
+  const artifact = join(dir, 'artifact.bin');
+  await writeFile(artifact, randomBytes(16 * 1024));
+  await addMaterial(context, store, { name: 'artifact', value: artifact, annotations: {} });
+  await addMaterial(context, store, { name: 'image', value: BENCH_IMAGE, annotations: {} });
+  const pushed = await pushAttestation(context, store, {
+    signer: async () => signer,
+    annotations: {},
+    // No retries: a failed store must count as an error, not be hidden by a second attempt.
+    retryDelaysMs: [],
+  });
+  if (!pushed.digest || !state.workflow.runId) throw new Error('push stored nothing');
+  return { workflow: worker.workflow, runId: state.workflow.runId, digest: pushed.digest };
+}
+
+/** Every stored attestation read back by run id: same digest, and the bundle hashes to it; run counts match. */
+async function verifyStored(ctx: BenchContext, stored: StoredRun[]): Promise<number> {
+  const admin = ctx.cp.admin();
+  let verified = 0;
+  const queue = [...stored];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let run = queue.pop(); run; run = queue.pop()) {
+        const attestation = await admin.getAttestation(run.runId);
+        const actual = `sha256:${createHash('sha256').update(attestation.bundle).digest('hex')}`;
+        if (attestation.digest === run.digest && actual === run.digest) verified++;
+        else
+          ctx.log(
+            `§5 run ${run.runId}: stored ${attestation.digest}, bundle hashes to ${actual}, pushed ${run.digest}`,
+          );
+      }
+    }),
+  );
+  const perWorkflow = new Map<string, number>();
+  for (const run of stored) perWorkflow.set(run.workflow, (perWorkflow.get(run.workflow) ?? 0) + 1);
+  for (const [workflow, count] of perWorkflow) {
+    const runs = await admin.listRuns({ workflow, limit: 1000 });
+    const succeeded = runs.filter((r) => r.status === 'succeeded').length;
+    if (succeeded !== count) {
+      ctx.log(`§5 workflow ${workflow}: ${count} pushes but ${succeeded} succeeded runs`);
+      verified -= Math.abs(count - succeeded);
+    }
+  }
+  return verified;
+}

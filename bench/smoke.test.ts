@@ -1,0 +1,51 @@
+/**
+ * The bench at toy sizes, so it never rots: `npm run bench -- --smoke` must run every section against a real control
+ * plane and write a results file with each section's figures. No timing is asserted (benchmarks are not tests); the
+ * load phase's correctness (no errors, every stored attestation found with its digest) is.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Figure } from './lib/results';
+
+const scratch = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+test('npm run bench -- --smoke measures every section and writes the results file', () => {
+  const resultsPath = join(scratch, 'results.json');
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'run.ts'), '--smoke', '--results', resultsPath],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
+  assert.equal(run.status, 0, `bench failed:\n${run.stderr}`);
+  assert.match(run.stdout, /\| section\s+\| measure\s+\| figure/);
+
+  const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as { figures: Figure[]; machine: { cores: number } };
+  assert.ok(results.machine.cores > 0);
+  const sections = new Set(results.figures.map((f) => f.section.split(' ')[0]));
+  assert.deepEqual([...sections].sort(), ['1', '2', '3', '4', '5']);
+  for (const figure of results.figures) {
+    assert.ok(Number.isFinite(figure.value), `${figure.measure} has no value`);
+  }
+  const figure = (pattern: RegExp) => {
+    const found = results.figures.find((f) => pattern.test(f.measure));
+    assert.ok(found, `no figure matching ${pattern}`);
+    return found;
+  };
+  // Both floors and the add are measured side by side, with the add compared to the slower floor.
+  figure(/^hashing floor: openssl/);
+  figure(/^upload floor: curl -T/);
+  assert.match(figure(/^attestation add ARTIFACT/).baseline?.name ?? '', /slower floor/);
+  assert.equal(figure(/^chainloop attestation status/).baseline?.name, 'node -e 0');
+  assert.ok(figure(/^key unlock alone/).value > 0);
+  const load = figure(/^errors/);
+  assert.equal(load.value, 0, load.note);
+  const stored = figure(/^attestations stored per second/);
+  const verified = figure(/^stored attestations found afterwards/);
+  assert.ok(stored.value > 0, 'the load phase stored nothing');
+  assert.equal(verified.met, true, `${verified.value} ${verified.unit}`);
+});
