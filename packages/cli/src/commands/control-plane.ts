@@ -1,4 +1,5 @@
 import type { StartOptions } from '@chainloop-ts/control-plane';
+import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import type { Command } from 'commander';
 
 // Kept in step with START_OPTION_HELP of @chainloop-ts/control-plane, which is only loaded when the command runs.
@@ -30,6 +31,19 @@ export function registerControlPlaneCommands(program: Command): void {
     .action(async (flags: StartOptions) => {
       // A plain require keeps the control plane (and better-sqlite3) out of the bundle; it resolves to its dist build.
       const controlPlaneModule = require('@chainloop-ts/control-plane') as typeof import('@chainloop-ts/control-plane');
-      await controlPlaneModule.serve(flags);
+      await controlPlaneModule.serve(flags).catch((error: unknown) => {
+        throw asCliError(error);
+      });
     });
+}
+
+/**
+ * The control plane bundle carries its own copy of the core error classes, so `instanceof` fails across the two
+ * bundles; rebuild the error from its code and exit code so main() reports it as ours (ERR line, exit 1 or 2).
+ */
+function asCliError(error: unknown): unknown {
+  if (error instanceof ChainloopError || !(error instanceof Error)) return error;
+  const { code, exitCode } = error as Error & { code?: unknown; exitCode?: unknown };
+  if (typeof code !== 'string' || (exitCode !== 1 && exitCode !== 2)) return error;
+  return exitCode === 2 ? new UsageError(code, error.message) : new ChainloopError(code, error.message);
 }
