@@ -143,7 +143,8 @@ test('a pipeline with a failing job leaves a failed run (the reset job runs in .
   assert.equal(stored.status, 'failed', JSON.stringify(stored));
   assert.equal(stored.trigger, 'failure');
   assert.match(stored.reason ?? '', /pipeline \d+ failed/);
-  assert.match(run.output, /chainloop-reset\s+\$ chainloop attestation finish --ci gitlab --status failed/);
+  assert.match(run.output, /chainloop-reset\s+\$ .*chainloop attestation finish --ci gitlab --status failed/);
+  assert.match(run.output, /chainloop-reset\s+> INF Attestation marked as failed/);
   assert.doesNotMatch(run.output, /chainloop-push\s+\$ /);
 });
 
@@ -157,6 +158,25 @@ test('a push that fails (a contract material never added) resets the run as fail
   assert.equal(stored.status, 'failed', JSON.stringify(stored));
   assert.equal(stored.trigger, 'failure');
   assert.equal(stored.reason, 'job chainloop-push failed');
+});
+
+test('init refused (a wrong robot token): the pipeline fails with no run, and the reset job has nothing to reset', async () => {
+  const workflow = await createWorkflow(cp);
+  const { dir } = project();
+  const wrong = { ...workflow, secrets: { ...workflow.secrets, CHAINLOOP_TOKEN: 'cl_robot_not-a-real-token-0000' } };
+  const run = await pipeline(wrong, dir);
+  assert.equal(run.status, 1, run.output);
+  assert.match(run.output, /chainloop-init\s+> ERR the token is not valid/);
+  assert.deepEqual(await cp.admin().listRuns({ workflow: workflow.workflowId }), []);
+  // gitlab-ci-local stops at a failed .pre job; GitLab would still run the on_failure reset job: run its script.
+  const preview = await runGitlabCiLocal({ cwd: dir, args: ['--preview'] });
+  const job = jobFromPreview(preview.output, 'chainloop-reset');
+  const reset = await runScript([...job.beforeScript, ...job.script], {
+    cwd: dir,
+    env: { ...wrong.secrets, ...expandJobVariables(job.variables, wrong.secrets), CI_PIPELINE_ID: '7' },
+  });
+  assert.equal(reset.status, 0, reset.output);
+  assert.match(reset.output, /INF no attestation was started: nothing to reset/);
 });
 
 test('a job cancelled mid-pipeline: its after_script (CI_JOB_STATUS=canceled) leaves a cancelled run', async () => {
