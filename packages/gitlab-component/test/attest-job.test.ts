@@ -62,7 +62,8 @@ async function pipeline(workflow: Workflow, dir: string, options: { keyAsFile?: 
   const { CHAINLOOP_SIGNING_KEY, ...secrets } = workflow.secrets;
   const run = await runGitlabCiLocal({
     cwd: dir,
-    variables: RUNNER_VARIABLES,
+    // As an attest-pipeline include's dotenv report would hand it: this job must keep to its own local state.
+    variables: { ...RUNNER_VARIABLES, CHAINLOOP_ATTESTATION_ID: '00000000-0000-4000-8000-000000000000' },
     secrets: options.keyAsFile ? secrets : workflow.secrets,
     fileSecrets: options.keyAsFile ? { CHAINLOOP_SIGNING_KEY } : undefined,
   });
