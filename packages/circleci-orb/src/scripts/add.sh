@@ -17,6 +17,16 @@ if [ "$PARAM_REGISTRY_PASSWORD" != CHAINLOOP_REGISTRY_PASSWORD ]; then
   export CHAINLOOP_REGISTRY_PASSWORD="${!PARAM_REGISTRY_PASSWORD:-}"
 fi
 
+# $VAR references in string parameters are expanded as CircleCI orbs do, with `circleci env subst` (every job has
+# the circleci CLI; elsewhere the text is used as written).
+expand() {
+  if [ -n "$1" ] && command -v circleci > /dev/null; then circleci env subst "$1"; else printf '%s' "$1"; fi
+}
+PARAM_NAME="$(expand "$PARAM_NAME")"
+PARAM_VALUE="$(expand "$PARAM_VALUE")"
+PARAM_MATERIALS="$(expand "$PARAM_MATERIALS")"
+PARAM_ANNOTATIONS="$(expand "$PARAM_ANNOTATIONS")"
+
 args=(attestation add)
 if [ -n "$PARAM_MATERIALS" ]; then
   if [ -n "$PARAM_NAME$PARAM_VALUE" ]; then

@@ -15,6 +15,13 @@ if [ -z "${CHAINLOOP_TOKEN:-}${CHAINLOOP_ROBOT_ACCOUNT:-}" ]; then
 fi
 if [ -n "$PARAM_CONTROL_PLANE" ]; then export CHAINLOOP_CONTROL_PLANE_API="$PARAM_CONTROL_PLANE"; fi
 
+# $VAR references in string parameters are expanded as CircleCI orbs do, with `circleci env subst` (every job has
+# the circleci CLI; elsewhere the text is used as written).
+expand() {
+  if [ -n "$1" ] && command -v circleci > /dev/null; then circleci env subst "$1"; else printf '%s' "$1"; fi
+}
+PARAM_ANNOTATIONS="$(expand "$PARAM_ANNOTATIONS")"
+
 args=(attestation push)
 # The key and its password stay in their variables: the CLI reads the key with env://NAME.
 if [ -z "${!PARAM_KEY:-}" ]; then

@@ -17,7 +17,15 @@ export interface Pipeline {
  */
 export function circleCiEnvironment(
   pipeline: Pipeline,
-  job: { name: string; buildNumber: number; workflowId: string; jobId: string; workingDirectory: string },
+  job: {
+    name: string;
+    buildNumber: number;
+    workflowId: string;
+    jobId: string;
+    workingDirectory: string;
+    nodeIndex?: number;
+    nodeTotal?: number;
+  },
 ): Record<string, string> {
   const slug = `gh/${pipeline.organization}/${pipeline.repository}`;
   return {
@@ -27,8 +35,8 @@ export function circleCiEnvironment(
     CIRCLE_BUILD_NUM: String(job.buildNumber),
     CIRCLE_BUILD_URL: `https://circleci.com/${slug}/${job.buildNumber}`,
     CIRCLE_JOB: job.name,
-    CIRCLE_NODE_INDEX: '0',
-    CIRCLE_NODE_TOTAL: '1',
+    CIRCLE_NODE_INDEX: String(job.nodeIndex ?? 0),
+    CIRCLE_NODE_TOTAL: String(job.nodeTotal ?? 1),
     CIRCLE_PROJECT_REPONAME: pipeline.repository,
     CIRCLE_PROJECT_USERNAME: pipeline.organization,
     CIRCLE_REPOSITORY_URL: `git@github.com:${pipeline.organization}/${pipeline.repository}.git`,

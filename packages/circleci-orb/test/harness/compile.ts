@@ -20,6 +20,8 @@ export type CompiledStep =
 
 export interface CompiledJob {
   name: string;
+  /** Containers that run the job's steps side by side (CIRCLE_NODE_TOTAL). */
+  parallelism: number;
   environment: Record<string, string>;
   workingDirectory: string;
   steps: CompiledStep[];
@@ -70,7 +72,12 @@ export function compileJob(jobName: string, invocation: Record<string, unknown>,
     ...compileSteps(job.steps, scope, context, where),
     ...compileSteps(postSteps, context.root, context, `${where} post-steps`),
   ];
+  const parallelism = (job as { parallelism?: unknown }).parallelism ?? 1;
+  if (!Number.isInteger(parallelism) || (parallelism as number) < 1) {
+    throw new ConfigError(`${where}: parallelism ${String(parallelism)} is not a positive integer`);
+  }
   return {
+    parallelism: parallelism as number,
     // Without a name, a job is known by its reference, orb prefix included (`chainloop/attest`), as in CIRCLE_JOB.
     name: (invocation.name as string | undefined) ?? jobName,
     environment,

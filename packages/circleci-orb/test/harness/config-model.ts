@@ -32,6 +32,7 @@ export interface JobDefinition {
   docker?: unknown[];
   environment?: Record<string, unknown>;
   working_directory?: string;
+  parallelism?: number;
   steps: StepDefinition[];
 }
 

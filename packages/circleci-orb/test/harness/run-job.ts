@@ -4,6 +4,8 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { circleCiEnvironment, type Pipeline } from './circleci-env';
 import type { CompiledJob, CompiledStep } from './compile';
 
+const circleCiShimDir = join(import.meta.dirname, 'bin');
+
 export interface JobMachine {
   /** A fresh folder standing for the job's container: its HOME and TMPDIR live there, nothing else is shared. */
   dir: string;
@@ -22,6 +24,8 @@ export interface JobRunOptions {
   workflowId: string;
   /** Seconds a step may run before it is failed (CircleCI's no_output_timeout stands in here). */
   stepTimeoutSeconds?: number;
+  /** This container's CIRCLE_NODE_INDEX among the job's parallel containers. */
+  nodeIndex?: number;
   /** Cancel the job just before the step of this name: CircleCI then runs no further step, on_fail and always included. */
   cancelBeforeStep?: string;
 }
@@ -67,10 +71,13 @@ export async function runJob(job: CompiledJob, options: JobRunOptions): Promise<
       workflowId: options.workflowId,
       jobId: `${options.workflowId}-${options.buildNumber}`,
       workingDirectory: job.workingDirectory,
+      nodeIndex: options.nodeIndex ?? 0,
+      nodeTotal: job.parallelism,
     }),
     ...options.variables,
     ...job.environment,
-    PATH: options.machine.path,
+    // CircleCI puts its own CLI in every job; the harness's stand-in answers `circleci env subst`.
+    PATH: `${circleCiShimDir}:${options.machine.path}`,
     HOME: home,
     TMPDIR: tmp,
     BASH_ENV: bashEnv,

@@ -27,8 +27,11 @@ export interface WorkflowRunOptions {
 }
 
 export interface WorkflowResult {
-  /** Each job's result, its compiled form and the folder that stood for its container (HOME is `<dir>/home`). */
-  jobs: (JobResult & { compiled: CompiledJob; dir: string; buildUrl: string })[];
+  /**
+   * Each job's result (one per container when it runs in parallel), its compiled form and the folder that stood for
+   * its container (HOME is `<dir>/home`).
+   */
+  jobs: (JobResult & { compiled: CompiledJob; dir: string; buildUrl: string; nodeIndex: number })[];
   /** Jobs not run because a job they require did not succeed. */
   blocked: string[];
 }
@@ -98,16 +101,7 @@ export async function runWorkflow(config: ConfigDefinition, options: WorkflowRun
       Object.assign(variables, values);
     }
     buildNumber += 1;
-    const dir = join(options.dir, `job-${buildNumber}-${name.replace(/[^\w.-]/g, '_')}`);
-    const jobResult = await runJob(compiled, {
-      pipeline: options.pipeline,
-      machine: { dir, workspace, path: options.path },
-      variables,
-      buildNumber,
-      workflowId,
-      cancelBeforeStep: options.cancel?.job === name ? options.cancel.beforeStep : undefined,
-    });
-    outcome.set(name, jobResult.status);
+    const jobDir = join(options.dir, `job-${buildNumber}-${name.replace(/[^\w.-]/g, '_')}`);
     const buildUrl = circleCiEnvironment(options.pipeline, {
       name,
       buildNumber,
@@ -115,7 +109,29 @@ export async function runWorkflow(config: ConfigDefinition, options: WorkflowRun
       jobId: '',
       workingDirectory: compiled.workingDirectory,
     }).CIRCLE_BUILD_URL;
-    result.jobs.push({ ...jobResult, compiled, dir, buildUrl });
+    // Parallel containers of one job run at the same time, as on CircleCI; each has its own folder.
+    const nodes = Array.from({ length: compiled.parallelism }, (_, nodeIndex) => nodeIndex);
+    const nodeResults = await Promise.all(
+      nodes.map(async (nodeIndex) => {
+        const dir = compiled.parallelism > 1 ? join(jobDir, `node-${nodeIndex}`) : jobDir;
+        const jobResult = await runJob(compiled, {
+          pipeline: options.pipeline,
+          machine: { dir, workspace, path: options.path },
+          variables,
+          buildNumber,
+          workflowId,
+          nodeIndex,
+          cancelBeforeStep: options.cancel?.job === name ? options.cancel.beforeStep : undefined,
+        });
+        return { ...jobResult, compiled, dir, buildUrl, nodeIndex };
+      }),
+    );
+    const statuses = nodeResults.map((node) => node.status);
+    outcome.set(
+      name,
+      statuses.includes('cancelled') ? 'cancelled' : statuses.includes('failed') ? 'failed' : 'success',
+    );
+    result.jobs.push(...nodeResults);
   }
   return result;
 }
