@@ -222,7 +222,10 @@ export class ControlPlaneClient {
 
   /** Downloads a blob to `destPath`, checking size and digest before the file appears there. */
   async downloadBlob(digest: string, destPath: string): Promise<BlobRef> {
-    const response = await this.http.request('GET', `/v1/cas/${segment(digest)}`, { idempotent: true });
+    const response = await this.http.request('GET', `/v1/cas/${segment(digest)}`, {
+      idempotent: true,
+      longRunning: true,
+    });
     if (!response.body)
       throw new ChainloopError('CAS_EMPTY_RESPONSE', `blob ${digest}: the control plane sent no body`);
     const partPath = `${destPath}.part-${randomBytes(4).toString('hex')}`;

@@ -13,6 +13,8 @@ export interface TransportOptions {
   retries?: number;
   /** First backoff delay in ms, doubled each attempt (default 200). */
   retryDelayMs?: number;
+  /** Give up on a call (or an upload whose socket stays silent) after this many ms (default 60000). */
+  timeoutMs?: number;
 }
 
 export interface RequestOptions {
@@ -25,6 +27,8 @@ export interface RequestOptions {
   idempotent: boolean;
   /** Statuses returned to the caller instead of thrown (e.g. 404 for "does it exist?"). */
   accept?: number[];
+  /** A download whose body may take longer than the timeout to arrive: no overall deadline. */
+  longRunning?: boolean;
 }
 
 const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
@@ -45,12 +49,14 @@ export class ControlPlaneTransport {
   private readonly token: string;
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  private readonly timeoutMs: number;
 
   constructor(options: TransportOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.token = options.token;
     this.retries = options.retries ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
   async request(method: string, path: string, options: RequestOptions): Promise<Response> {
@@ -93,11 +99,12 @@ export class ControlPlaneTransport {
       'chainloop-cli-version': CHAINLOOP_TS_VERSION,
       ...options.headers,
     };
+    const signal = options.longRunning ? undefined : AbortSignal.timeout(this.timeoutMs);
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
-      return { method, headers, body: JSON.stringify(options.json) };
+      return { method, headers, body: JSON.stringify(options.json), signal };
     }
-    return { method, headers };
+    return { method, headers, signal };
   }
 
   /**
@@ -135,6 +142,10 @@ export class ControlPlaneTransport {
         });
       });
       request.on('error', reject);
+      // An idle socket (no progress either way) for the whole timeout is a dead control plane, not a slow upload.
+      request.setTimeout(this.timeoutMs, () => {
+        request.destroy(Object.assign(new Error(`no answer in ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      });
       pipeline(body(), request).catch((error: unknown) => {
         // A server refusing early (413) closes while we still send; its answer, if any, wins over the write error.
         setTimeout(() => reject(error), 50);
@@ -169,6 +180,7 @@ function normaliseBaseUrl(baseUrl: string): string {
 
 function connectionErrorCode(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
+  if (error.name === 'TimeoutError') return 'no answer in time';
   const candidates: unknown[] = [error, error.cause];
   const cause = error.cause as { errors?: unknown[] } | undefined;
   if (cause && Array.isArray(cause.errors)) candidates.push(...cause.errors);

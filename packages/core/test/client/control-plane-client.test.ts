@@ -164,6 +164,31 @@ describe('ControlPlaneClient faults', () => {
     }
   });
 
+  test('a control plane that accepts but never answers times out as unreachable', async () => {
+    const silent = await startScriptedServer(() => {
+      // Never answers.
+    });
+    try {
+      const client = new ControlPlaneClient({
+        baseUrl: silent.url,
+        token: 't',
+        retries: 1,
+        retryDelayMs: 5,
+        timeoutMs: 200,
+      });
+      await assert.rejects(client.getRun('r'), { code: 'CONTROL_PLANE_UNREACHABLE', message: /no answer in time/ });
+      assert.equal(silent.requests.length, 2, 'retried once');
+      const file = join(workDir, 'silent');
+      writeFileSync(file, 'x');
+      await assert.rejects(client.uploadBlob(sha256('x'), file), {
+        code: 'CONTROL_PLANE_UNREACHABLE',
+        message: /ETIMEDOUT/,
+      });
+    } finally {
+      await silent.stop();
+    }
+  });
+
   test('a base URL that is not http(s) is a usage error', () => {
     assert.throws(() => new ControlPlaneClient({ baseUrl: 'ftp://x', token: 't' }), UsageError);
     assert.throws(() => new ControlPlaneClient({ baseUrl: 'not a url', token: 't' }), {
