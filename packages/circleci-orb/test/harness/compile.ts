@@ -16,7 +16,9 @@ export type CompiledStep =
     }
   | { kind: 'checkout'; name: string; path?: string }
   | { kind: 'persist_to_workspace'; name: string; root: string; paths: string[] }
-  | { kind: 'attach_workspace'; name: string; at: string };
+  | { kind: 'attach_workspace'; name: string; at: string }
+  /** A built-in step whose effect lies outside the job (artifacts, test results, caches): recorded, not emulated. */
+  | { kind: 'not_emulated'; name: string };
 
 export interface CompiledJob {
   name: string;
@@ -34,6 +36,7 @@ export interface CompileContext {
 }
 
 const WHEN_VALUES: When[] = ['on_success', 'on_fail', 'always'];
+
 /** Keys a workflow job entry may carry that are not job parameters. */
 const INVOCATION_KEYS = new Set([
   'requires',
@@ -72,12 +75,12 @@ export function compileJob(jobName: string, invocation: Record<string, unknown>,
     ...compileSteps(job.steps, scope, context, where),
     ...compileSteps(postSteps, context.root, context, `${where} post-steps`),
   ];
-  const parallelism = (job as { parallelism?: unknown }).parallelism ?? 1;
-  if (!Number.isInteger(parallelism) || (parallelism as number) < 1) {
+  const parallelism = job.parallelism ?? 1;
+  if (!Number.isInteger(parallelism) || parallelism < 1) {
     throw new ConfigError(`${where}: parallelism ${String(parallelism)} is not a positive integer`);
   }
   return {
-    parallelism: parallelism as number,
+    parallelism,
     // Without a name, a job is known by its reference, orb prefix included (`chainloop/attest`), as in CIRCLE_JOB.
     name: (invocation.name as string | undefined) ?? jobName,
     environment,
@@ -126,6 +129,13 @@ function compileStep(step: StepDefinition, scope: Scope, context: CompileContext
     }
     case 'attach_workspace':
       return [{ kind: 'attach_workspace', name: 'Attaching Workspace', at: (body as { at: string }).at }];
+    case 'store_artifacts':
+    case 'store_test_results':
+    case 'save_cache':
+    case 'restore_cache':
+    case 'add_ssh_keys':
+    case 'setup_remote_docker':
+      return [{ kind: 'not_emulated', name: key }];
     case 'steps':
       // Steps passed as a parameter were written by the caller: they resolve in the user config.
       return compileSteps(body as StepDefinition[], context.root, context, where);

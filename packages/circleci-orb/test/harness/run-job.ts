@@ -165,6 +165,8 @@ async function runStep(
         }
         return { ...base, status: 'success', stdout: `persisted ${step.paths.join(', ')} from ${root}` };
       }
+      case 'not_emulated':
+        return { ...base, status: 'success', stdout: `${step.name}: not emulated by the harness` };
       case 'attach_workspace': {
         const at = expandPath(step.at, context.home, context.workingDirectory);
         mkdirSync(at, { recursive: true });
