@@ -35,7 +35,12 @@ after(async () => {
 });
 
 /** A user's pipeline: a build job makes an artifact, the component's job attests it in .post. */
-function project(inputs: { binary?: string; extra?: string } = {}): ComponentProject {
+function project(inputs: { binary?: string; extra?: string; materials?: string[] } = {}): ComponentProject {
+  const materials = inputs.materials ?? [
+    `binary=${inputs.binary ?? 'dist/app.txt'}`,
+    'unit-tests=reports/junit.xml',
+    'build-ref=$CI_COMMIT_SHA',
+  ];
   const created = createComponentProject({
     '.gitlab-ci.yml': `include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-job@$CI_COMMIT_SHA
@@ -43,10 +48,7 @@ function project(inputs: { binary?: string; extra?: string } = {}): ComponentPro
       control-plane: ${cp.url}
       cli-path: ${cliBundle}
       materials:
-        - binary=${inputs.binary ?? 'dist/app.txt'}
-        - unit-tests=reports/junit.xml
-        - build-ref=$CI_COMMIT_SHA
-${inputs.extra ?? ''}
+${materials.map((m) => `        - ${m}\n`).join('')}${inputs.extra ?? ''}
 build:
   stage: build
   script:
@@ -101,6 +103,32 @@ test('a material that cannot be added fails the job, and its after_script leaves
   assert.equal(stored.status, 'failed', JSON.stringify(stored));
   assert.equal(stored.trigger, 'failure');
   assert.equal(stored.reason, 'job chainloop-attestation failed');
+});
+
+test('contract-revision pins the contract the run is attested against', async () => {
+  const workflow = await createWorkflow(cp);
+  const latest = await cp.admin().getContract(workflow.workflowId);
+  const first = await cp.admin().getContract(workflow.workflowId, 1);
+  assert.ok(latest.revision > 1, 'the workflow has an older contract revision');
+  assert.doesNotMatch(first.body ?? '', /unit-tests/, 'revision 1 is not the test contract');
+  // Revision 1 declares none of these: they go in with a kind (KIND:name=value).
+  const { dir } = project({
+    extra: '      contract-revision: "1"\n',
+    materials: ['ARTIFACT:binary=dist/app.txt', 'STRING:build-ref=$CI_COMMIT_SHA'],
+  });
+  const run = await pipeline(workflow, dir);
+  assert.equal(run.status, 0, run.output);
+  const stored = await onlyRun(cp, workflow);
+  assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
+  assert.equal(stored.contractRevision, 1);
+  const statement = await verifiedStatement(cp, stored.id);
+  const kinds = Object.fromEntries(
+    statement.predicate.materials.map((m) => [
+      m.annotations['chainloop.material.name'],
+      m.annotations['chainloop.material.type'],
+    ]),
+  );
+  assert.deepEqual(kinds, { binary: 'ARTIFACT', 'build-ref': 'STRING' });
 });
 
 test('dry-run: the job crafts and signs but stores nothing', async () => {
