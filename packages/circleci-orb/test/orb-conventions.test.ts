@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Parameters } from './harness/config-model';
-import { orbSourceDir, packOrbTo } from './harness/orb-files';
+import { orbSourceDir, packageDir, packOrbTo } from './harness/orb-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'orb-conventions-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,4 +79,15 @@ test('finish pushes in an on_success step and resets in an on_fail step, through
     readFileSync(join(scriptsDir, 'finish.sh'), 'utf8'),
     /attestation finish --ci circleci --status "\$PARAM_STATUS"/,
   );
+});
+
+test('versions stay in step: install defaults to the CLI package version, examples import the orb at its version', () => {
+  const cliVersion = JSON.parse(readFileSync(join(packageDir, '..', 'cli', 'package.json'), 'utf8')).version;
+  const orbVersion = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+  assert.equal(orb.commands?.install.parameters?.version.default, cliVersion);
+  for (const job of ['attest', 'attach-materials'])
+    assert.equal(orb.jobs?.[job].parameters?.version.default, cliVersion);
+  for (const [name, example] of Object.entries(orb.examples ?? {})) {
+    assert.equal(example.usage.orbs?.chainloop, `chainloop-ts/chainloop@${orbVersion}`, `example ${name}`);
+  }
 });
