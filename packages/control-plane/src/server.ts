@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAINLOOP_TS_VERSION, ChainloopError } from '@chainloop-ts/core';
 import swagger from '@fastify/swagger';
@@ -50,6 +51,7 @@ export async function startControlPlane(
   config: ControlPlaneConfig,
   dependencies: ControlPlaneDependencies = {},
 ): Promise<RunningControlPlane> {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const adminToken = bootstrapAdminToken(config.dataDir, config.adminToken);
   const repository = dependencies.repository ?? new SqliteRepository(join(config.dataDir, 'control-plane.db'));
   let cas = dependencies.cas;

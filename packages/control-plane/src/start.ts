@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ControlPlaneConfig, DEFAULT_DATA_DIR, DEFAULT_LISTEN, defaultConfig } from './config';
 import { type RunningControlPlane, startControlPlane } from './server';
@@ -46,7 +45,6 @@ export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv 
  */
 export async function serve(options: StartOptions): Promise<void> {
   const config = configFromOptions(options);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const running = await startControlPlane(config);
   announce(running, config);
   await new Promise<void>((resolveStopped) => {

@@ -146,12 +146,13 @@ describe('admin commands, end to end with the bundled CLI', () => {
 
     const runs = json('workflow', 'run', 'list', '--workflow', 'build-and-test');
     assert.deepEqual(
-      runs.map((run: { id: string; status: string }) => [run.id, run.status]),
+      runs.map((run: { id: string; status: string }) => [run.id, run.status]).sort(),
       [
         [cancelled.id, 'cancelled'],
         [pushed.id, 'succeeded'],
-      ],
+      ].sort(),
     );
+    assert.ok(runs[0].createdAt >= runs[1].createdAt, 'newest first');
     assert.deepEqual(json('workflow', 'run', 'list', '--workflow', 'release'), []);
     assert.match(cli('workflow', 'run', 'list').stdout, new RegExp(`${pushed.id}\\s+│ build-and-test\\s+│ succeeded`));
 

@@ -1,11 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChainloopError } from '@chainloop-ts/core';
 import type { BlobInfo, CasBackend, WriteBlobOptions, WrittenBlob } from './backend';
+
+/** An upload temp file untouched this long belongs to no live upload. */
+const STALE_UPLOAD_MS = 6 * 60 * 60 * 1000;
 
 /**
  * Blobs under `<root>/sha256/<first two hex>/<hex>`; uploads land in `<root>/tmp` and are renamed into place only
@@ -22,9 +25,15 @@ export class FilesystemCasBackend implements CasBackend {
 
   async init(): Promise<void> {
     await mkdir(this.blobsDir, { recursive: true });
-    // Leftovers of uploads interrupted by a crash are never committed; start clean.
-    await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(this.tmpDir, { recursive: true });
+    // Leftovers of uploads interrupted by a crash are never committed. Only old ones go: another process sharing
+    // the data dir may be writing the fresh ones right now.
+    const cutoff = Date.now() - STALE_UPLOAD_MS;
+    for (const entry of await readdir(this.tmpDir)) {
+      const path = join(this.tmpDir, entry);
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) await rm(path, { force: true });
+    }
   }
 
   private pathFor(digest: string): string {
