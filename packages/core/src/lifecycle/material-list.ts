@@ -7,7 +7,8 @@ export interface MaterialListItem {
 }
 
 /**
- * A list of materials as CI inputs carry it: a JSON array of `{name, value, kind?}`, or one `name=value` per line
+ * A list of materials as CI inputs carry it: a JSON array of `{name, value, kind?}` objects or of `name=value`
+ * strings, or one `name=value` per line
  * (`kind:name=value` to give a kind; blank lines and `#` comments ignored).
  */
 export function parseMaterialList(text: string): MaterialListItem[] {
@@ -49,14 +50,16 @@ function parseJsonList(text: string): MaterialListItem[] {
     throw new UsageError('MATERIAL_LIST_INVALID', `materials list is not valid JSON: ${(error as Error).message}`);
   }
   if (!Array.isArray(value)) throw new UsageError('MATERIAL_LIST_INVALID', 'materials list JSON must be an array');
-  return value.map((entry, index) => {
+  return value.flatMap((entry, index) => {
+    // A CI array input of strings (GitLab `type: array`): each string is one name=value line.
+    if (typeof entry === 'string') return parseMaterialList(entry);
     const item = entry as Partial<MaterialListItem>;
     if (!item || typeof item.name !== 'string' || typeof item.value !== 'string') {
       throw new UsageError(
         'MATERIAL_LIST_INVALID',
-        `materials list entry ${index}: needs string "name" and "value" fields (and optional "kind")`,
+        `materials list entry ${index}: needs string "name" and "value" fields (and optional "kind"), or a "name=value" string`,
       );
     }
-    return { name: item.name, value: item.value, ...(typeof item.kind === 'string' ? { kind: item.kind } : {}) };
+    return [{ name: item.name, value: item.value, ...(typeof item.kind === 'string' ? { kind: item.kind } : {}) }];
   });
 }

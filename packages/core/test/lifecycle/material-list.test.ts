@@ -22,6 +22,13 @@ test('a JSON array works too', () => {
   ]);
 });
 
+test('a JSON array of name=value strings, as a GitLab array input renders', () => {
+  assert.deepEqual(parseMaterialList('["rootfs=rootfs.tar.gz", "STRING:build-ref=abc"]'), [
+    { name: 'rootfs', value: 'rootfs.tar.gz' },
+    { kind: 'STRING', name: 'build-ref', value: 'abc' },
+  ]);
+});
+
 test('malformed lines and entries name the line and the fix', () => {
   assert.throws(() => parseMaterialList('rootfs'), /line 1 "rootfs" is not name=value/);
   assert.throws(() => parseMaterialList('rootfs='), /material "rootfs" has no value/);
