@@ -133,6 +133,26 @@ describe('runs, remote state and attestations', () => {
     assert.equal((await server.admin().getRun(run.id)).status, 'initialized');
   });
 
+  test('32 concurrent crafting clients: every run, state and attestation is kept, no errors', async () => {
+    const { robot } = crafting;
+    const results = await Promise.all(
+      Array.from({ length: 32 }, async (_, i) => {
+        const run = await robot.createRun({ contractRevision: 2, runnerType: 'GITHUB_ACTION', jobUrl: `job-${i}` });
+        const { etag } = await robot.writeRunState(run.id, { job: i });
+        await robot.writeRunState(run.id, { job: i, done: true }, etag);
+        const { digest } = await robot.storeAttestation(run.id, JSON.stringify({ job: i }));
+        return { run, digest };
+      }),
+    );
+    for (const [i, { run, digest }] of results.entries()) {
+      const stored = await server.admin().getRun(run.id);
+      assert.equal(stored.status, 'succeeded');
+      assert.equal(stored.jobUrl, `job-${i}`);
+      assert.equal(stored.attestationDigest, digest);
+      assert.deepEqual((await robot.readRunState(run.id))?.state, { job: i, done: true });
+    }
+  });
+
   test('runs left initialized past --run-expiry become expired; run list filters by workflow', async () => {
     const run = await crafting.robot.createRun({ contractRevision: 2, runnerType: 'GITHUB_ACTION' });
     const other = await workflowWithRobot(server, 'other');
