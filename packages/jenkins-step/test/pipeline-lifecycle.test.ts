@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import type { WorkflowRun } from '@chainloop-ts/core/client';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
-import { cliBundle, vectors } from '../../../e2e/support/paths';
+import { vectors } from '../../../e2e/support/paths';
 import {
   type Credential,
   jenkinsEnv,
@@ -68,7 +68,10 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     // An installed `chainloop`, as npm installs a bin: a shim on PATH that runs the same bundle.
     const bin = join(root, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'chainloop'), `#!/bin/sh\nexec node "${cliBundle}" "$@"\n`);
+    writeFileSync(
+      join(bin, 'chainloop'),
+      `#!/bin/sh\nexec node "${join(packageDir, 'resources', 'dev', 'chainloop', 'jenkins', 'chainloop.cjs')}" "$@"\n`,
+    );
     chmodSync(join(bin, 'chainloop'), 0o755);
 
     const plan: Array<Pick<Case, 'jenkinsfile' | 'job' | 'abortAtInput'>> = [

@@ -98,7 +98,7 @@ class Attestation implements Serializable {
     void reset(String trigger, String reason) {
         String id = attestationId()
         if (!id) {
-            skipOrFail('no attestation in progress to reset')
+            nothingToEnd('reset')
             return
         }
         CliCommand command = new CliCommand(['attestation', 'reset']).option('--attestation-id', id)
@@ -116,7 +116,7 @@ class Attestation implements Serializable {
     String finish(String status, String reason) {
         String id = attestationId()
         if (!id) {
-            skipOrFail("no attestation in progress to finish with ${status}")
+            nothingToEnd("finish with ${status}")
             return ''
         }
         boolean pushes = status == 'SUCCESS' || (status == 'UNSTABLE' && settings.unstableAs == 'push')
@@ -137,6 +137,14 @@ class Attestation implements Serializable {
     /** The attestation this step works on: its attestationId parameter, else the build's environment. */
     String attestationId() {
         return settings.attestationId ?: steps.env[ID_VARIABLE]
+    }
+
+    /**
+     * Resets run in `post` blocks, also after a build that failed before (or in) chainloopInit: there is nothing to
+     * end then, and failing the post block would only bury the build's real error.
+     */
+    private void nothingToEnd(String action) {
+        steps.echo("WRN ${step}: no attestation in progress: nothing to ${action}")
     }
 
     private void skipOrFail(String problem) {

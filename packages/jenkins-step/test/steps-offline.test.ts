@@ -1,0 +1,116 @@
+// The steps' behaviour that needs no control plane: parameter checks, Windows agents, the bundled CLI written
+// byte for byte on the agent, gracefulExit. One harness run (one JVM) for all of them.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { jenkinsEnv, type PipelineReport, packageDir, runJenkinsfiles, shScripts } from './support/jenkins-harness';
+import { buildLibrary } from './support/library-build';
+
+const credentials = { 'chainloop-token': { type: 'string' as const, value: 'cl_robot_offline_token_do_not_log' } };
+
+describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
+  let root: string;
+  let badInput: PipelineReport;
+  let windows: PipelineReport;
+  let graceful: PipelineReport;
+  let windowsWorkspace: string;
+
+  before(async () => {
+    await buildLibrary();
+    root = mkdtempSync(join(tmpdir(), 'jenkins-offline-'));
+    const workspace = (name: string) => {
+      const dir = join(root, name);
+      mkdirSync(dir);
+      return dir;
+    };
+    windowsWorkspace = workspace('windows');
+    // Nothing listens on port 9 (discard) on loopback: the control plane is "down".
+    const down = { CHAINLOOP_CONTROL_PLANE_API: 'http://127.0.0.1:9' };
+    const badInputWorkspace = workspace('bad-input');
+    const gracefulWorkspace = workspace('graceful');
+    [badInput, windows, graceful] = await runJenkinsfiles([
+      {
+        jenkinsfile: 'bad-input.Jenkinsfile',
+        workspace: badInputWorkspace,
+        env: jenkinsEnv(badInputWorkspace, { job: 'bad-input', extra: down }),
+        credentials,
+      },
+      {
+        jenkinsfile: 'windows.Jenkinsfile',
+        workspace: windowsWorkspace,
+        env: jenkinsEnv(windowsWorkspace, { job: 'windows', extra: down }),
+        credentials,
+        isUnix: false,
+      },
+      {
+        jenkinsfile: 'graceful.Jenkinsfile',
+        workspace: gracefulWorkspace,
+        env: jenkinsEnv(gracefulWorkspace, { job: 'graceful', extra: down }),
+        credentials,
+      },
+    ]);
+  });
+
+  after(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('fails on bad parameters with one line naming the step, the parameter and the fix, before running anything', () => {
+    const caught = badInput.console
+      .split('\n')
+      .filter((line) => line.startsWith('caught: '))
+      .map((line) => line.slice('caught: '.length));
+    assert.deepEqual(caught, [
+      'chainloopAttestation: unknown parameter "tokenCredentialId": use one of attestationAnnotations, attestationId, ' +
+        'bundle, cli, contractRevision, controlPlane, gracefulExit, nodeCommand, signingKeyCredentialsId, ' +
+        'signingKeyCredentialsType, signingPasswordCredentialsId, tokenCredentialsId, unstableAs',
+      'chainloopInit: parameter contractRevision is "latest": use a whole number from 1, e.g. contractRevision: 2',
+      'chainloopAttestation: parameter signingKeyCredentialsType is "pem": use one of file, string',
+      'chainloopReset: parameter trigger is "cancelled": use one of failure, cancellation',
+      'chainloopFinish: parameter status is "success": use one of SUCCESS, UNSTABLE, FAILURE, NOT_BUILT, ABORTED',
+      'chainloopPush: parameter gracefulExit must be true or false, not "yes"',
+      'chainloopAdd: no attestation in progress: call chainloopInit first, or use chainloopAttestation { }',
+      "chainloopAdd: parameters name and value are required, e.g. chainloopAdd(name: 'rootfs', value: 'rootfs.tar.gz')",
+    ]);
+    assert.ok(!badInput.console.includes('the body ran'));
+    assert.equal(badInput.outcome, 'returned', 'a reset with nothing to reset does not fail the build');
+    assert.match(badInput.console, /^WRN chainloopReset: no attestation in progress: nothing to reset$/m);
+    assert.deepEqual(shScripts(badInput), [], 'no chainloop command ran');
+  });
+
+  it('runs the CLI through bat on Windows agents, values in %VARIABLES%, the command echo off', () => {
+    const bat = windows.steps.filter((s) => s.step === 'bat').map((s) => s.script);
+    assert.deepEqual(bat, [
+      '@"%CHAINLOOP_STEP_NODE%" "%CHAINLOOP_STEP_CLI%" attestation init --remote-state -o json ' +
+        '--contract-revision "%CHAINLOOP_STEP_ARG1%"',
+    ]);
+    assert.deepEqual(shScripts(windows), []);
+  });
+
+  it('writes the bundled CLI (libraryResource + writeFile, Base64) byte for byte into <workspace>@tmp', () => {
+    const written = windows.steps.find((s) => s.step === 'writeFile')?.file ?? '';
+    assert.ok(written.startsWith(`${windowsWorkspace}@tmp/chainloop-cli/chainloop-`), written);
+    const shipped = join(packageDir, 'resources', 'dev', 'chainloop', 'jenkins', 'chainloop.cjs');
+    const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+    assert.equal(sha256(written), sha256(shipped));
+    assert.ok(written.endsWith(`chainloop-${sha256(shipped).slice(0, 16)}.cjs`), 'named by its digest');
+  });
+
+  it('with gracefulExit, a control plane that is down does not fail the build, and the body still runs', () => {
+    assert.equal(graceful.outcome, 'returned', graceful.console);
+    assert.equal(graceful.result, 'SUCCESS');
+    assert.match(graceful.console, /WRN cannot reach the control plane at http:\/\/127\.0\.0\.1:9/);
+    assert.match(graceful.console, /WRN chainloopAdd: no attestation in progress: .* \(skipped: gracefulExit\)/);
+    assert.match(graceful.console, /the body ran/);
+    assert.equal(shScripts(graceful).length, 1, 'only init ran');
+  });
+
+  it('never records the token', () => {
+    for (const report of [badInput, windows, graceful]) {
+      assert.ok(!JSON.stringify(report).includes(credentials['chainloop-token'].value));
+    }
+  });
+});
