@@ -38,13 +38,11 @@ class ChainloopCli implements Serializable {
         List<String> variables = command.environment(launcher + environment)
         List<String> launcherVariables = launcher.keySet() as List<String>
         List bindings = credentialBindings(withSigningKey)
+        if (!bindings) {
+            return runScript(command, variables, launcherVariables)
+        }
         return steps.withCredentials(bindings) {
-            steps.withEnv(variables) {
-                if (steps.isUnix()) {
-                    return steps.sh(script: command.unixScript(launcherVariables), returnStdout: true)
-                }
-                return steps.bat(script: command.windowsScript(launcherVariables), returnStdout: true)
-            }
+            runScript(command, variables, launcherVariables)
         }
     }
 
@@ -57,6 +55,15 @@ class ChainloopCli implements Serializable {
             command.option('--key', "env://${KEY_TEXT_VARIABLE}")
         } else {
             command.optionFromVariable('--key', KEY_FILE_VARIABLE)
+        }
+    }
+
+    private String runScript(CliCommand command, List<String> variables, List<String> launcherVariables) {
+        return steps.withEnv(variables) {
+            if (steps.isUnix()) {
+                return steps.sh(script: command.unixScript(launcherVariables), returnStdout: true)
+            }
+            return steps.bat(script: command.windowsScript(launcherVariables), returnStdout: true)
         }
     }
 
