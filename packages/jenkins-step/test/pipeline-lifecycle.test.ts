@@ -2,7 +2,17 @@
 // against a REAL control plane process; the runs and the stored, signed attestations are then checked.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -160,7 +170,11 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     assert.equal(materials.rootfs.digest.sha256, createHash('sha256').update(tarball).digest('hex'));
     assert.equal(materials.rootfs.name, 'rootfs.tar.gz');
     assert.equal(materials.rootfs.annotations['chainloop.material.type'], 'ARTIFACT');
-    assert.equal(Buffer.from(materials['build-ref'].content ?? '', 'base64').toString(), 'jenkins-green-7');
+    assert.equal(
+      Buffer.from(materials['build-ref'].content ?? '', 'base64').toString(),
+      'jenkins-green-7 $(touch injected) `touch injected` "double" \'single\' ; & | %PATH%',
+    );
+    assert.ok(!existsSync(join(workspace, 'injected')), 'no shell ran the value');
     assert.equal(materials['build-ref'].annotations.origin, 'jenkins');
   });
 
@@ -194,6 +208,11 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     const run = await onlyRun('post-steps');
     assert.equal(report.attestationId, run.id, 'chainloopInit leaves the ID in the build environment');
     assert.equal(run.status, 'succeeded');
+    assert.match(
+      report.console,
+      new RegExp(`^pushed ${run.attestationDigest}$`, 'm'),
+      'chainloopPush returns the digest',
+    );
     const predicate = await verifiedPredicate(run);
     assert.deepEqual(predicate.annotations, { pipeline: 'declarative' });
     const names = predicate.materials.map((m) => String(m.annotations['chainloop.material.name']));

@@ -91,7 +91,7 @@ class Attestation implements Serializable {
             .option('--bundle', settings.bundle)
             .flag('--graceful-exit', settings.gracefulExit)
             .literal('-o').literal('json')
-        return jsonText(cli.run(command, true), 'digest') ?: ''
+        return stored(jsonText(cli.run(command, true), 'digest'))
     }
 
     /** Marks the attestation failed or cancelled. */
@@ -131,12 +131,20 @@ class Attestation implements Serializable {
                 .option('--bundle', settings.bundle)
         }
         command.flag('--graceful-exit', settings.gracefulExit).literal('-o').literal('json')
-        return jsonText(cli.run(command, pushes), 'digest') ?: ''
+        return stored(jsonText(cli.run(command, pushes), 'digest'))
     }
 
     /** The attestation this step works on: its attestationId parameter, else the build's environment. */
     String attestationId() {
         return settings.attestationId ?: steps.env[ID_VARIABLE]
+    }
+
+    /** The digest of a pushed attestation, also in the build log, where people look for it. */
+    private String stored(String digest) {
+        if (digest) {
+            steps.echo("${step}: attestation stored in the control plane as ${digest}")
+        }
+        return digest ?: ''
     }
 
     /**
