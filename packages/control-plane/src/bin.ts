@@ -6,6 +6,7 @@ import { START_OPTION_HELP, serve } from './start';
 const usage = `usage: chainloop-control-plane start [options]
   --listen HOST:PORT    ${START_OPTION_HELP.listen}
   --data-dir DIR        ${START_OPTION_HELP.dataDir}
+  --database-url URL    ${START_OPTION_HELP.databaseUrl}
   --max-blob-size SIZE  ${START_OPTION_HELP.maxBlobSize}
   --max-body-size SIZE  ${START_OPTION_HELP.maxBodySize}
   --run-expiry DURATION ${START_OPTION_HELP.runExpiry}
@@ -30,6 +31,7 @@ async function run(argv: string[]): Promise<number> {
       options: {
         listen: { type: 'string' },
         'data-dir': { type: 'string' },
+        'database-url': { type: 'string' },
         'max-blob-size': { type: 'string' },
         'max-body-size': { type: 'string' },
         'run-expiry': { type: 'string' },
@@ -48,6 +50,7 @@ async function run(argv: string[]): Promise<number> {
   await serve({
     listen: values.listen as string | undefined,
     dataDir: values['data-dir'] as string | undefined,
+    databaseUrl: values['database-url'] as string | undefined,
     maxBlobSize: values['max-blob-size'] as string | undefined,
     maxBodySize: values['max-body-size'] as string | undefined,
     runExpiry: values['run-expiry'] as string | undefined,

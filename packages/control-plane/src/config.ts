@@ -5,6 +5,8 @@ export interface ControlPlaneConfig {
   /** 0 picks a free port (tests); the bound one is in `RunningControlPlane.url`. */
   port: number;
   dataDir: string;
+  /** PostgreSQL connection URL; when absent the store is SQLite in DATA_DIR/control-plane.db. */
+  databaseUrl?: string;
   /** Admin token from CHAINLOOP_CP_ADMIN_TOKEN; when absent one is generated into DATA_DIR/admin.token. */
   adminToken?: string;
   /** Largest accepted CAS blob in bytes. */

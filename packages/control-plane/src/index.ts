@@ -5,5 +5,6 @@ export { FilesystemCasBackend } from './cas/filesystem-backend';
 export { type ControlPlaneConfig, defaultConfig } from './config';
 export { type ControlPlaneDependencies, type RunningControlPlane, startControlPlane } from './server';
 export { configFromOptions, START_OPTION_HELP, type StartOptions, serve } from './start';
+export { PostgresRepository } from './storage/postgres-repository';
 export type { Repository } from './storage/repository';
 export { SqliteRepository } from './storage/sqlite-repository';

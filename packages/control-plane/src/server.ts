@@ -18,6 +18,7 @@ import { registerOperationsRoutes } from './routes/operations';
 import { registerRunRoutes } from './routes/runs';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { RunExpirySweeper } from './run-expiry';
+import { PostgresRepository } from './storage/postgres-repository';
 import type { Repository } from './storage/repository';
 import { SqliteRepository } from './storage/sqlite-repository';
 
@@ -53,7 +54,11 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const adminToken = bootstrapAdminToken(config.dataDir, config.adminToken);
-  const repository = dependencies.repository ?? new SqliteRepository(join(config.dataDir, 'control-plane.db'));
+  const repository =
+    dependencies.repository ??
+    (config.databaseUrl
+      ? await PostgresRepository.connect(config.databaseUrl)
+      : new SqliteRepository(join(config.dataDir, 'control-plane.db')));
   let cas = dependencies.cas;
   if (!cas) {
     const filesystem = new FilesystemCasBackend(join(config.dataDir, 'cas'));

@@ -7,6 +7,7 @@ import { parseDuration, parseListen, parseSize } from './units';
 export interface StartOptions {
   listen?: string;
   dataDir?: string;
+  databaseUrl?: string;
   maxBlobSize?: string;
   maxBodySize?: string;
   runExpiry?: string;
@@ -17,6 +18,7 @@ export interface StartOptions {
 export const START_OPTION_HELP = {
   listen: `address to listen on, host:port (default ${DEFAULT_LISTEN}; port 0 picks a free one)`,
   dataDir: `directory for the database, the CAS and the admin token (default ./${DEFAULT_DATA_DIR})`,
+  databaseUrl: 'PostgreSQL URL (env CHAINLOOP_CP_DATABASE_URL); default: SQLite in the data directory',
   maxBlobSize: 'largest CAS blob accepted, e.g. 512MiB (default 10GiB)',
   maxBodySize: 'largest JSON request body accepted, e.g. 32MiB (default 32MiB)',
   runExpiry: 'runs still initialized after this long are marked expired (default 24h)',
@@ -29,6 +31,7 @@ export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv 
     host,
     port,
     dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
+    databaseUrl: options.databaseUrl ?? (env.CHAINLOOP_CP_DATABASE_URL || undefined),
     adminToken: env.CHAINLOOP_CP_ADMIN_TOKEN || undefined,
     maxBlobBytes: options.maxBlobSize ? parseSize('--max-blob-size', options.maxBlobSize) : defaults.maxBlobBytes,
     maxJsonBodyBytes: options.maxBodySize
@@ -72,5 +75,6 @@ function announce(running: RunningControlPlane, config: ControlPlaneConfig): voi
     );
   }
   process.stderr.write(`INF data directory: ${config.dataDir}\n`);
+  process.stderr.write(`INF storage: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}\n`);
   process.stderr.write(`INF control plane listening on ${running.url}\n`);
 }

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 const HELP = {
   listen: 'address to listen on, host:port (default 127.0.0.1:8000; port 0 picks a free one)',
   dataDir: 'directory for the database, the CAS and the admin token (default ./.chainloop)',
+  databaseUrl: 'PostgreSQL URL (env CHAINLOOP_CP_DATABASE_URL); default: SQLite in the data directory',
   maxBlobSize: 'largest CAS blob accepted, e.g. 512MiB (default 10GiB)',
   maxBodySize: 'largest JSON request body accepted, e.g. 32MiB (default 32MiB)',
   runExpiry: 'runs still initialized after this long are marked expired (default 24h)',
@@ -20,6 +21,7 @@ export function registerControlPlaneCommands(program: Command): void {
     .description('start the control plane (SQLite + filesystem CAS under --data-dir); stops on SIGTERM/SIGINT')
     .option('--listen <host:port>', HELP.listen)
     .option('--data-dir <dir>', HELP.dataDir)
+    .option('--database-url <url>', HELP.databaseUrl)
     .option('--max-blob-size <size>', HELP.maxBlobSize)
     .option('--max-body-size <size>', HELP.maxBodySize)
     .option('--run-expiry <duration>', HELP.runExpiry)

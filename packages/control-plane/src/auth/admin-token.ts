@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChainloopError } from '@chainloop-ts/core';
 import { generateToken, hashToken } from './tokens';
@@ -29,17 +30,24 @@ export function bootstrapAdminToken(dataDir: string, configured: string | undefi
     return { tokenHash: hashToken(configured.trim()), origin: 'environment', generated: false };
   }
   const path = join(dataDir, ADMIN_TOKEN_FILE);
-  if (existsSync(path)) {
-    const token = readFileSync(path, 'utf8').trim();
-    if (!token) {
-      throw new ChainloopError(
-        'ADMIN_TOKEN_EMPTY',
-        `admin token file ${path} is empty: delete it to generate a new one`,
-      );
+  if (!existsSync(path)) {
+    // Written aside, then linked into place: the file appears complete or not at all, and if another process
+    // sharing the data dir linked its token first (EEXIST), that one is used.
+    const token = generateToken('admin');
+    const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(aside, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      linkSync(aside, path);
+      return { tokenHash: hashToken(token), origin: 'file', path, generated: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      rmSync(aside, { force: true });
     }
-    return { tokenHash: hashToken(token), origin: 'file', path, generated: false };
   }
-  const token = generateToken('admin');
-  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
-  return { tokenHash: hashToken(token), origin: 'file', path, generated: true };
+  const token = readFileSync(path, 'utf8').trim();
+  if (!token) {
+    throw new ChainloopError('ADMIN_TOKEN_EMPTY', `admin token file ${path} is empty: delete it to generate a new one`);
+  }
+  return { tokenHash: hashToken(token), origin: 'file', path, generated: false };
 }

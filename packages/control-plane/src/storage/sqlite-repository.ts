@@ -13,58 +13,7 @@ import type {
   RunStateRecord,
   WorkflowRecord,
 } from './repository';
-
-type Row = Record<string, unknown>;
-
-const str = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
-
-function toWorkflow(row: Row): WorkflowRecord {
-  return {
-    id: String(row.id),
-    name: String(row.name),
-    team: String(row.team),
-    project: String(row.project),
-    description: String(row.description),
-    createdAt: String(row.created_at),
-  };
-}
-
-function toContract(row: Row): ContractRevisionRecord {
-  return {
-    workflowId: String(row.workflow_id),
-    revision: Number(row.revision),
-    body: String(row.body),
-    format: row.format as ContractFormat,
-    createdAt: String(row.created_at),
-  };
-}
-
-function toRobotAccount(row: Row): RobotAccountRecord {
-  return {
-    id: String(row.id),
-    name: String(row.name),
-    workflowId: String(row.workflow_id),
-    createdAt: String(row.created_at),
-    revokedAt: str(row.revoked_at),
-    tokenHash: String(row.token_hash),
-  };
-}
-
-function toRun(row: Row): RunRecord {
-  return {
-    id: String(row.id),
-    workflowId: String(row.workflow_id),
-    status: row.status as RunRecord['status'],
-    runnerType: String(row.runner_type),
-    jobUrl: String(row.job_url),
-    contractRevision: Number(row.contract_revision),
-    createdAt: String(row.created_at),
-    finishedAt: str(row.finished_at),
-    trigger: str(row.reset_trigger) as RunRecord['trigger'],
-    reason: str(row.reason),
-    attestationDigest: str(row.attestation_digest),
-  };
-}
+import { type Row, toAttestation, toContract, toRobotAccount, toRun, toRunState, toWorkflow } from './rows';
 
 /** The embedded default store: one SQLite file in WAL mode, every multi-statement change in a transaction. */
 export class SqliteRepository implements Repository {
@@ -287,25 +236,12 @@ export class SqliteRepository implements Repository {
 
   async getAttestation(digest: string): Promise<AttestationRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM attestations WHERE digest = ?').get(digest) as Row | undefined;
-    if (!row) return undefined;
-    return {
-      digest: String(row.digest),
-      runId: String(row.run_id),
-      workflowId: String(row.workflow_id),
-      bundle: String(row.bundle),
-      createdAt: String(row.created_at),
-    };
+    return row && toAttestation(row);
   }
 
   async getRunState(runId: string): Promise<RunStateRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM run_states WHERE run_id = ?').get(runId) as Row | undefined;
-    if (!row) return undefined;
-    return {
-      runId: String(row.run_id),
-      document: String(row.document),
-      etag: String(row.etag),
-      updatedAt: String(row.updated_at),
-    };
+    return row && toRunState(row);
   }
 
   async putRunState(state: RunStateRecord, expectedEtag: string | undefined): Promise<boolean> {

@@ -1,0 +1,311 @@
+import { ChainloopError } from '@chainloop-ts/core';
+import pg from 'pg';
+import { MIGRATIONS } from './migrations';
+import type {
+  AttestationRecord,
+  ContractFormat,
+  ContractRevisionRecord,
+  Repository,
+  RobotAccountRecord,
+  RunFinish,
+  RunRecord,
+  RunStateRecord,
+  WorkflowRecord,
+} from './repository';
+import { type Row, toAttestation, toContract, toRobotAccount, toRun, toRunState, toWorkflow } from './rows';
+
+/** Any fixed number: every control plane process takes this advisory lock while it migrates. */
+const MIGRATION_LOCK = 7_266_103;
+
+/**
+ * PostgreSQL store for control planes that run as several processes behind a load balancer. Same migrations and
+ * semantics as the SQLite one; per-workflow row locks serialise revision numbering.
+ */
+export class PostgresRepository implements Repository {
+  private closed = false;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /** Connects, then migrates; a database that cannot be reached is DATABASE_UNREACHABLE (password never shown). */
+  static async connect(url: string): Promise<PostgresRepository> {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection dropped by the server must not crash the process; the next query reports the problem.
+    pool.on('error', () => undefined);
+    const repository = new PostgresRepository(pool);
+    try {
+      await repository.migrate();
+    } catch (error) {
+      await pool.end();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ChainloopError(
+        'DATABASE_UNREACHABLE',
+        `cannot use the PostgreSQL database ${redactPassword(url)}: ${reason}: check --database-url / CHAINLOOP_CP_DATABASE_URL`,
+      );
+    }
+    return repository;
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async rows(sql: string, values: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(sql, values)).rows as Row[];
+  }
+
+  private async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+      );
+      const applied = new Set(
+        (await client.query('SELECT version FROM schema_migrations')).rows.map((row) => Number(row.version)),
+      );
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        for (const statement of migration.statements) await client.query(statement);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+          migration.version,
+          new Date().toISOString(),
+        ]);
+      }
+    });
+  }
+
+  async createWorkflow(workflow: WorkflowRecord, firstContract: ContractRevisionRecord): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO workflows (id, name, team, project, description, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (project, name) DO NOTHING`,
+        [workflow.id, workflow.name, workflow.team, workflow.project, workflow.description, workflow.createdAt],
+      );
+      if (inserted.rowCount === 0) return false;
+      await insertContract(client, firstContract);
+      return true;
+    });
+  }
+
+  async listWorkflows(): Promise<WorkflowRecord[]> {
+    return (await this.rows('SELECT * FROM workflows ORDER BY created_at, id')).map(toWorkflow);
+  }
+
+  async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM workflows WHERE id = $1', [id]);
+    return row && toWorkflow(row);
+  }
+
+  async findWorkflowsByName(name: string): Promise<WorkflowRecord[]> {
+    return (await this.rows('SELECT * FROM workflows WHERE name = $1 ORDER BY project', [name])).map(toWorkflow);
+  }
+
+  async addContractRevision(
+    workflowId: string,
+    body: string,
+    format: ContractFormat,
+    createdAt: string,
+  ): Promise<{ revision: ContractRevisionRecord; created: boolean }> {
+    return this.transaction(async (client) => {
+      // Locking the workflow row makes concurrent uploads take turns, so each sees the other's revision.
+      await client.query('SELECT id FROM workflows WHERE id = $1 FOR UPDATE', [workflowId]);
+      const [latestRow] = (
+        await client.query('SELECT * FROM contract_revisions WHERE workflow_id = $1 ORDER BY revision DESC LIMIT 1', [
+          workflowId,
+        ])
+      ).rows as Row[];
+      const latest = latestRow && toContract(latestRow);
+      if (latest && latest.body === body) return { revision: latest, created: false };
+      const revision = { workflowId, revision: (latest?.revision ?? 0) + 1, body, format, createdAt };
+      await insertContract(client, revision);
+      return { revision, created: true };
+    });
+  }
+
+  async getContractRevision(workflowId: string, revision?: number): Promise<ContractRevisionRecord | undefined> {
+    const [row] =
+      revision === undefined
+        ? await this.rows('SELECT * FROM contract_revisions WHERE workflow_id = $1 ORDER BY revision DESC LIMIT 1', [
+            workflowId,
+          ])
+        : await this.rows('SELECT * FROM contract_revisions WHERE workflow_id = $1 AND revision = $2', [
+            workflowId,
+            revision,
+          ]);
+    return row && toContract(row);
+  }
+
+  async createRobotAccount(account: RobotAccountRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO robot_accounts (id, workflow_id, name, token_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [account.id, account.workflowId, account.name, account.tokenHash, account.createdAt, account.revokedAt ?? null],
+    );
+  }
+
+  async getRobotAccount(id: string): Promise<RobotAccountRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM robot_accounts WHERE id = $1', [id]);
+    return row && toRobotAccount(row);
+  }
+
+  async findRobotAccountByTokenHash(tokenHash: string): Promise<RobotAccountRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM robot_accounts WHERE token_hash = $1', [tokenHash]);
+    return row && toRobotAccount(row);
+  }
+
+  async listRobotAccounts(workflowId: string): Promise<RobotAccountRecord[]> {
+    return (
+      await this.rows('SELECT * FROM robot_accounts WHERE workflow_id = $1 ORDER BY created_at, id', [workflowId])
+    ).map(toRobotAccount);
+  }
+
+  async revokeRobotAccount(id: string, revokedAt: string): Promise<RobotAccountRecord | undefined> {
+    await this.pool.query('UPDATE robot_accounts SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
+      revokedAt,
+      id,
+    ]);
+    return this.getRobotAccount(id);
+  }
+
+  async createRun(run: RunRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO workflow_runs (id, workflow_id, status, runner_type, job_url, contract_revision, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [run.id, run.workflowId, run.status, run.runnerType, run.jobUrl, run.contractRevision, run.createdAt],
+    );
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM workflow_runs WHERE id = $1', [id]);
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: { workflowId?: string; limit: number }): Promise<RunRecord[]> {
+    const rows =
+      filter.workflowId === undefined
+        ? await this.rows('SELECT * FROM workflow_runs ORDER BY created_at DESC, id LIMIT $1', [filter.limit])
+        : await this.rows('SELECT * FROM workflow_runs WHERE workflow_id = $1 ORDER BY created_at DESC, id LIMIT $2', [
+            filter.workflowId,
+            filter.limit,
+          ]);
+    return rows.map(toRun);
+  }
+
+  async finishRun(id: string, finish: RunFinish): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE workflow_runs SET status = $1, finished_at = $2, reset_trigger = $3, reason = $4
+       WHERE id = $5 AND status = 'initialized'`,
+      [finish.status, finish.finishedAt, finish.trigger ?? null, finish.reason ?? null, id],
+    );
+    return result.rowCount === 1;
+  }
+
+  async expireRuns(cutoff: string, now: string): Promise<number> {
+    const result = await this.pool.query(
+      `UPDATE workflow_runs SET status = 'expired', finished_at = $1 WHERE status = 'initialized' AND created_at < $2`,
+      [now, cutoff],
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async storeAttestation(attestation: AttestationRecord, referencedDigests: string[]): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const finished = await client.query(
+        `UPDATE workflow_runs SET status = 'succeeded', finished_at = $1, attestation_digest = $2
+         WHERE id = $3 AND status = 'initialized'`,
+        [attestation.createdAt, attestation.digest, attestation.runId],
+      );
+      if (finished.rowCount === 0) return false;
+      await client.query(
+        `INSERT INTO attestations (digest, run_id, workflow_id, bundle, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (digest) DO NOTHING`,
+        [attestation.digest, attestation.runId, attestation.workflowId, attestation.bundle, attestation.createdAt],
+      );
+      for (const digest of referencedDigests) await grant(client, digest, attestation.workflowId);
+      return true;
+    });
+  }
+
+  async getAttestation(digest: string): Promise<AttestationRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM attestations WHERE digest = $1', [digest]);
+    return row && toAttestation(row);
+  }
+
+  async getRunState(runId: string): Promise<RunStateRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM run_states WHERE run_id = $1', [runId]);
+    return row && toRunState(row);
+  }
+
+  async putRunState(state: RunStateRecord, expectedEtag: string | undefined): Promise<boolean> {
+    const result =
+      expectedEtag === undefined
+        ? await this.pool.query(
+            `INSERT INTO run_states (run_id, document, etag, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (run_id) DO NOTHING`,
+            [state.runId, state.document, state.etag, state.updatedAt],
+          )
+        : await this.pool.query(
+            'UPDATE run_states SET document = $1, etag = $2, updated_at = $3 WHERE run_id = $4 AND etag = $5',
+            [state.document, state.etag, state.updatedAt, state.runId, expectedEtag],
+          );
+    return result.rowCount === 1;
+  }
+
+  async deleteRunState(runId: string): Promise<void> {
+    await this.pool.query('DELETE FROM run_states WHERE run_id = $1', [runId]);
+  }
+
+  async grantBlobAccess(digest: string, workflowId: string): Promise<void> {
+    await grant(this.pool, digest, workflowId);
+  }
+
+  async canReadBlob(digest: string, workflowId: string): Promise<boolean> {
+    return (
+      (await this.rows('SELECT 1 FROM blob_access WHERE digest = $1 AND workflow_id = $2', [digest, workflowId]))
+        .length > 0
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+async function insertContract(client: pg.PoolClient, contract: ContractRevisionRecord): Promise<void> {
+  await client.query(
+    'INSERT INTO contract_revisions (workflow_id, revision, body, format, created_at) VALUES ($1, $2, $3, $4, $5)',
+    [contract.workflowId, contract.revision, contract.body, contract.format, contract.createdAt],
+  );
+}
+
+async function grant(client: pg.Pool | pg.PoolClient, digest: string, workflowId: string): Promise<void> {
+  await client.query(
+    'INSERT INTO blob_access (digest, workflow_id) VALUES ($1, $2) ON CONFLICT (digest, workflow_id) DO NOTHING',
+    [digest, workflowId],
+  );
+}
+
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'URL (unparsable)';
+  }
+}

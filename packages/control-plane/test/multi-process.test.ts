@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  type ControlPlaneProcess,
+  makeTempDir,
+  removeDir,
+  startControlPlaneProcess,
+  workflowWithRobot,
+} from './helpers/control-plane-process';
+import { type PostgresServer, startPostgres } from './helpers/postgres-server';
+
+let postgres: PostgresServer;
+let left: ControlPlaneProcess;
+let right: ControlPlaneProcess;
+const dataDir = makeTempDir('cp-shared-');
+
+// Two control plane processes on one PostgreSQL and one shared CAS directory, as behind a load balancer.
+before(async () => {
+  postgres = await startPostgres();
+  const databaseUrl = await postgres.createDatabase();
+  const args = ['--database-url', databaseUrl];
+  // Started together without CHAINLOOP_CP_ADMIN_TOKEN: they must agree on one generated admin token.
+  [left, right] = await Promise.all([
+    startControlPlaneProcess({ dataDir, args, adminToken: null }),
+    startControlPlaneProcess({ dataDir, args, adminToken: null }),
+  ]);
+});
+after(async () => {
+  await Promise.all([left?.stop(), right?.stop()]);
+  postgres?.stop();
+  removeDir(dataDir);
+});
+
+test('two processes on PostgreSQL serve one consistent control plane', async () => {
+  assert.match(left.logs(), /INF storage: PostgreSQL/);
+  assert.deepEqual(await right.admin().whoami(), { kind: 'admin' });
+  assert.deepEqual(await left.admin().whoami(), { kind: 'admin' });
+  const crafting = await workflowWithRobot(left, 'build-and-test');
+  const viaRight = right.client(crafting.token);
+  assert.equal((await right.admin().getWorkflow('build-and-test')).id, crafting.workflow.id);
+
+  // Contract uploads split across both processes get distinct revisions.
+  const revisions = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      (i % 2 === 0 ? left : right).admin().updateContract('build-and-test', `schemaVersion: v1\n# ${i}\n`),
+    ),
+  );
+  assert.deepEqual(
+    revisions.map((revision) => revision.revision).sort((a, b) => a - b),
+    Array.from({ length: 10 }, (_, i) => i + 3),
+  );
+
+  // A run opened on one process is crafted on the other; a stale ETag loses on either.
+  const run = await crafting.robot.createRun({ contractRevision: 2, runnerType: 'GITHUB_ACTION' });
+  const first = await viaRight.writeRunState(run.id, { materials: [] });
+  await crafting.robot.writeRunState(run.id, { materials: ['rootfs'] }, first.etag);
+  await assert.rejects(viaRight.writeRunState(run.id, { materials: ['lost'] }, first.etag), { code: 'STATE_CONFLICT' });
+
+  // A blob uploaded through one process is served by the other.
+  const blob = await viaRight.uploadFileOnePass(new URL(import.meta.url).pathname);
+  assert.equal(await crafting.robot.hasBlob(blob.digest), true);
+
+  const { digest } = await crafting.robot.storeAttestation(run.id, '{"signed":true}');
+  assert.equal((await right.admin().getRun(run.id)).attestationDigest, digest);
+});
