@@ -18,7 +18,10 @@ class CliCommand implements Serializable {
 
     /** Words written into the script as they are: subcommands and flags the library itself spells. */
     CliCommand(List<String> words) {
-        words.each { String word -> literal(word) }
+        // A plain loop: constructors are not CPS-transformed, so they should not create closures.
+        for (String word : words) {
+            literal(word)
+        }
     }
 
     @NonCPS
