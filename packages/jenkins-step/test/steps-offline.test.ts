@@ -81,13 +81,24 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
     assert.deepEqual(shScripts(badInput), [], 'no chainloop command ran');
   });
 
-  it('runs the CLI through bat on Windows agents, values in %VARIABLES%, the command echo off', () => {
+  it('runs the CLI through bat on Windows agents, values expanded only after cmd parsed the line', () => {
     const bat = windows.steps.filter((s) => s.step === 'bat').map((s) => s.script);
     assert.deepEqual(bat, [
-      '@"%CHAINLOOP_STEP_NODE%" "%CHAINLOOP_STEP_CLI%" attestation init --remote-state -o json ' +
-        '--contract-revision "%CHAINLOOP_STEP_ARG1%"',
+      '@setlocal EnableDelayedExpansion\n' +
+        '@"!CHAINLOOP_STEP_NODE!" "!CHAINLOOP_STEP_CLI!" attestation init --remote-state -o json ' +
+        '--contract-revision "!CHAINLOOP_STEP_ARG1!"',
     ]);
     assert.deepEqual(shScripts(windows), []);
+  });
+
+  it('refuses a value with a double quote on Windows, which cmd cannot pass to a program intact', () => {
+    assert.equal(windows.outcome, 'threw');
+    assert.equal(
+      windows.message,
+      'chainloopAdd: the value "say "hi" & exit" contains a double quote, which a Windows agent cannot pass to a ' +
+        'program: remove it, or run this step on a Unix agent',
+    );
+    assert.equal(windows.steps.filter((s) => s.step === 'bat').length, 1, 'only init reached bat');
   });
 
   it('writes the bundled CLI (libraryResource + writeFile, Base64) byte for byte into <workspace>@tmp', () => {

@@ -22,7 +22,7 @@ class Attestation implements Serializable {
         this.steps = steps
         this.step = step
         this.settings = settings
-        this.cli = new ChainloopCli(steps, settings)
+        this.cli = new ChainloopCli(steps, step, settings)
     }
 
     /** A string field of the CLI's JSON output; the library avoids JSON parsers that need script approval. */

@@ -19,12 +19,14 @@ class ChainloopCli implements Serializable {
     static final String CONTROL_PLANE_VARIABLE = 'CHAINLOOP_CONTROL_PLANE_API'
 
     private final Object steps
+    private final String step
     private final Map settings
     /** Where the bundled CLI was written on this agent, so later commands of the same step skip the copy. */
     private String bundlePath
 
-    ChainloopCli(Object steps, Map settings) {
+    ChainloopCli(Object steps, String step, Map settings) {
         this.steps = steps
+        this.step = step
         this.settings = settings
     }
 
@@ -62,6 +64,11 @@ class ChainloopCli implements Serializable {
         return steps.withEnv(variables) {
             if (steps.isUnix()) {
                 return steps.sh(script: command.unixScript(launcherVariables), returnStdout: true)
+            }
+            String unpassable = command.valueWindowsCannotPass()
+            if (unpassable != null) {
+                steps.error("${step}: the value \"${unpassable}\" contains a double quote, which a Windows agent " +
+                    'cannot pass to a program: remove it, or run this step on a Unix agent')
             }
             return steps.bat(script: command.windowsScript(launcherVariables), returnStdout: true)
         }

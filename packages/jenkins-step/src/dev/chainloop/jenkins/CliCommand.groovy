@@ -86,12 +86,24 @@ class CliCommand implements Serializable {
         return words.join(' ')
     }
 
-    /** The script for `bat`: `@` keeps cmd from echoing the expanded line into the build log. */
+    /**
+     * The script for `bat`. Delayed expansion (`!NAME!`) substitutes values after cmd has parsed the line, so `&`,
+     * `|`, `%` or `^` in a value stay characters; `@` keeps cmd from echoing the line into the build log.
+     */
     @NonCPS
     String windowsScript(List<String> launcherVariables) {
-        List<String> words = launcherVariables.collect { String name -> "\"%${name}%\"" }
-        words.addAll(tokens.collect { Map token -> token.literal ?: "\"%${token.variable}%\"" })
-        return '@' + words.join(' ')
+        List<String> words = launcherVariables.collect { String name -> "\"!${name}!\"" }
+        words.addAll(tokens.collect { Map token -> token.literal ?: "\"!${token.variable}!\"" })
+        return '@setlocal EnableDelayedExpansion\n@' + words.join(' ')
+    }
+
+    /**
+     * A value Windows cannot pass: programs split their command line at double quotes themselves, so a `"` inside
+     * a value would cut it in pieces. Null when every value can be passed.
+     */
+    @NonCPS
+    String valueWindowsCannotPass() {
+        return values.values().find { String value -> value.contains('"') }
     }
 
 }
