@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '@chainloop-ts/core';
+import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import type { ContractRevision, RobotAccount, Workflow, WorkflowRun } from '@chainloop-ts/core/client';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import type { Command } from 'commander';
@@ -203,17 +203,53 @@ export function registerWorkflowCommands(program: Command): void {
 
   run
     .command('describe')
-    .description('show a workflow run and its attestation digest')
+    .description('show a workflow run and its attestation digest; --verify checks its signature offline')
     .requiredOption('--id <id>', 'workflow run id')
-    .action(async (flags: { id: string }, command: Command) => {
+    .option('--verify', "verify the run's attestation with --key or --cert-chain")
+    .option('--key <ref>', 'public key (cosign.pub) to verify with: file path or env://VAR')
+    .option('--cert-chain <file>', 'CA certificate(s) PEM the signing certificate must chain to')
+    .action(async (flags: { id: string; verify?: boolean; key?: string; certChain?: string }, command: Command) => {
+      if (flags.verify && !flags.key && !flags.certChain) {
+        throw new UsageError(
+          'TRUST_MISSING',
+          '--verify needs something to verify against: pass --key PUB or --cert-chain CHAIN',
+        );
+      }
       const client = adminClient(command);
       const details = await client.getRun(flags.id);
+      const attestation = details.attestationDigest ? await client.getAttestation(details.id) : undefined;
+      const verification = flags.verify ? await verifyRunAttestation(details, attestation?.bundle, flags) : undefined;
       if (outputFormat(command) === 'json') {
-        const attestation = details.attestationDigest ? await client.getAttestation(details.id) : undefined;
-        return printJson({ ...details, attestation: attestation && JSON.parse(attestation.bundle) });
+        return printJson({
+          ...details,
+          attestation: attestation && JSON.parse(attestation.bundle),
+          ...(verification && { verified: true, signedBy: verification }),
+        });
       }
-      printLine(renderKeyValueTable(runRows(details), 'Workflow Run'));
+      const rows = runRows(details);
+      if (verification) rows.push(['Verified', `Yes, signed by ${verification}`]);
+      printLine(renderKeyValueTable(rows, 'Workflow Run'));
     });
+}
+
+/** Verifies the stored bundle offline with the given trust; a bad signature fails the command (exit 1). */
+async function verifyRunAttestation(
+  run: WorkflowRun,
+  bundle: string | undefined,
+  flags: { key?: string; certChain?: string },
+): Promise<string> {
+  if (bundle === undefined) {
+    throw new ChainloopError(
+      'ATTESTATION_NOT_FOUND',
+      `workflow run ${run.id} has no attestation to verify (status ${run.status})`,
+    );
+  }
+  const { readKeyReference, verifyAttestation } = await import('@chainloop-ts/core/attestation');
+  const trust = flags.key
+    ? { publicKeyPem: await readKeyReference(flags.key, { what: 'public key' }) }
+    : { chainPem: await readKeyReference(flags.certChain ?? '', { what: 'CA chain' }) };
+  const result = await verifyAttestation(bundle, trust);
+  return result.signer.kind === 'key' ? 'public key' : `certificate "${result.signer.subject.replace(/\n/g, ', ')}"`;
 }
 
 function parseLimit(value: string): number {

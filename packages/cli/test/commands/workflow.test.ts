@@ -168,6 +168,61 @@ describe('admin commands, end to end with the bundled CLI', () => {
     assert.match(missing.stderr, /^ERR workflow run nope not found/m);
   });
 
+  test('run describe --verify checks the stored attestation offline with a public key', async () => {
+    const { generateKeyPair, loadSigningKey, signStatement } = await import('@chainloop-ts/core/attestation');
+    const keys = await generateKeyPair({ password: 'pw' });
+    const other = await generateKeyPair({ password: 'pw' });
+    writeFileSync(join(workDir, 'cosign.key'), keys.privateKeyPem);
+    writeFileSync(join(workDir, 'cosign.pub'), keys.publicKeyPem);
+    writeFileSync(join(workDir, 'other.pub'), other.publicKeyPem);
+    const signer = await loadSigningKey(join(workDir, 'cosign.key'), { password: 'pw' });
+    const { bundleJson } = await signStatement(
+      {
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: 'skynet-control-plane', digest: { sha256: 'a'.repeat(64) } }],
+        predicateType: 'https://chainloop.dev/attestation/v0.2',
+        predicate: {},
+      },
+      signer,
+    );
+    const account = json('workflow', 'robot-account', 'create', '--workflow', 'build-and-test');
+    const robot = new ControlPlaneClient({ baseUrl: server.url, token: account.token });
+    const run = await robot.createRun({ contractRevision: 2, runnerType: 'GITHUB_ACTION' });
+    await robot.storeAttestation(run.id, bundleJson);
+
+    const good = cli('workflow', 'run', 'describe', '--id', run.id, '--verify', '--key', join(workDir, 'cosign.pub'));
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /│ Verified\s+│ Yes, signed by public key\s+│/);
+    const asJson = json(
+      'workflow',
+      'run',
+      'describe',
+      '--id',
+      run.id,
+      '--verify',
+      '--key',
+      join(workDir, 'cosign.pub'),
+    );
+    assert.equal(asJson.verified, true);
+
+    const wrongKey = cli(
+      'workflow',
+      'run',
+      'describe',
+      '--id',
+      run.id,
+      '--verify',
+      '--key',
+      join(workDir, 'other.pub'),
+    );
+    assert.equal(wrongKey.status, 1);
+    assert.match(wrongKey.stderr, /^ERR .*signature does not match/m);
+
+    const noTrust = cli('workflow', 'run', 'describe', '--id', run.id, '--verify');
+    assert.equal(noTrust.status, 2);
+    assert.match(noTrust.stderr, /--verify needs something to verify against: pass --key PUB or --cert-chain CHAIN/);
+  });
+
   test('tokens and the control plane URL: missing, wrong and unreachable', () => {
     const noToken = runCli(['workflow', 'list'], { CHAINLOOP_CONTROL_PLANE_API: server.url });
     assert.equal(noToken.status, 2);
