@@ -1,28 +1,29 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { CYCLONEDX_AJV_OPTIONS, CYCLONEDX_EXTRA_FORMATS } from './cyclonedx-ajv';
 
 type SchemaVersion = '1.6' | '1.7';
 
 let compiler: Promise<(version: SchemaVersion) => ValidateFunction> | undefined;
 const compiled = new Map<SchemaVersion, ValidateFunction>();
 
-/** Loaded and compiled on first use, per schema version: the schemas are large and most CLI runs never need them. */
+/**
+ * Loaded and compiled on first use, per schema version: the schemas are large and most CLI runs never need them. The
+ * CLI bundle carries 1.6 (what 1.4–1.6 documents are checked against) compiled ahead of time.
+ */
 async function validator(version: SchemaVersion): Promise<ValidateFunction> {
+  if (version === '1.6') {
+    const { precompiledCycloneDx16 } = await import('./cyclonedx-precompiled');
+    if (precompiledCycloneDx16) return precompiledCycloneDx16;
+  }
   compiler ??= (async () => {
     const [{ default: Ajv }, { default: addFormats }, schemas] = await Promise.all([
       import('ajv'),
       import('ajv-formats'),
       import('./cyclonedx-schemas'),
     ]);
-    const ajv = new Ajv({
-      strict: false,
-      allErrors: true,
-      verbose: true,
-      schemas: schemas.CYCLONEDX_REFERENCED_SCHEMAS,
-    });
+    const ajv = new Ajv({ ...CYCLONEDX_AJV_OPTIONS, schemas: schemas.CYCLONEDX_REFERENCED_SCHEMAS });
     addFormats(ajv);
-    // Formats ajv-formats lacks; checked loosely, as the CycloneDX library's own validator does.
-    ajv.addFormat('iri-reference', true);
-    ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/);
+    for (const [name, format] of Object.entries(CYCLONEDX_EXTRA_FORMATS)) ajv.addFormat(name, format);
     return (wanted: SchemaVersion) => ajv.compile(schemas.CYCLONEDX_BOM_SCHEMAS[wanted]);
   })();
   const compile = await compiler;
