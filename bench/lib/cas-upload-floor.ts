@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchControlPlane } from './control-plane';
 import { casBlobPath } from './control-plane';
-import { type TimedProcess, timeProcess } from './process-timer';
+import { mustSucceed, type TimedProcess, timeProcess } from './process-timer';
 
 /**
  * The upload floor: curl streaming the file to the same CAS endpoint the CLI uses for a known digest
@@ -42,4 +42,13 @@ export async function curlUpload(
 /** Forgets a blob so the next upload of the same bytes does the full work again (hash, write, fsync, rename). */
 export async function forgetBlob(cp: BenchControlPlane, digest: string): Promise<void> {
   await rm(casBlobPath(cp, digest), { force: true });
+}
+
+/**
+ * Before a timed upload: the blob forgotten and the disk idle. `sync` waits for the write-back of the previous
+ * upload, which would otherwise be charged to this one.
+ */
+export async function forgetBlobAndSettle(cp: BenchControlPlane, digest: string): Promise<void> {
+  await forgetBlob(cp, digest);
+  mustSucceed('sync', await timeProcess('sync', []));
 }

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { forgetBlob } from './cas-upload-floor';
+import { forgetBlobAndSettle } from './cas-upload-floor';
 import type { CliScenario } from './cli-scenario';
 import { type BenchControlPlane, casBlobPath } from './control-plane';
 import { peakRssKiB, resetPeakRss } from './peak-rss';
@@ -11,15 +11,15 @@ export interface AddRun {
 }
 
 /**
- * One `chainloop attestation add` of a file as the `payload` ARTIFACT, with the blob forgotten first so every run
- * hashes and uploads it in full; checks the CAS holds the whole blob afterwards.
+ * One `chainloop attestation add` of a file as the `payload` ARTIFACT, with the blob forgotten first (and the disk
+ * settled) so every run hashes and uploads it in full; checks the CAS holds the whole blob afterwards.
  */
 export async function timedArtifactAdd(
   cp: BenchControlPlane,
   scenario: CliScenario,
   file: { path: string; size: number; digest: string },
 ): Promise<AddRun> {
-  await forgetBlob(cp, file.digest);
+  await forgetBlobAndSettle(cp, file.digest);
   await resetPeakRss(cp.pid);
   const add = await scenario.run(['attestation', 'add', '--name', 'payload', '--value', file.path], { rss: true });
   const serverRssKiB = await peakRssKiB(cp.pid);
