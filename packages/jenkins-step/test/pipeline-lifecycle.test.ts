@@ -249,6 +249,10 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     const run = await onlyRun('unstable');
     assert.equal(run.status, 'failed');
     assert.equal(run.trigger, 'failure');
+    const tokenBindings = report.steps.filter(
+      (s) => s.step === 'withCredentials' && s.bindings?.some((b) => b.credentialsId === 'chainloop-token'),
+    );
+    assert.equal(tokenBindings.length, 3, 'init, add and finish each bound the token chainloopInit named');
     const finish = shScripts(report).find((s) => s.includes('attestation finish'));
     assert.ok(finish?.includes('--ci jenkins --attestation-id'), finish);
   });
