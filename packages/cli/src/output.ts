@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { getBorderCharacters, table } from 'table';
 
 /** Results go to stdout; log lines (`INF …`, `WRN …`, `ERR …`) go to stderr, as in the seed. */
 export type OutputFormat = 'table' | 'json';
@@ -31,21 +31,28 @@ function cellText(value: Cell): string {
   return String(value);
 }
 
-const plainStyle = { head: [] as string[], border: [] as string[] };
+/**
+ * Tables drawn the way the seed shows them (go-pretty's light box): a rule under the first row (and under the
+ * header of a titled grid), none between data rows.
+ */
+function render(rows: string[][], options: { title?: string; ruleAfter: number[] }): string {
+  const columns = Math.max(...rows.map((row) => row.length));
+  const data = options.title ? [[options.title, ...Array(columns - 1).fill('')], ...rows] : rows;
+  return table(data, {
+    border: getBorderCharacters('norc'),
+    drawHorizontalLine: (index, size) => index === 0 || index === size || options.ruleAfter.includes(index),
+    spanningCells: options.title && columns > 1 ? [{ row: 0, col: 0, colSpan: columns }] : undefined,
+  }).trimEnd();
+}
 
-/** A key/value table like the seed's "Initialized At / Workflow / …" block. */
+/** A key/value table like the seed's "Initialized At / Workflow / …" block, or its titled "Env Variables". */
 export function renderKeyValueTable(rows: Array<[string, Cell]>, title?: string): string {
-  const table = new Table({ style: plainStyle });
-  if (title) table.push([{ colSpan: 2, content: title }]);
-  for (const [key, value] of rows) table.push([key, cellText(value)]);
-  return table.toString();
+  const body = rows.map(([key, value]) => [key, cellText(value)]);
+  if (body.length === 0) body.push(['', '']);
+  return render(body, { title, ruleAfter: [1] });
 }
 
 /** A titled grid like the seed's "Materials" table (NAME, TYPE, SET, …). */
 export function renderGridTable(title: string | undefined, head: string[], rows: Cell[][]): string {
-  const table = new Table({ style: plainStyle });
-  if (title) table.push([{ colSpan: head.length, content: title }]);
-  table.push(head);
-  for (const row of rows) table.push(row.map(cellText));
-  return table.toString();
+  return render([head, ...rows.map((row) => row.map(cellText))], { title, ruleAfter: title ? [1, 2] : [1] });
 }
