@@ -2,7 +2,7 @@
 // byte for byte on the agent, gracefulExit. One harness run (one JVM) for all of them.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,7 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
   let badInput: PipelineReport;
   let windows: PipelineReport;
   let graceful: PipelineReport;
+  let unbundled: PipelineReport;
   let windowsWorkspace: string;
 
   before(async () => {
@@ -31,7 +32,12 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
     const down = { CHAINLOOP_CONTROL_PLANE_API: 'http://127.0.0.1:9' };
     const badInputWorkspace = workspace('bad-input');
     const gracefulWorkspace = workspace('graceful');
-    [badInput, windows, graceful] = await runJenkinsfiles([
+    const unbundledWorkspace = workspace('unbundled');
+    // The library as a Git checkout of the monorepo has it: vars/ and src/, no generated resources/.
+    const checkout = workspace('library-checkout');
+    cpSync(join(packageDir, 'vars'), join(checkout, 'vars'), { recursive: true });
+    cpSync(join(packageDir, 'src'), join(checkout, 'src'), { recursive: true });
+    [badInput, windows, graceful, unbundled] = await runJenkinsfiles([
       {
         jenkinsfile: 'bad-input.Jenkinsfile',
         workspace: badInputWorkspace,
@@ -50,6 +56,13 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
         workspace: gracefulWorkspace,
         env: jenkinsEnv(gracefulWorkspace, { job: 'graceful', extra: down }),
         credentials,
+      },
+      {
+        jenkinsfile: 'windows.Jenkinsfile',
+        workspace: unbundledWorkspace,
+        env: jenkinsEnv(unbundledWorkspace, { job: 'unbundled', extra: down }),
+        credentials,
+        libraryDir: checkout,
       },
     ]);
   });
@@ -117,6 +130,13 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
     assert.match(graceful.console, /WRN chainloopAdd: no attestation in progress: .* \(skipped: gracefulExit\)/);
     assert.match(graceful.console, /the body ran/);
     assert.equal(shScripts(graceful).length, 1, 'only init ran');
+  });
+
+  it('says how to fix a library published without its bundled CLI', () => {
+    assert.match(
+      unbundled.console,
+      /^init: chainloopInit: this copy of the library has no bundled CLI \(resources\/dev\/chainloop\/jenkins\/chainloop\.cjs\): publish the library after `npm run build`, or pass cli: 'chainloop' to use an installed CLI$/m,
+    );
   });
 
   it('never records the token', () => {

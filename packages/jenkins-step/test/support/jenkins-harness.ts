@@ -21,6 +21,8 @@ export interface Scenario {
   env: Record<string, string>;
   credentials?: Record<string, Credential>;
   isUnix?: boolean;
+  /** The library to load (default: this package). */
+  libraryDir?: string;
   /** Answer "Abort" to the first `input` step, as a user aborting the build would. */
   abortAtInput?: boolean;
 }
@@ -93,7 +95,7 @@ export async function runJenkinsfiles(scenarios: Scenario[]): Promise<PipelineRe
     for (const [index, scenario] of scenarios.entries()) {
       const file = join(dir, `scenario-${index}.json`);
       const spec = {
-        libraryDir: packageDir,
+        libraryDir: scenario.libraryDir ?? packageDir,
         jenkinsfile: isAbsolute(scenario.jenkinsfile) ? scenario.jenkinsfile : join(pipelinesDir, scenario.jenkinsfile),
         workspace: scenario.workspace,
         env: scenario.env,

@@ -98,6 +98,20 @@ class ChainloopCli implements Serializable {
         return [CHAINLOOP_STEP_NODE: settings.nodeCommand, CHAINLOOP_STEP_CLI: writeBundle()]
     }
 
+    private String bundleDigest() {
+        try {
+            return steps.libraryResource(BUNDLE_DIGEST).trim()
+        // groovylint-disable-next-line CatchException
+        } catch (Exception missing) {
+            if (BuildResult.isInterruption(missing)) {
+                throw missing
+            }
+            steps.error("${step}: this copy of the library has no bundled CLI (resources/${BUNDLE}): " +
+                "publish the library after `npm run build`, or pass cli: 'chainloop' to use an installed CLI")
+        }
+        return null
+    }
+
     /**
      * Writes the bundled CLI under the workspace's temporary folder (`<workspace>@tmp`, outside the checkout),
      * named by its digest so a newer library version never runs an older copy. Base64 keeps the bytes exact
@@ -107,7 +121,7 @@ class ChainloopCli implements Serializable {
         if (bundlePath) {
             return bundlePath
         }
-        String digest = steps.libraryResource(BUNDLE_DIGEST).trim()
+        String digest = bundleDigest()
         String path = "${steps.pwd(tmp: true)}/chainloop-cli/chainloop-${digest.take(16)}.cjs"
         if (!steps.fileExists(path)) {
             String content = steps.libraryResource(resource: BUNDLE, encoding: 'Base64')
