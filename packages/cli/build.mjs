@@ -118,7 +118,8 @@ function loader(id) {
   const start = file.indexOf(`/*${'chainloop-bundle'} ${id}\n`);
   const end = file.lastIndexOf('\n*/');
   if (start < 0 || end < start) throw new Error(`${__filename} is damaged (no bundle in it): reinstall the CLI`);
-  const bundle = file.slice(file.indexOf('\n', start) + 1, end).replace(/\x01([\x01/])/g, (_, escaped) => escaped);
+  // replaceAll with a string is a fast search; a regex over the 3 MB costs ~3 ms.
+  const bundle = file.slice(file.indexOf('\n', start) + 1, end).replaceAll('*\x01/', '*/');
 
   let cacheFile;
   let cachedData;
@@ -172,7 +173,9 @@ function loader(id) {
 // Inside a block comment only `*/` needs escaping; \x01 is the escape character (\x01 itself doubled).
 // Read back as latin1 (a quarter of the cost of utf8 here), which is exact for ASCII: esbuild escapes the rest.
 if (/[^\x00-\x7f]/.test(bundle)) throw new Error('the CLI bundle is not pure ASCII: the loader would misread it');
-const payload = bundle.replace(/\x01/g, '\x01\x01').replace(/\*\//g, '*\x01/');
+// Inside a block comment only `*/` needs escaping: as `*\x01/`, unambiguous since the bundle has no \x01 of its own.
+if (bundle.includes('\x01')) throw new Error('the CLI bundle contains \\x01: choose another escape for its payload');
+const payload = bundle.replaceAll('*/', '*\x01/');
 writeFileSync(
   'dist/chainloop.cjs',
   `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)});\n/*chainloop-bundle ${id}\n${payload}\n*/\n`,
