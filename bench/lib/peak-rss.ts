@@ -14,3 +14,15 @@ export async function peakRssKiB(pid: number): Promise<number> {
   if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
   return Number(match[1]);
 }
+
+/** CPU time (user + system) a process has used so far, in ms: /proc/<pid>/stat fields 14 and 15, in clock ticks. */
+export async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; fields after it are counted from its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: 100 on every Linux architecture Node supports (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;

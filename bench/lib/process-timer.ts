@@ -13,6 +13,8 @@ export interface TimedProcess {
   ms: number;
   /** Peak resident set of the command in KiB (only when asked for; GNU time adds ~1 ms). */
   maxRssKiB?: number;
+  /** CPU time (user + system) of the command in ms, with the peak RSS. */
+  cpuMs?: number;
   status: number | null;
   stdout: string;
   stderr: string;
@@ -31,7 +33,7 @@ export async function timeProcess(command: string, args: string[], options: Time
   if (rssFile && !existsSync(GNU_TIME)) {
     throw new Error(`${GNU_TIME} not found: install the Debian package "time" (scripts/ensure-system-deps.sh)`);
   }
-  const [file, argv] = rssFile ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args];
+  const [file, argv] = rssFile ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, command, ...args]] : [command, args];
   const started = process.hrtime.bigint();
   const { status, stdout, stderr } = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
     (resolve, reject) => {
@@ -50,14 +52,16 @@ export async function timeProcess(command: string, args: string[], options: Time
   );
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   let maxRssKiB: number | undefined;
+  let cpuMs: number | undefined;
   if (rssFile) {
     const text = await readFile(rssFile, 'utf8').catch(() => '');
     await rm(rssFile, { force: true });
-    // GNU time writes "Command exited with non-zero status N" before the figure on failure.
-    const figure = Number(text.trim().split('\n').pop());
-    if (Number.isFinite(figure)) maxRssKiB = figure;
+    // GNU time writes "Command exited with non-zero status N" before the figures on failure.
+    const [rss, user, system] = (text.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    if (Number.isFinite(rss)) maxRssKiB = rss;
+    if (Number.isFinite(user) && Number.isFinite(system)) cpuMs = (user + system) * 1000;
   }
-  return { ms, maxRssKiB, status, stdout, stderr };
+  return { ms, maxRssKiB, cpuMs, status, stdout, stderr };
 }
 
 /** Throws with the command's output when it failed: a bench figure of a failed run means nothing. */

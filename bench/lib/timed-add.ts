@@ -2,12 +2,15 @@ import { stat } from 'node:fs/promises';
 import { forgetBlobAndSettle } from './cas-upload-floor';
 import type { CliScenario } from './cli-scenario';
 import { type BenchControlPlane, casBlobPath } from './control-plane';
-import { peakRssKiB, resetPeakRss } from './peak-rss';
+import { cpuMs, peakRssKiB, resetPeakRss } from './peak-rss';
 
 export interface AddRun {
   ms: number;
   cliRssKiB: number;
   serverRssKiB: number;
+  /** CPU time of the CLI and of the server during the add: where the time goes on a 2-core machine. */
+  cliCpuMs: number;
+  serverCpuMs: number;
 }
 
 /**
@@ -21,13 +24,21 @@ export async function timedArtifactAdd(
 ): Promise<AddRun> {
   await forgetBlobAndSettle(cp, file.digest);
   await resetPeakRss(cp.pid);
+  const serverCpuBefore = await cpuMs(cp.pid);
   const add = await scenario.run(['attestation', 'add', '--name', 'payload', '--value', file.path], { rss: true });
   const serverRssKiB = await peakRssKiB(cp.pid);
+  const serverCpuMs = (await cpuMs(cp.pid)) - serverCpuBefore;
   const stored = await stat(casBlobPath(cp, file.digest)).catch(() => undefined);
   if (stored?.size !== file.size) {
     throw new Error(`add of ${file.path} left no ${file.size}-byte blob ${file.digest} in the CAS:\n${add.stderr}`);
   }
-  return { ms: add.ms, cliRssKiB: add.maxRssKiB ?? Number.NaN, serverRssKiB };
+  return {
+    ms: add.ms,
+    cliRssKiB: add.maxRssKiB ?? Number.NaN,
+    serverRssKiB,
+    cliCpuMs: add.cpuMs ?? Number.NaN,
+    serverCpuMs,
+  };
 }
 
 /** `sha256:<hex>` from `openssl dgst -sha256` output (`SHA2-256(file)= <hex>`). */

@@ -4,7 +4,7 @@ import type { BenchContext } from '../lib/bench-context';
 import { curlUpload, forgetBlob, forgetBlobAndSettle } from '../lib/cas-upload-floor';
 import { cliScenario } from '../lib/cli-scenario';
 import { writeDataFile } from '../lib/data-file';
-import { peakRssKiB, resetPeakRss } from '../lib/peak-rss';
+import { cpuMs, peakRssKiB, resetPeakRss } from '../lib/peak-rss';
 import { mustSucceed, timeProcess } from '../lib/process-timer';
 import { rounds } from '../lib/rounds';
 import { MiB, max, median, sizeLabel } from '../lib/stats';
@@ -32,6 +32,7 @@ export async function benchLargeArtifacts(ctx: BenchContext): Promise<Map<number
     try {
       const hashMs: number[] = [];
       const uploadMs: number[] = [];
+      const uploadServerCpuMs: number[] = [];
       const adds: AddRun[] = [];
       for (const [index, round] of rounds(ctx.options).entries()) {
         const openssl = mustSucceed('openssl dgst', await timeProcess('openssl', ['dgst', '-sha256', path]));
@@ -40,8 +41,13 @@ export async function benchLargeArtifacts(ctx: BenchContext): Promise<Map<number
         const curlRun = async () => {
           await forgetBlobAndSettle(ctx.cp, file.digest);
           await resetPeakRss(ctx.cp.pid);
+          const serverCpuBefore = await cpuMs(ctx.cp.pid);
           const result = await curlUpload(ctx.cp, ctx.robotToken, path, file.digest, scenario.dir);
-          return { ms: result.ms, serverRssKiB: await peakRssKiB(ctx.cp.pid) };
+          return {
+            ms: result.ms,
+            serverRssKiB: await peakRssKiB(ctx.cp.pid),
+            serverCpuMs: (await cpuMs(ctx.cp.pid)) - serverCpuBefore,
+          };
         };
         const addRun = () => timedArtifactAdd(ctx.cp, scenario, file);
         // Alternate which upload goes first: whichever follows the other inherits its disk write-back.
@@ -51,11 +57,13 @@ export async function benchLargeArtifacts(ctx: BenchContext): Promise<Map<number
         const curlServerRss = curlResult.serverRssKiB;
         ctx.log(
           `§1 ${sizeLabel(size)} ${round.label}: openssl ${ms(openssl.ms)}, curl ${ms(curlResult.ms)} ` +
-            `(server ${mib(curlServerRss)}), add ${ms(add.ms)} (cli ${mib(add.cliRssKiB)}, server ${mib(add.serverRssKiB)})`,
+            `(server ${mib(curlServerRss)}, cpu ${ms(curlResult.serverCpuMs)}), add ${ms(add.ms)} ` +
+            `(cli ${mib(add.cliRssKiB)}, cpu ${ms(add.cliCpuMs)}; server ${mib(add.serverRssKiB)}, cpu ${ms(add.serverCpuMs)})`,
         );
         if (round.warmUp) continue;
         hashMs.push(openssl.ms);
         uploadMs.push(curlResult.ms);
+        uploadServerCpuMs.push(curlResult.serverCpuMs);
         adds.push(add);
       }
       addTimes.set(
@@ -63,6 +71,15 @@ export async function benchLargeArtifacts(ctx: BenchContext): Promise<Map<number
         adds.map((a) => a.ms),
       );
       report(ctx, size, hashMs, uploadMs, adds);
+      ctx.results.add({
+        section: SECTION,
+        measure: `CPU time, add ${sizeLabel(size)}: CLI + control plane`,
+        value: median(adds.map((a) => a.cliCpuMs)) + median(adds.map((a) => a.serverCpuMs)),
+        unit: 'ms',
+        note:
+          `CLI ${Math.round(median(adds.map((a) => a.cliCpuMs)))} ms, control plane ${Math.round(median(adds.map((a) => a.serverCpuMs)))} ms; ` +
+          `curl -T: control plane ${Math.round(median(uploadServerCpuMs))} ms`,
+      });
     } finally {
       await rm(path, { force: true });
       if (digest) await forgetBlob(ctx.cp, digest);
