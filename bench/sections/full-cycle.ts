@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadSigningKey } from '@chainloop-ts/core/attestation';
 import type { BenchContext } from '../lib/bench-context';
@@ -24,9 +25,25 @@ export async function benchFullCycle(ctx: BenchContext): Promise<void> {
   const scenario = await cliScenario(ctx, 'cycle', { CHAINLOOP_SIGNING_PASSWORD: signingPassword });
   const artifact = join(scenario.dir, 'artifact.bin');
   writeDataFile(artifact, MiB);
-  const artifactDigest = digestFromOpenssl(
-    mustSucceed('openssl dgst', await timeProcess('openssl', ['dgst', '-sha256', artifact])).stdout,
+  const sbom = join(vectors, 'materials', 'sbom.cyclonedx-1.5.json');
+  const junit = join(vectors, 'materials', 'junit.xml');
+  const fileDigests: string[] = [];
+  for (const file of [artifact, sbom, junit]) {
+    const openssl = await timeProcess('openssl', ['dgst', '-sha256', file]);
+    fileDigests.push(digestFromOpenssl(mustSucceed('openssl dgst', openssl).stdout));
+  }
+  // The same five materials as one `add --materials-file`, the way the CI adapters add a list.
+  const list = join(scenario.dir, 'materials.txt');
+  await writeFile(
+    list,
+    `build-ref=a206e709cc21b1bf8e262604a23f9d0fc51a293a\nartifact=${artifact}\nsbom=${sbom}\njunit=${junit}\nimage=${BENCH_IMAGE}\n`,
   );
+  const batched: Array<[string, string[]]> = [
+    ['init', ['attestation', 'init']],
+    ['add --materials-file (5)', ['attestation', 'add', '--materials-file', list]],
+    ['push --key', ['attestation', 'push', '--key', signingKey]],
+  ];
+  const batchedTotals: number[] = [];
   const steps: Array<[string, string[]]> = [
     ['init', ['attestation', 'init']],
     [
@@ -34,11 +51,8 @@ export async function benchFullCycle(ctx: BenchContext): Promise<void> {
       ['attestation', 'add', '--name', 'build-ref', '--value', 'a206e709cc21b1bf8e262604a23f9d0fc51a293a'],
     ],
     ['add 1 MiB artifact', ['attestation', 'add', '--name', 'artifact', '--value', artifact]],
-    [
-      'add SBOM',
-      ['attestation', 'add', '--name', 'sbom', '--value', join(vectors, 'materials', 'sbom.cyclonedx-1.5.json')],
-    ],
-    ['add JUnit', ['attestation', 'add', '--name', 'junit', '--value', join(vectors, 'materials', 'junit.xml')]],
+    ['add SBOM', ['attestation', 'add', '--name', 'sbom', '--value', sbom]],
+    ['add JUnit', ['attestation', 'add', '--name', 'junit', '--value', junit]],
     ['add image by digest', ['attestation', 'add', '--name', 'image', '--value', BENCH_IMAGE]],
     ['push --key', ['attestation', 'push', '--key', signingKey]],
   ];
@@ -46,20 +60,26 @@ export async function benchFullCycle(ctx: BenchContext): Promise<void> {
   const totals: number[] = [];
   const unlocks: number[] = [];
   for (const round of rounds(ctx.options)) {
-    // A CI job uploads its artifact for the first time: forget it so every round sends it.
-    await forgetBlob(ctx.cp, artifactDigest);
+    // A CI job uploads its files for the first time: forget them so every round sends them.
+    for (const digest of fileDigests) await forgetBlob(ctx.cp, digest);
     let total = 0;
     for (const [name, args] of steps) {
       const { ms } = await scenario.run(args);
       total += ms;
       if (!round.warmUp) stepMs.get(name)?.push(ms);
     }
+    for (const digest of fileDigests) await forgetBlob(ctx.cp, digest);
+    let batchedTotal = 0;
+    for (const [, args] of batched) batchedTotal += (await scenario.run(args)).ms;
     const started = process.hrtime.bigint();
     await loadSigningKey(signingKey, { password: signingPassword });
     const unlock = Number(process.hrtime.bigint() - started) / 1e6;
-    ctx.log(`§3 ${round.label}: cycle ${Math.round(total)} ms, key unlock ${Math.round(unlock)} ms`);
+    ctx.log(
+      `§3 ${round.label}: cycle ${Math.round(total)} ms (with one add --materials-file: ${Math.round(batchedTotal)} ms), key unlock ${Math.round(unlock)} ms`,
+    );
     if (round.warmUp) continue;
     totals.push(total);
+    batchedTotals.push(batchedTotal);
     unlocks.push(unlock);
   }
   const unlock = median(unlocks);
@@ -90,5 +110,13 @@ export async function benchFullCycle(ctx: BenchContext): Promise<void> {
     samples: totals.map((t) => t - unlock),
     budget: `< ${BUDGET_MS} ms`,
     met: net < BUDGET_MS,
+  });
+  ctx.results.add({
+    section: SECTION,
+    measure: 'init + add --materials-file (same 5) + push, minus key unlock',
+    value: median(batchedTotals) - unlock,
+    unit: 'ms',
+    samples: batchedTotals.map((t) => t - unlock),
+    note: 'three processes instead of seven: how the CI adapters add a list of materials',
   });
 }
