@@ -6,7 +6,7 @@
 // it needs ~16 ms to scan the same code as a string literal (and ~25 ms to parse it as code). Set
 // CHAINLOOP_NO_COMPILE_CACHE=1 to run without the cache. See bench/ (cold start) for the figures.
 import { createHash } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -176,6 +176,7 @@ if (/[^\x00-\x7f]/.test(bundle)) throw new Error('the CLI bundle is not pure ASC
 // Inside a block comment only `*/` needs escaping: as `*\x01/`, unambiguous since the bundle has no \x01 of its own.
 if (bundle.includes('\x01')) throw new Error('the CLI bundle contains \\x01: choose another escape for its payload');
 const payload = bundle.replaceAll('*/', '*\x01/');
+mkdirSync('dist', { recursive: true });
 writeFileSync(
   'dist/chainloop.cjs',
   `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)});\n/*chainloop-bundle ${id}\n${payload}\n*/\n`,
