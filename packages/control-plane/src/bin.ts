@@ -10,6 +10,10 @@ const usage = `usage: chainloop-control-plane start [options]
   --max-blob-size SIZE  ${START_OPTION_HELP.maxBlobSize}
   --max-body-size SIZE  ${START_OPTION_HELP.maxBodySize}
   --run-expiry DURATION ${START_OPTION_HELP.runExpiry}
+  --ca-cert FILE        ${START_OPTION_HELP.caCert}
+  --ca-key FILE         ${START_OPTION_HELP.caKey}
+  --signing-cert-validity DURATION
+                        ${START_OPTION_HELP.signingCertValidity}
   --quiet               do not log one line per request
 environment: CHAINLOOP_CP_ADMIN_TOKEN sets the admin token (else one is generated into DIR/admin.token)
 `;
@@ -35,6 +39,9 @@ async function run(argv: string[]): Promise<number> {
         'max-blob-size': { type: 'string' },
         'max-body-size': { type: 'string' },
         'run-expiry': { type: 'string' },
+        'ca-cert': { type: 'string' },
+        'ca-key': { type: 'string' },
+        'signing-cert-validity': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -54,6 +61,9 @@ async function run(argv: string[]): Promise<number> {
     maxBlobSize: values['max-blob-size'] as string | undefined,
     maxBodySize: values['max-body-size'] as string | undefined,
     runExpiry: values['run-expiry'] as string | undefined,
+    caCert: values['ca-cert'] as string | undefined,
+    caKey: values['ca-key'] as string | undefined,
+    signingCertValidity: values['signing-cert-validity'] as string | undefined,
     quiet: values.quiet as boolean | undefined,
   });
   return 0;

@@ -15,6 +15,11 @@ export interface ControlPlaneConfig {
   maxJsonBodyBytes: number;
   /** Runs still `initialized` after this many milliseconds are marked `expired`. */
   runExpiryMs: number;
+  /** Keyless signing CA given as files; when absent the CA lives in DATA_DIR/signing-ca (created on first start). */
+  caCertPath?: string;
+  caKeyPath?: string;
+  /** Lifetime of keyless signing certificates, in minutes (10, as the original's). */
+  signingCertificateMinutes: number;
   /** Writes one line per request to this sink; undefined keeps the server quiet. */
   log?: (line: string) => void;
 }
@@ -32,6 +37,7 @@ export function defaultConfig(overrides: Partial<ControlPlaneConfig> = {}): Cont
     maxBlobBytes: 10 * GiB,
     maxJsonBodyBytes: 32 * MiB,
     runExpiryMs: 24 * 60 * 60 * 1000,
+    signingCertificateMinutes: 10,
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CHAINLOOP_TS_VERSION, ChainloopError } from '@chainloop-ts/core';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { type AttestationVerifier, acceptAllVerifier } from './attestation-verifier';
+import type { AttestationVerifier } from './attestation-verifier';
 import { type AdminTokenSource, bootstrapAdminToken } from './auth/admin-token';
 import { type Access, checkAccess, type Principal, resolvePrincipal } from './auth/principal';
 import type { CasBackend } from './cas/backend';
@@ -16,8 +16,12 @@ import { registerCasRoutes } from './routes/cas';
 import { registerCraftingRoutes } from './routes/crafting';
 import { registerOperationsRoutes } from './routes/operations';
 import { registerRunRoutes } from './routes/runs';
+import { registerSigningRoutes } from './routes/signing';
+import { registerWorkflowKeyRoutes } from './routes/workflow-keys';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { RunExpirySweeper } from './run-expiry';
+import { SignatureVerifier } from './signing/signature-verifier';
+import { loadSigningCa, type SigningCa } from './signing/signing-ca';
 import { PostgresRepository } from './storage/postgres-repository';
 import type { Repository } from './storage/repository';
 import { SqliteRepository } from './storage/sqlite-repository';
@@ -35,6 +39,8 @@ export interface RunningControlPlane {
   /** e.g. http://127.0.0.1:41234 (the bound port when 0 was asked for). */
   url: string;
   adminToken: AdminTokenSource;
+  /** The keyless signing CA this process issues from (never its key in logs). */
+  signingCa: SigningCa;
   app: FastifyInstance;
   /** Every registered route as `METHOD /path/:param`, for checking the OpenAPI document. */
   routes: string[];
@@ -54,6 +60,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const adminToken = bootstrapAdminToken(config.dataDir, config.adminToken);
+  const signingCa = await loadSigningCa(config.dataDir, { certPath: config.caCertPath, keyPath: config.caKeyPath });
   const repository =
     dependencies.repository ??
     (config.databaseUrl
@@ -70,7 +77,8 @@ export async function startControlPlane(
     repository,
     cas,
     metrics: new ControlPlaneMetrics(),
-    verifier: dependencies.verifier ?? acceptAllVerifier,
+    verifier: dependencies.verifier ?? new SignatureVerifier(repository, signingCa),
+    signingCa,
     adminTokenHash: adminToken.tokenHash,
   };
   const { app, routes } = await buildApp(context);
@@ -93,6 +101,7 @@ export async function startControlPlane(
   return {
     url: `http://${host}:${port}`,
     adminToken,
+    signingCa,
     app,
     routes,
     close: () => {
@@ -130,7 +139,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
         title: 'Chainloop TS control plane',
         version: CHAINLOOP_TS_VERSION,
         description:
-          'Workflows, contracts, robot accounts, runs, attestations, remote crafting state and the CAS. ' +
+          'Workflows, contracts, robot accounts, runs, attestations, remote crafting state, keyless signing and the CAS. ' +
           'Send `Authorization: Bearer <token>`: an admin token, or a robot account token for crafting.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -177,8 +186,10 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
 
   registerOperationsRoutes(app, context);
   registerWorkflowRoutes(app, context);
+  registerWorkflowKeyRoutes(app, context);
   registerCraftingRoutes(app, context);
   registerRunRoutes(app, context);
+  registerSigningRoutes(app, context);
   registerCasRoutes(app, context);
   await app.ready();
   return { app, routes };

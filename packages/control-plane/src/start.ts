@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { UsageError } from '@chainloop-ts/core';
 import { type ControlPlaneConfig, DEFAULT_DATA_DIR, DEFAULT_LISTEN, defaultConfig } from './config';
 import { type RunningControlPlane, startControlPlane } from './server';
 import { parseDuration, parseListen, parseSize } from './units';
@@ -11,6 +12,11 @@ export interface StartOptions {
   maxBlobSize?: string;
   maxBodySize?: string;
   runExpiry?: string;
+  /** Keyless signing CA certificate (PEM, issuing CA first) and its unencrypted key; both or neither. */
+  caCert?: string;
+  caKey?: string;
+  /** Lifetime of keyless signing certificates, e.g. 10m. */
+  signingCertValidity?: string;
   /** Do not log one line per request. */
   quiet?: boolean;
 }
@@ -22,6 +28,9 @@ export const START_OPTION_HELP = {
   maxBlobSize: 'largest CAS blob accepted, e.g. 512MiB (default 10GiB)',
   maxBodySize: 'largest JSON request body accepted, e.g. 32MiB (default 32MiB)',
   runExpiry: 'runs still initialized after this long are marked expired (default 24h)',
+  caCert: 'keyless signing CA certificate PEM (with --ca-key); default: a CA created in DIR/signing-ca',
+  caKey: 'unencrypted private key PEM of --ca-cert (keep it mode 0600)',
+  signingCertValidity: 'lifetime of keyless signing certificates, 1m to 24h (default 10m)',
 } as const;
 
 export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
@@ -38,6 +47,11 @@ export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv 
       ? parseSize('--max-body-size', options.maxBodySize)
       : defaults.maxJsonBodyBytes,
     runExpiryMs: options.runExpiry ? parseDuration('--run-expiry', options.runExpiry) : defaults.runExpiryMs,
+    caCertPath: options.caCert ? resolve(options.caCert) : undefined,
+    caKeyPath: options.caKey ? resolve(options.caKey) : undefined,
+    signingCertificateMinutes: options.signingCertValidity
+      ? signingCertificateMinutes(options.signingCertValidity)
+      : defaults.signingCertificateMinutes,
     log: options.quiet ? undefined : (line) => process.stderr.write(`INF ${line}\n`),
   });
 }
@@ -76,5 +90,20 @@ function announce(running: RunningControlPlane, config: ControlPlaneConfig): voi
   }
   process.stderr.write(`INF data directory: ${config.dataDir}\n`);
   process.stderr.write(`INF storage: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}\n`);
+  const ca = running.signingCa.origin;
+  const caVerb = ca.kind === 'generated' ? 'generated into' : 'read from';
+  process.stderr.write(`INF keyless signing CA: ${caVerb} ${ca.certPath} (key ${ca.keyPath})\n`);
   process.stderr.write(`INF control plane listening on ${running.url}\n`);
+}
+
+/** `--signing-cert-validity`: whole minutes from 1 to 24 h, what certificate issuance accepts. */
+function signingCertificateMinutes(value: string): number {
+  const minutes = parseDuration('--signing-cert-validity', value) / 60_000;
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) {
+    throw new UsageError(
+      'SIGNING_CERT_VALIDITY_INVALID',
+      `--signing-cert-validity "${value}" must be whole minutes from 1m to 24h, e.g. 10m`,
+    );
+  }
+  return minutes;
 }

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import type { CasBackend } from '../cas/backend';
 import type { ControlPlaneConfig } from '../config';
 import type { ControlPlaneMetrics } from '../metrics';
+import type { SigningCa } from '../signing/signing-ca';
 import type { Repository, RunRecord, WorkflowRecord } from '../storage/repository';
 import { ApiError, badRequest, notFound } from './api-error';
 
@@ -13,6 +14,8 @@ export interface ServerContext {
   cas: CasBackend;
   metrics: ControlPlaneMetrics;
   verifier: AttestationVerifier;
+  /** Issues keyless signing certificates; bundles with a certificate must chain to it. */
+  signingCa: SigningCa;
   adminTokenHash: string;
 }
 

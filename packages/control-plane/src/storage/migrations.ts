@@ -75,4 +75,19 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'public keys registered per workflow, which key-signed attestations must verify with',
+    statements: [
+      `CREATE TABLE workflow_keys (
+        id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL REFERENCES workflows (id),
+        name TEXT NOT NULL,
+        public_key_pem TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (workflow_id, fingerprint)
+      )`,
+    ],
+  },
 ];

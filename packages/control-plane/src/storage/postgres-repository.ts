@@ -10,9 +10,19 @@ import type {
   RunFinish,
   RunRecord,
   RunStateRecord,
+  WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
-import { type Row, toAttestation, toContract, toRobotAccount, toRun, toRunState, toWorkflow } from './rows';
+import {
+  type Row,
+  toAttestation,
+  toContract,
+  toRobotAccount,
+  toRun,
+  toRunState,
+  toWorkflow,
+  toWorkflowKey,
+} from './rows';
 
 /** Any fixed number: every control plane process takes this advisory lock while it migrates. */
 const MIGRATION_LOCK = 7_266_103;
@@ -238,6 +248,29 @@ export class PostgresRepository implements Repository {
   async getAttestation(digest: string): Promise<AttestationRecord | undefined> {
     const [row] = await this.rows('SELECT * FROM attestations WHERE digest = $1', [digest]);
     return row && toAttestation(row);
+  }
+
+  async addWorkflowKey(key: WorkflowKeyRecord): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO workflow_keys (id, workflow_id, name, public_key_pem, fingerprint, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (workflow_id, fingerprint) DO NOTHING`,
+      [key.id, key.workflowId, key.name, key.publicKeyPem, key.fingerprint, key.createdAt],
+    );
+    return result.rowCount === 1;
+  }
+
+  async listWorkflowKeys(workflowId: string): Promise<WorkflowKeyRecord[]> {
+    return (
+      await this.rows('SELECT * FROM workflow_keys WHERE workflow_id = $1 ORDER BY created_at, id', [workflowId])
+    ).map(toWorkflowKey);
+  }
+
+  async removeWorkflowKey(workflowId: string, id: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM workflow_keys WHERE workflow_id = $1 AND id = $2', [
+      workflowId,
+      id,
+    ]);
+    return result.rowCount === 1;
   }
 
   async getRunState(runId: string): Promise<RunStateRecord | undefined> {

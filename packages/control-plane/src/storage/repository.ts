@@ -57,6 +57,18 @@ export interface AttestationRecord {
   createdAt: string;
 }
 
+/** A public key registered for a workflow: key-signed attestations of the workflow must verify with one of them. */
+export interface WorkflowKeyRecord {
+  id: string;
+  workflowId: string;
+  name: string;
+  /** SPKI PEM, normalised. */
+  publicKeyPem: string;
+  /** `sha256:<hex>` of the SPKI DER: the same key registered twice is one key. */
+  fingerprint: string;
+  createdAt: string;
+}
+
 export interface RunStateRecord {
   runId: string;
   document: string;
@@ -110,6 +122,13 @@ export interface Repository {
    */
   storeAttestation(attestation: AttestationRecord, referencedDigests: string[]): Promise<boolean>;
   getAttestation(digest: string): Promise<AttestationRecord | undefined>;
+
+  /** False (nothing stored) when the workflow already has a key with this fingerprint. */
+  addWorkflowKey(key: WorkflowKeyRecord): Promise<boolean>;
+  /** Oldest first. */
+  listWorkflowKeys(workflowId: string): Promise<WorkflowKeyRecord[]>;
+  /** False when the workflow has no key with this id. */
+  removeWorkflowKey(workflowId: string, id: string): Promise<boolean>;
 
   getRunState(runId: string): Promise<RunStateRecord | undefined>;
   /** Optimistic concurrency: `expectedEtag` undefined means "only if there is no state yet". False on a conflict. */

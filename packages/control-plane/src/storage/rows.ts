@@ -6,6 +6,7 @@ import type {
   RobotAccountRecord,
   RunRecord,
   RunStateRecord,
+  WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
 
@@ -77,5 +78,16 @@ export function toRunState(row: Row): RunStateRecord {
     document: String(row.document),
     etag: String(row.etag),
     updatedAt: String(row.updated_at),
+  };
+}
+
+export function toWorkflowKey(row: Row): WorkflowKeyRecord {
+  return {
+    id: String(row.id),
+    workflowId: String(row.workflow_id),
+    name: String(row.name),
+    publicKeyPem: String(row.public_key_pem),
+    fingerprint: String(row.fingerprint),
+    createdAt: String(row.created_at),
   };
 }

@@ -11,9 +11,19 @@ import type {
   RunFinish,
   RunRecord,
   RunStateRecord,
+  WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
-import { type Row, toAttestation, toContract, toRobotAccount, toRun, toRunState, toWorkflow } from './rows';
+import {
+  type Row,
+  toAttestation,
+  toContract,
+  toRobotAccount,
+  toRun,
+  toRunState,
+  toWorkflow,
+  toWorkflowKey,
+} from './rows';
 
 /** The embedded default store: one SQLite file in WAL mode, every multi-statement change in a transaction. */
 export class SqliteRepository implements Repository {
@@ -237,6 +247,30 @@ export class SqliteRepository implements Repository {
   async getAttestation(digest: string): Promise<AttestationRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM attestations WHERE digest = ?').get(digest) as Row | undefined;
     return row && toAttestation(row);
+  }
+
+  async addWorkflowKey(key: WorkflowKeyRecord): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `INSERT INTO workflow_keys (id, workflow_id, name, public_key_pem, fingerprint, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workflow_id, fingerprint) DO NOTHING`,
+      )
+      .run(key.id, key.workflowId, key.name, key.publicKeyPem, key.fingerprint, key.createdAt);
+    return result.changes === 1;
+  }
+
+  async listWorkflowKeys(workflowId: string): Promise<WorkflowKeyRecord[]> {
+    return (
+      this.db
+        .prepare('SELECT * FROM workflow_keys WHERE workflow_id = ? ORDER BY created_at, id')
+        .all(workflowId) as Row[]
+    ).map(toWorkflowKey);
+  }
+
+  async removeWorkflowKey(workflowId: string, id: string): Promise<boolean> {
+    return (
+      this.db.prepare('DELETE FROM workflow_keys WHERE workflow_id = ? AND id = ?').run(workflowId, id).changes === 1
+    );
   }
 
   async getRunState(runId: string): Promise<RunStateRecord | undefined> {

@@ -143,4 +143,40 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
       await repository.close();
     }
   });
+
+  test(`${name}: workflow keys are unique per workflow by fingerprint and removed by id`, async () => {
+    const { repository } = await factory.open();
+    try {
+      await repository.createWorkflow(workflow('w', 'build'), firstContract('w'));
+      await repository.createWorkflow(workflow('v', 'deploy'), firstContract('v'));
+      const key = (id: string, workflowId: string, fingerprint: string) => ({
+        id,
+        workflowId,
+        name: id,
+        publicKeyPem: `PEM ${fingerprint}`,
+        fingerprint,
+        createdAt: now(),
+      });
+      assert.equal(await repository.addWorkflowKey(key('k1', 'w', 'sha256:a')), true);
+      assert.equal(await repository.addWorkflowKey(key('k2', 'w', 'sha256:a')), false);
+      assert.equal(await repository.addWorkflowKey(key('k3', 'w', 'sha256:b')), true);
+      assert.equal(await repository.addWorkflowKey(key('k4', 'v', 'sha256:a')), true);
+      assert.deepEqual(
+        (await repository.listWorkflowKeys('w')).map((item) => [item.id, item.publicKeyPem]),
+        [
+          ['k1', 'PEM sha256:a'],
+          ['k3', 'PEM sha256:b'],
+        ],
+      );
+      assert.equal(await repository.removeWorkflowKey('v', 'k1'), false, 'a key is removed only from its workflow');
+      assert.equal(await repository.removeWorkflowKey('w', 'k1'), true);
+      assert.equal(await repository.removeWorkflowKey('w', 'k1'), false);
+      assert.deepEqual(
+        (await repository.listWorkflowKeys('w')).map((item) => item.id),
+        ['k3'],
+      );
+    } finally {
+      await repository.close();
+    }
+  });
 }

@@ -14,6 +14,7 @@ import type {
   RobotAccount,
   StoredAttestation,
   Workflow,
+  WorkflowKey,
   WorkflowRun,
 } from './types';
 
@@ -84,6 +85,23 @@ export class ControlPlaneClient {
     return this.http.json('DELETE', `/v1/workflows/${segment(idOrName)}/robot-accounts/${segment(id)}`, {
       idempotent: true,
     });
+  }
+
+  /** Registers a public key (PEM, e.g. cosign.pub); the same key again returns the one already registered. */
+  addWorkflowKey(idOrName: string, input: { publicKeyPem: string; name?: string }): Promise<WorkflowKey> {
+    // Idempotent on the server: a key is registered once per workflow.
+    return this.http.json('POST', `/v1/workflows/${segment(idOrName)}/keys`, { json: input, idempotent: true });
+  }
+
+  async listWorkflowKeys(idOrName: string): Promise<WorkflowKey[]> {
+    const { keys } = await this.http.json<{ keys: WorkflowKey[] }>('GET', `/v1/workflows/${segment(idOrName)}/keys`, {
+      idempotent: true,
+    });
+    return keys;
+  }
+
+  async removeWorkflowKey(idOrName: string, id: string): Promise<void> {
+    await this.http.request('DELETE', `/v1/workflows/${segment(idOrName)}/keys/${segment(id)}`, { idempotent: true });
   }
 
   async listRuns(filter: { workflow?: string; limit?: number } = {}): Promise<WorkflowRun[]> {
@@ -162,6 +180,24 @@ export class ControlPlaneClient {
   /** Marks the run failed or cancelled; a run already finished (e.g. pushed) is returned unchanged. */
   resetRun(runId: string, input: { trigger: ResetTrigger; reason?: string }): Promise<WorkflowRun> {
     return this.http.json('POST', `/v1/runs/${segment(runId)}/reset`, { json: input, idempotent: true });
+  }
+
+  // --- keyless signing ---
+
+  /** A short-lived signing certificate for the CSR's key, bound to the run's workflow: PEM chain, leaf first. */
+  async requestSigningCertificate(runId: string, csrPem: string): Promise<{ chainPem: string[] }> {
+    const { chain } = await this.http.json<{ chain: string[] }>(
+      'POST',
+      `/v1/runs/${segment(runId)}/signing-certificate`,
+      // Each answer is a fresh certificate for the same key: asking again after a lost answer is harmless.
+      { json: { csr: csrPem }, idempotent: true },
+    );
+    return { chainPem: chain };
+  }
+
+  /** The CA keyless signing certificates chain to (PEM, issuing CA first), for verifiers. */
+  getSigningCa(): Promise<{ certificatePem: string }> {
+    return this.http.json('GET', '/v1/signing/ca', { idempotent: true });
   }
 
   // --- CAS ---

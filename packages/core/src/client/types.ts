@@ -60,3 +60,15 @@ export interface BlobRef {
   digest: string;
   size: number;
 }
+
+/** A public key registered for a workflow: key-signed attestations of the workflow must verify with one of them. */
+export interface WorkflowKey {
+  id: string;
+  workflowId: string;
+  name: string;
+  /** `sha256:<hex>` of the SPKI DER. */
+  fingerprint: string;
+  /** SPKI PEM. */
+  publicKeyPem: string;
+  createdAt: string;
+}

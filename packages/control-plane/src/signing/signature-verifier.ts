@@ -1,0 +1,90 @@
+import { X509Certificate } from 'node:crypto';
+import { ChainloopError } from '@chainloop-ts/core';
+import { isSigstoreBundle, readBundle, verifyAttestation } from '@chainloop-ts/core/attestation';
+import type { AttestationVerifier } from '../attestation-verifier';
+import { badRequest } from '../http/api-error';
+import type { Repository, WorkflowRecord } from '../storage/repository';
+import type { SigningCa } from './signing-ca';
+import { certificateWorkflowId } from './signing-certificate';
+
+const refused = (code: string, reason: string) => badRequest(code, `attestation refused: ${reason}`);
+
+/** The reason of a VERIFICATION_FAILED from core, without its generic prefix. */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof ChainloopError)) throw error;
+  return error.message.replace(/^attestation verification failed: /, '');
+}
+
+/**
+ * Checks an attestation's signature when it is stored (PRODUCT §7), as the original does at Store:
+ * - a bundle with a certificate must chain to our signing CA at signing time, carry a valid signature, and its
+ *   certificate must have been issued for this workflow;
+ * - a key-signed bundle must verify with one of the workflow's registered public keys, when it has any;
+ * - without registered keys, a key-signed bundle (or anything without verification material) is accepted as
+ *   unverifiable.
+ */
+export class SignatureVerifier implements AttestationVerifier {
+  constructor(
+    private readonly repository: Repository,
+    private readonly ca: SigningCa,
+  ) {}
+
+  async verify(workflow: WorkflowRecord, bundleJson: string): Promise<void> {
+    const parsed = JSON.parse(bundleJson) as unknown;
+    let material: ReturnType<typeof readBundle>['material'] = { kind: 'none' };
+    if (isSigstoreBundle(parsed)) {
+      try {
+        ({ material } = readBundle(parsed, 'attestation bundle'));
+      } catch (error) {
+        throw refused('ATTESTATION_INVALID', reasonOf(error));
+      }
+    }
+    if (material.kind === 'certificate') return this.verifyKeyless(workflow, bundleJson, material.certificates[0]);
+    return this.verifyWithRegisteredKeys(workflow, bundleJson);
+  }
+
+  private async verifyKeyless(workflow: WorkflowRecord, bundleJson: string, leafDer: Buffer): Promise<void> {
+    let leaf: X509Certificate;
+    try {
+      leaf = new X509Certificate(leafDer);
+    } catch {
+      throw refused('ATTESTATION_CERTIFICATE_INVALID', 'the bundle certificate is not a valid X.509 certificate');
+    }
+    if (!(leaf.checkIssued(this.ca.certificate) && leaf.verify(this.ca.certificate.publicKey))) {
+      throw refused(
+        'ATTESTATION_CERTIFICATE_UNTRUSTED',
+        `the signing certificate (issuer "${leaf.issuer.replace(/\n/g, ', ')}") was not issued by this control plane's CA: push without --key against this control plane, or sign with a registered key`,
+      );
+    }
+    const issuedFor = certificateWorkflowId(leaf);
+    if (issuedFor !== workflow.id) {
+      throw refused(
+        'ATTESTATION_CERTIFICATE_WRONG_WORKFLOW',
+        `the signing certificate was issued for workflow ${issuedFor ?? '(none)'}, not for workflow "${workflow.name}" (${workflow.id}): sign with a certificate requested for this workflow's run`,
+      );
+    }
+    try {
+      // Checked at signing time: the moment the short-lived leaf was issued (PRODUCT §5).
+      await verifyAttestation(bundleJson, { chainPem: this.ca.chainPem.join('') });
+    } catch (error) {
+      throw refused('ATTESTATION_SIGNATURE_INVALID', reasonOf(error));
+    }
+  }
+
+  private async verifyWithRegisteredKeys(workflow: WorkflowRecord, bundleJson: string): Promise<void> {
+    const keys = await this.repository.listWorkflowKeys(workflow.id);
+    if (keys.length === 0) return;
+    for (const key of keys) {
+      try {
+        await verifyAttestation(bundleJson, { publicKeyPem: key.publicKeyPem });
+        return;
+      } catch (error) {
+        if (!(error instanceof ChainloopError)) throw error;
+      }
+    }
+    throw refused(
+      'ATTESTATION_SIGNATURE_INVALID',
+      `the attestation does not verify with any of the ${keys.length} public key(s) registered for workflow "${workflow.name}": sign with a registered key (chainloop workflow key list --workflow ${workflow.name}) or push without --key`,
+    );
+  }
+}
