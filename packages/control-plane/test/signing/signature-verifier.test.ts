@@ -19,7 +19,7 @@ import {
 } from '../helpers/control-plane-process';
 
 const statement = (name: string) => ({
-  _type: 'https://in-toto.io/Statement/v1',
+  _type: 'https://in-toto.io/Statement/v1' as const,
   subject: [{ name, digest: { sha256: 'a'.repeat(64) } }],
   predicateType: 'chainloop.dev/attestation/v0.2',
   predicate: {},
