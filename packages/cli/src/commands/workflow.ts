@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
-import type { ContractRevision, RobotAccount, Workflow, WorkflowRun } from '@chainloop-ts/core/client';
+import type { ContractRevision, RobotAccount, Workflow, WorkflowKey, WorkflowRun } from '@chainloop-ts/core/client';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import type { Command } from 'commander';
 import { adminToken, controlPlaneUrl, outputFormat } from '../context';
@@ -51,6 +51,16 @@ function robotAccountRows(account: RobotAccount): Array<[string, Cell]> {
   if (account.revokedAt) rows.push(['Revoked At', formatTime(account.revokedAt)]);
   if (account.token) rows.push(['Token', account.token]);
   return rows;
+}
+
+function workflowKeyRows(key: WorkflowKey): Array<[string, Cell]> {
+  return [
+    ['ID', key.id],
+    ['Name', key.name],
+    ['Workflow', key.workflowId],
+    ['Fingerprint', key.fingerprint],
+    ['Created At', formatTime(key.createdAt)],
+  ];
 }
 
 export function runRows(run: WorkflowRun): Array<[string, Cell]> {
@@ -174,6 +184,54 @@ export function registerWorkflowCommands(program: Command): void {
       printLine(renderKeyValueTable(robotAccountRows(account), 'Robot Account'));
     });
 
+  const key = workflow
+    .command('key')
+    .description(
+      "manage a workflow's public keys: key-signed attestations must verify with one of them once any is added",
+    );
+
+  key
+    .command('add')
+    .description('register a public key (PEM, e.g. cosign.pub) for the workflow')
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .requiredOption('-f, --file <path>', 'public key PEM file (cosign.pub)')
+    .option('--name <name>', 'a name to recognise it by')
+    .action(async (flags: { workflow: string; file: string; name?: string }, command: Command) => {
+      const { readKeyReference } = await import('@chainloop-ts/core/attestation');
+      const publicKeyPem = await readKeyReference(flags.file, { what: 'public key' });
+      const added = await adminClient(command).addWorkflowKey(flags.workflow, { publicKeyPem, name: flags.name });
+      if (outputFormat(command) === 'json') return printJson(added);
+      log.info(`key ${added.fingerprint} registered for workflow ${flags.workflow}`);
+      printLine(renderKeyValueTable(workflowKeyRows(added), 'Workflow Key'));
+    });
+
+  key
+    .command('list')
+    .description("list a workflow's registered public keys")
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .action(async (flags: { workflow: string }, command: Command) => {
+      const keys = await adminClient(command).listWorkflowKeys(flags.workflow);
+      if (outputFormat(command) === 'json') return printJson(keys);
+      printLine(
+        renderGridTable(
+          'Workflow Keys',
+          ['ID', 'NAME', 'FINGERPRINT', 'CREATED AT'],
+          keys.map((item) => [item.id, item.name, item.fingerprint, formatTime(item.createdAt)]),
+        ),
+      );
+    });
+
+  key
+    .command('remove')
+    .description('remove a registered public key (stored attestations stay)')
+    .requiredOption('--workflow <W>', 'workflow id or name')
+    .requiredOption('--id <id>', 'key id (chainloop workflow key list)')
+    .action(async (flags: { workflow: string; id: string }, command: Command) => {
+      await adminClient(command).removeWorkflowKey(flags.workflow, flags.id);
+      if (outputFormat(command) === 'json') return printJson({ removed: flags.id });
+      log.info(`key ${flags.id} removed from workflow ${flags.workflow}`);
+    });
+
   const run = workflow.command('run').description('inspect workflow runs');
 
   run
@@ -205,20 +263,19 @@ export function registerWorkflowCommands(program: Command): void {
     .command('describe')
     .description('show a workflow run and its attestation digest; --verify checks its signature offline')
     .requiredOption('--id <id>', 'workflow run id')
-    .option('--verify', "verify the run's attestation with --key or --cert-chain")
+    .option(
+      '--verify',
+      "verify the run's attestation: keyless with the control plane's CA, key-signed with --key or the workflow's keys",
+    )
     .option('--key <ref>', 'public key (cosign.pub) to verify with: file path or env://VAR')
     .option('--cert-chain <file>', 'CA certificate(s) PEM the signing certificate must chain to')
     .action(async (flags: { id: string; verify?: boolean; key?: string; certChain?: string }, command: Command) => {
-      if (flags.verify && !flags.key && !flags.certChain) {
-        throw new UsageError(
-          'TRUST_MISSING',
-          '--verify needs something to verify against: pass --key PUB or --cert-chain CHAIN',
-        );
-      }
       const client = adminClient(command);
       const details = await client.getRun(flags.id);
       const attestation = details.attestationDigest ? await client.getAttestation(details.id) : undefined;
-      const verification = flags.verify ? await verifyRunAttestation(details, attestation?.bundle, flags) : undefined;
+      const verification = flags.verify
+        ? await verifyRunAttestation(client, details, attestation?.bundle, flags)
+        : undefined;
       if (outputFormat(command) === 'json') {
         return printJson({
           ...details,
@@ -232,8 +289,12 @@ export function registerWorkflowCommands(program: Command): void {
     });
 }
 
-/** Verifies the stored bundle offline with the given trust; a bad signature fails the command (exit 1). */
+/**
+ * Verifies the stored bundle with the given trust, else with what the control plane knows: its signing CA for a
+ * keyless bundle, the workflow's registered keys for a key-signed one. A bad signature fails the command (exit 1).
+ */
 async function verifyRunAttestation(
+  client: ControlPlaneClient,
   run: WorkflowRun,
   bundle: string | undefined,
   flags: { key?: string; certChain?: string },
@@ -244,12 +305,46 @@ async function verifyRunAttestation(
       `workflow run ${run.id} has no attestation to verify (status ${run.status})`,
     );
   }
-  const { readKeyReference, verifyAttestation } = await import('@chainloop-ts/core/attestation');
-  const trust = flags.key
-    ? { publicKeyPem: await readKeyReference(flags.key, { what: 'public key' }) }
-    : { chainPem: await readKeyReference(flags.certChain ?? '', { what: 'CA chain' }) };
-  const result = await verifyAttestation(bundle, trust);
-  return result.signer.kind === 'key' ? 'public key' : `certificate "${result.signer.subject.replace(/\n/g, ', ')}"`;
+  const { readKeyReference, verifyAttestation, isSigstoreBundle, readBundle } = await import(
+    '@chainloop-ts/core/attestation'
+  );
+  const describe = (result: Awaited<ReturnType<typeof verifyAttestation>>) =>
+    result.signer.kind === 'key' ? 'public key' : `certificate "${result.signer.subject.replace(/\n/g, ', ')}"`;
+  if (flags.key) {
+    return describe(
+      await verifyAttestation(bundle, { publicKeyPem: await readKeyReference(flags.key, { what: 'public key' }) }),
+    );
+  }
+  if (flags.certChain) {
+    return describe(
+      await verifyAttestation(bundle, { chainPem: await readKeyReference(flags.certChain, { what: 'CA chain' }) }),
+    );
+  }
+  const parsed = JSON.parse(bundle) as unknown;
+  const keyless = isSigstoreBundle(parsed) && readBundle(parsed).material.kind === 'certificate';
+  if (keyless) {
+    const { certificatePem } = await client.getSigningCa();
+    return describe(await verifyAttestation(bundle, { chainPem: certificatePem }));
+  }
+  const keys = await client.listWorkflowKeys(run.workflowId);
+  if (keys.length === 0) {
+    throw new UsageError(
+      'TRUST_MISSING',
+      `--verify needs something to verify against: pass --key PUB or --cert-chain CHAIN (run ${run.id} is signed with a key and workflow ${run.workflowName} has no registered key)`,
+    );
+  }
+  for (const registered of keys) {
+    try {
+      const result = await verifyAttestation(bundle, { publicKeyPem: registered.publicKeyPem });
+      return `${describe(result)} ${registered.name} (${registered.fingerprint})`;
+    } catch (error) {
+      if (!(error instanceof ChainloopError)) throw error;
+    }
+  }
+  throw new ChainloopError(
+    'VERIFICATION_FAILED',
+    `attestation verification failed: run ${run.id} does not verify with any of the ${keys.length} key(s) registered for workflow ${run.workflowName}: pass the signer's public key with --key`,
+  );
 }
 
 function parseLimit(value: string): number {

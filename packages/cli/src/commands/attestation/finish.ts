@@ -43,7 +43,8 @@ export function registerAttestationFinish(attestation: Command): void {
         );
       }
       const context = craftingContext(command);
-      const result = await finishAttestation(context, stateStore(command, context), {
+      const store = stateStore(command, context);
+      const result = await finishAttestation(context, store, {
         ci: checkCiName(flags.ci),
         status: flags.status,
         unstableAs: flags.unstableAs,
@@ -51,7 +52,7 @@ export function registerAttestationFinish(attestation: Command): void {
         push: {
           annotations: parseAnnotationFlags(flags.annotation),
           bundlePath: flags.bundle,
-          signer: signerFor(flags.key),
+          signer: signerFor(flags.key, { context, store }),
         },
       });
       if (!result.finished) log.info('no attestation in progress: nothing to finish (already pushed or reset)');

@@ -28,10 +28,11 @@ export function registerAttestationPush(attestation: Command): void {
       const { pushAttestation, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
       const annotations = parseAnnotationFlags(flags.annotation);
       const context = craftingContext(command);
-      const result = await pushAttestation(context, stateStore(command, context), {
+      const store = stateStore(command, context);
+      const result = await pushAttestation(context, store, {
         annotations,
         bundlePath: flags.bundle,
-        signer: signerFor(flags.key),
+        signer: signerFor(flags.key, { context, store }),
       });
       log.info(result.dryRun ? 'Attestation pushed! (dry-run: not stored)' : 'Attestation pushed!');
       if (format === 'json') printJson({ digest: result.digest ?? '', envelope: result.envelope });
