@@ -221,7 +221,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
       }
       const workflow = await repository.getWorkflow(run.workflowId);
       if (!workflow) throw notFound('WORKFLOW_NOT_FOUND', `the workflow of run ${run.id} no longer exists`);
-      await context.verifier.verify(workflow, bundle);
+      await context.verifier.verify(workflow, bundle, run);
       const stored = await repository.storeAttestation(
         { digest, runId: run.id, workflowId: run.workflowId, bundle, createdAt: new Date().toISOString() },
         referencedDigests(parsed),

@@ -56,9 +56,16 @@ export function registerSigningRoutes(app: FastifyInstance, context: ServerConte
         workflowId: run.workflowId,
         validityMinutes: config.signingCertificateMinutes,
       });
-      // An audit trail of who got a certificate; the run id is not in the certificate itself.
-      const serial = new X509Certificate(chain[0]).serialNumber;
-      config.log?.(`signing certificate ${serial} issued for run ${run.id} of workflow ${run.workflowId}`);
+      // The certificate names the workflow; which run it is for is recorded here, and checked when storing.
+      const leaf = new X509Certificate(chain[0]);
+      await repository.recordSigningCertificate({
+        serial: leaf.serialNumber,
+        runId: run.id,
+        workflowId: run.workflowId,
+        issuedAt: new Date(leaf.validFrom).toISOString(),
+        expiresAt: new Date(leaf.validTo).toISOString(),
+      });
+      config.log?.(`signing certificate ${leaf.serialNumber} issued for run ${run.id} of workflow ${run.workflowId}`);
       return reply.code(201).send({ chain });
     },
   );

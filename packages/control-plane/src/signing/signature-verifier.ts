@@ -3,7 +3,7 @@ import { ChainloopError } from '@chainloop-ts/core';
 import { isSigstoreBundle, readBundle, verifyAttestation } from '@chainloop-ts/core/attestation';
 import type { AttestationVerifier } from '../attestation-verifier';
 import { badRequest } from '../http/api-error';
-import type { Repository, WorkflowRecord } from '../storage/repository';
+import type { Repository, RunRecord, WorkflowRecord } from '../storage/repository';
 import type { SigningCa } from './signing-ca';
 import { certificateWorkflowId } from './signing-certificate';
 
@@ -18,7 +18,7 @@ function reasonOf(error: unknown): string {
 /**
  * Checks an attestation's signature when it is stored (PRODUCT §7), as the original does at Store:
  * - a bundle with a certificate must chain to our signing CA at signing time, carry a valid signature, and its
- *   certificate must have been issued for this workflow;
+ *   certificate must have been issued for this workflow (its subject) and this run (our issuance record);
  * - a key-signed bundle must verify with one of the workflow's registered public keys, when it has any;
  * - without registered keys, a key-signed bundle (or anything without verification material) is accepted as
  *   unverifiable.
@@ -29,7 +29,7 @@ export class SignatureVerifier implements AttestationVerifier {
     private readonly ca: SigningCa,
   ) {}
 
-  async verify(workflow: WorkflowRecord, bundleJson: string): Promise<void> {
+  async verify(workflow: WorkflowRecord, bundleJson: string, run: RunRecord): Promise<void> {
     const parsed = JSON.parse(bundleJson) as unknown;
     let material: ReturnType<typeof readBundle>['material'] = { kind: 'none' };
     if (isSigstoreBundle(parsed)) {
@@ -39,11 +39,16 @@ export class SignatureVerifier implements AttestationVerifier {
         throw refused('ATTESTATION_INVALID', reasonOf(error));
       }
     }
-    if (material.kind === 'certificate') return this.verifyKeyless(workflow, bundleJson, material.certificates[0]);
+    if (material.kind === 'certificate') return this.verifyKeyless(workflow, run, bundleJson, material.certificates[0]);
     return this.verifyWithRegisteredKeys(workflow, bundleJson);
   }
 
-  private async verifyKeyless(workflow: WorkflowRecord, bundleJson: string, leafDer: Buffer): Promise<void> {
+  private async verifyKeyless(
+    workflow: WorkflowRecord,
+    run: RunRecord,
+    bundleJson: string,
+    leafDer: Buffer,
+  ): Promise<void> {
     let leaf: X509Certificate;
     try {
       leaf = new X509Certificate(leafDer);
@@ -61,6 +66,19 @@ export class SignatureVerifier implements AttestationVerifier {
       throw refused(
         'ATTESTATION_CERTIFICATE_WRONG_WORKFLOW',
         `the signing certificate was issued for workflow ${issuedFor ?? '(none)'}, not for workflow "${workflow.name}" (${workflow.id}): sign with a certificate requested for this workflow's run`,
+      );
+    }
+    const issued = await this.repository.getSigningCertificate(leaf.serialNumber);
+    if (!issued) {
+      throw refused(
+        'ATTESTATION_CERTIFICATE_UNTRUSTED',
+        `the signing certificate ${leaf.serialNumber} carries this control plane's CA but was not issued by this control plane: push without --key against the control plane that stores the attestation`,
+      );
+    }
+    if (issued.runId !== run.id) {
+      throw refused(
+        'ATTESTATION_CERTIFICATE_WRONG_RUN',
+        `the signing certificate was issued for run ${issued.runId}, not for run ${run.id}: push the attestation crafted for this run`,
       );
     }
     try {

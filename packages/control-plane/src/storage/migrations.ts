@@ -90,4 +90,17 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    description: 'keyless signing certificates issued, by serial, with the run they were issued for',
+    statements: [
+      `CREATE TABLE signing_certificates (
+        serial TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES workflow_runs (id),
+        workflow_id TEXT NOT NULL REFERENCES workflows (id),
+        issued_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      )`,
+    ],
+  },
 ];

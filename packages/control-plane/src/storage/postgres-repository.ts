@@ -10,6 +10,7 @@ import type {
   RunFinish,
   RunRecord,
   RunStateRecord,
+  SigningCertificateRecord,
   WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
@@ -20,6 +21,7 @@ import {
   toRobotAccount,
   toRun,
   toRunState,
+  toSigningCertificate,
   toWorkflow,
   toWorkflowKey,
 } from './rows';
@@ -271,6 +273,18 @@ export class PostgresRepository implements Repository {
       id,
     ]);
     return result.rowCount === 1;
+  }
+
+  async recordSigningCertificate(certificate: SigningCertificateRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO signing_certificates (serial, run_id, workflow_id, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [certificate.serial, certificate.runId, certificate.workflowId, certificate.issuedAt, certificate.expiresAt],
+    );
+  }
+
+  async getSigningCertificate(serial: string): Promise<SigningCertificateRecord | undefined> {
+    const [row] = await this.rows('SELECT * FROM signing_certificates WHERE serial = $1', [serial]);
+    return row && toSigningCertificate(row);
   }
 
   async getRunState(runId: string): Promise<RunStateRecord | undefined> {

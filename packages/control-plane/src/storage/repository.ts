@@ -69,6 +69,16 @@ export interface WorkflowKeyRecord {
   createdAt: string;
 }
 
+/** A keyless signing certificate we issued: which run's key it certifies (the certificate names the workflow). */
+export interface SigningCertificateRecord {
+  /** Serial number, upper-case hex as Node's X509Certificate prints it. */
+  serial: string;
+  runId: string;
+  workflowId: string;
+  issuedAt: string;
+  expiresAt: string;
+}
+
 export interface RunStateRecord {
   runId: string;
   document: string;
@@ -129,6 +139,9 @@ export interface Repository {
   listWorkflowKeys(workflowId: string): Promise<WorkflowKeyRecord[]>;
   /** False when the workflow has no key with this id. */
   removeWorkflowKey(workflowId: string, id: string): Promise<boolean>;
+
+  recordSigningCertificate(certificate: SigningCertificateRecord): Promise<void>;
+  getSigningCertificate(serial: string): Promise<SigningCertificateRecord | undefined>;
 
   getRunState(runId: string): Promise<RunStateRecord | undefined>;
   /** Optimistic concurrency: `expectedEtag` undefined means "only if there is no state yet". False on a conflict. */

@@ -6,6 +6,7 @@ import type {
   RobotAccountRecord,
   RunRecord,
   RunStateRecord,
+  SigningCertificateRecord,
   WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
@@ -89,5 +90,15 @@ export function toWorkflowKey(row: Row): WorkflowKeyRecord {
     publicKeyPem: String(row.public_key_pem),
     fingerprint: String(row.fingerprint),
     createdAt: String(row.created_at),
+  };
+}
+
+export function toSigningCertificate(row: Row): SigningCertificateRecord {
+  return {
+    serial: String(row.serial),
+    runId: String(row.run_id),
+    workflowId: String(row.workflow_id),
+    issuedAt: String(row.issued_at),
+    expiresAt: String(row.expires_at),
   };
 }

@@ -11,6 +11,7 @@ import type {
   RunFinish,
   RunRecord,
   RunStateRecord,
+  SigningCertificateRecord,
   WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
@@ -21,6 +22,7 @@ import {
   toRobotAccount,
   toRun,
   toRunState,
+  toSigningCertificate,
   toWorkflow,
   toWorkflowKey,
 } from './rows';
@@ -271,6 +273,19 @@ export class SqliteRepository implements Repository {
     return (
       this.db.prepare('DELETE FROM workflow_keys WHERE workflow_id = ? AND id = ?').run(workflowId, id).changes === 1
     );
+  }
+
+  async recordSigningCertificate(certificate: SigningCertificateRecord): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO signing_certificates (serial, run_id, workflow_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(certificate.serial, certificate.runId, certificate.workflowId, certificate.issuedAt, certificate.expiresAt);
+  }
+
+  async getSigningCertificate(serial: string): Promise<SigningCertificateRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM signing_certificates WHERE serial = ?').get(serial) as Row | undefined;
+    return row && toSigningCertificate(row);
   }
 
   async getRunState(runId: string): Promise<RunStateRecord | undefined> {

@@ -111,6 +111,19 @@ describe('signature verification when an attestation is stored', () => {
     );
   });
 
+  test('a bundle certified for another run of the same workflow is refused (no replay across runs)', async () => {
+    const first = await newRun();
+    const second = await newRun();
+    const bundle = await bundleSignedBy(await keylessSigner(a.robot, first.id));
+    await refused(
+      second.id,
+      bundle,
+      'ATTESTATION_CERTIFICATE_WRONG_RUN',
+      new RegExp(`issued for run ${first.id}, not for run ${second.id}: push the attestation crafted for this run$`),
+    );
+    await a.robot.storeAttestation(first.id, bundle);
+  });
+
   test('registered keys: once a workflow has any, key-signed bundles must verify with one of them', async () => {
     const registered = keySigner();
     const unregistered = keySigner();

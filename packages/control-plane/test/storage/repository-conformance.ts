@@ -179,4 +179,19 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
       await repository.close();
     }
   });
+
+  test(`${name}: issued signing certificates are found by serial, each recorded once`, async () => {
+    const { repository } = await factory.open();
+    try {
+      await repository.createWorkflow(workflow('w', 'build'), firstContract('w'));
+      await repository.createRun(run('r', 'w'));
+      const certificate = { serial: '0A1B', runId: 'r', workflowId: 'w', issuedAt: now(), expiresAt: now() };
+      await repository.recordSigningCertificate(certificate);
+      assert.deepEqual(await repository.getSigningCertificate('0A1B'), certificate);
+      assert.equal(await repository.getSigningCertificate('0A1C'), undefined);
+      await assert.rejects(repository.recordSigningCertificate(certificate), 'a serial is never issued twice');
+    } finally {
+      await repository.close();
+    }
+  });
 }
