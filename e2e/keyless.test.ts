@@ -165,7 +165,7 @@ describe('keyless push', () => {
     );
   });
 
-  test('bundles the control plane did not certify are refused on store, and the run stays open', async () => {
+  test('bundles the control plane did not certify for the run are refused on store, and the run stays open', async () => {
     const run = await keyless.robot.createRun({ contractRevision: 2, runnerType: 'GITHUB_ACTION' });
     const statement = JSON.parse(Buffer.from(JSON.parse(storedBundle).dsseEnvelope.payload, 'base64').toString());
 
@@ -182,9 +182,18 @@ describe('keyless push', () => {
       message: /was not issued by this control plane's CA/,
     });
 
-    // Our certificate, but the payload edited after signing.
-    const tampered = JSON.parse(storedBundle);
+    // This run's bundle of another run: certified for that run, not this one.
+    await assert.rejects(keyless.robot.storeAttestation(run.id, storedBundle), {
+      code: 'ATTESTATION_CERTIFICATE_WRONG_RUN',
+      message: new RegExp(`issued for run ${runId}, not for run ${run.id}`),
+    });
+
+    // A certificate for this run, but the payload edited after signing.
+    const ours = await generateEphemeralSigner();
+    ours.signer.setCertificateChain((await keyless.robot.requestSigningCertificate(run.id, ours.csrPem)).chainPem);
     statement.predicate.metadata.workflowRunID = run.id;
+    const tampered = JSON.parse((await signStatement(statement, ours.signer)).bundleJson);
+    statement.predicate.metadata.workflowRunID = runId;
     tampered.dsseEnvelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
     await assert.rejects(keyless.robot.storeAttestation(run.id, JSON.stringify(tampered)), {
       code: 'ATTESTATION_SIGNATURE_INVALID',
