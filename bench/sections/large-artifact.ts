@@ -14,16 +14,19 @@ const SECTION = '1 large artifact';
 export const RSS_BUDGET_MIB = 150;
 const THROUGHPUT_BUDGET = 0.8;
 
+/** Per size: the add runs and the upload floor's runs (ms), for the scaling curve of §4. */
+export type LargeAddTimes = Map<number, { add: number[]; upload: number[] }>;
+
 /**
  * §1: `attestation add` of big ARTIFACTs (hash + upload in one pass) against the two physical floors measured in
  * the same rounds: `openssl dgst -sha256` (hashing) and `curl -T` to the same CAS (upload). Runs are interleaved
  * (openssl, curl, add, openssl, …) so load from elsewhere hits all three alike. Returns the add times per size for
  * the scaling curve.
  */
-export async function benchLargeArtifacts(ctx: BenchContext): Promise<Map<number, number[]>> {
+export async function benchLargeArtifacts(ctx: BenchContext): Promise<LargeAddTimes> {
   const scenario = await cliScenario(ctx, 'large');
   await scenario.run(['attestation', 'init']);
-  const addTimes = new Map<number, number[]>();
+  const addTimes: LargeAddTimes = new Map();
   for (const size of ctx.options.largeSizes) {
     const path = join(ctx.scratch, `payload-${size}.bin`);
     ctx.log(`§1 writing ${sizeLabel(size)} of data to ${path}`);
@@ -66,10 +69,7 @@ export async function benchLargeArtifacts(ctx: BenchContext): Promise<Map<number
         uploadServerCpuMs.push(curlResult.serverCpuMs);
         adds.push(add);
       }
-      addTimes.set(
-        size,
-        adds.map((a) => a.ms),
-      );
+      addTimes.set(size, { add: adds.map((a) => a.ms), upload: uploadMs });
       report(ctx, size, hashMs, uploadMs, adds);
       ctx.results.add({
         section: SECTION,
