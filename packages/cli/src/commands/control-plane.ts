@@ -10,6 +10,9 @@ const HELP = {
   maxBlobSize: 'largest CAS blob accepted, e.g. 512MiB (default 10GiB)',
   maxBodySize: 'largest JSON request body accepted, e.g. 32MiB (default 32MiB)',
   runExpiry: 'runs still initialized after this long are marked expired (default 24h)',
+  caCert: 'keyless signing CA certificate PEM (with --ca-key); default: a CA created in DIR/signing-ca',
+  caKey: 'unencrypted private key PEM of --ca-cert (keep it mode 0600)',
+  signingCertValidity: 'lifetime of keyless signing certificates, 1m to 24h (default 10m)',
 };
 
 // control-plane start: loads @chainloop-ts/control-plane lazily so the bundle carries no native module.
@@ -25,6 +28,9 @@ export function registerControlPlaneCommands(program: Command): void {
     .option('--max-blob-size <size>', HELP.maxBlobSize)
     .option('--max-body-size <size>', HELP.maxBodySize)
     .option('--run-expiry <duration>', HELP.runExpiry)
+    .option('--ca-cert <file>', HELP.caCert)
+    .option('--ca-key <file>', HELP.caKey)
+    .option('--signing-cert-validity <duration>', HELP.signingCertValidity)
     .option('--quiet', 'do not log one line per request')
     .addHelpText(
       'after',
