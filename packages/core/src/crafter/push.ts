@@ -8,15 +8,18 @@ import type { CraftingContext } from './context';
 import { requireClient } from './init';
 import { notInitialized } from './local-state-store';
 import { type ChainloopStatement, renderStatement } from './render';
-import { missingRequiredMaterials } from './state';
+import { type CraftingState, missingRequiredMaterials } from './state';
 import type { StateStore } from './state-store';
 
 /** Store attempts when the control plane is down: the state is kept after the last one, so a later push works. */
 export const DEFAULT_STORE_RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
 
 export interface PushOptions {
-  /** Produces the signer (cosign key, or keyless); called only once the attestation is known to be complete. */
-  signer: () => Promise<Signer>;
+  /**
+   * Produces the signer (cosign key, or keyless for the state's run); called only once the attestation is known to
+   * be complete.
+   */
+  signer: (state: CraftingState) => Promise<Signer>;
   annotations: Record<string, string>;
   /** Also write the Sigstore bundle JSON here. */
   bundlePath?: string;
@@ -57,8 +60,8 @@ export async function pushAttestation(
     'the attestation',
   );
   const statement = renderStatement(state, { finishedAt: new Date(), annotations });
-  const signer = await options.signer();
-  const { envelope, bundleJson } = await signStatement(statement as never, signer);
+  const signer = await options.signer(state);
+  const { envelope, bundleJson } = await signStatement(statement, signer);
 
   let digest: string | undefined;
   if (!state.dryRun) {

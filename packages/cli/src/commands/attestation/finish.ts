@@ -52,7 +52,7 @@ export function registerAttestationFinish(attestation: Command): void {
         push: {
           annotations: parseAnnotationFlags(flags.annotation),
           bundlePath: flags.bundle,
-          signer: signerFor(flags.key, { context, store }),
+          signer: signerFor(flags.key, context),
         },
       });
       if (!result.finished) log.info('no attestation in progress: nothing to finish (already pushed or reset)');

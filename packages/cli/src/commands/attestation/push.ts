@@ -32,7 +32,7 @@ export function registerAttestationPush(attestation: Command): void {
       const result = await pushAttestation(context, store, {
         annotations,
         bundlePath: flags.bundle,
-        signer: signerFor(flags.key, { context, store }),
+        signer: signerFor(flags.key, context),
       });
       log.info(result.dryRun ? 'Attestation pushed! (dry-run: not stored)' : 'Attestation pushed!');
       if (format === 'json') printJson({ digest: result.digest ?? '', envelope: result.envelope });
