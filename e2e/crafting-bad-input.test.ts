@@ -8,17 +8,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { baseEnv, type CliResult, runCli } from './support/cli';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from './support/control-plane';
-import {
-  githubActionsEnv,
-  seedContract,
-  seedImage,
-  seedWorkspace,
-  signingKey,
-  signingPassword,
-} from './support/crafting';
+import { githubActionsEnv, seedContract, seedWorkspace, signingKey, signingPassword } from './support/crafting';
 import { vectors } from './support/paths';
+import { type SeedImage, startSeedImage } from './support/registry';
 
 let cp: TestControlPlane;
+let image: SeedImage;
 let robotToken: string;
 let cwd: string;
 let env: NodeJS.ProcessEnv;
@@ -37,6 +32,7 @@ async function cli(args: string[], extra: Record<string, string> = {}): Promise<
 
 before(async () => {
   cp = await startControlPlane();
+  image = await startSeedImage();
   ({ robotToken } = await createWorkflowWithRobot(cp, {
     name: 'build-and-test',
     team: 'cyberdyne core',
@@ -51,6 +47,7 @@ before(async () => {
 
 after(async () => {
   await cp?.stop();
+  await image?.stop();
   rmSync(cwd, { recursive: true, force: true });
 });
 
@@ -89,7 +86,7 @@ test('push with required materials missing lists every one of them and keeps the
 
 test('a wrong key password', async () => {
   for (const [name, value] of [
-    ['skynet-control-plane', seedImage],
+    ['skynet-control-plane', image.reference],
     ['rootfs', 'rootfs.tar.gz'],
     ['build-ref', 'abc'],
     ['skynet-sbom', 'sbom.cyclonedx.json'],

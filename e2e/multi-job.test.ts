@@ -8,14 +8,17 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { baseEnv, runCli } from './support/cli';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from './support/control-plane';
-import { seedContract, seedImage, seedWorkspace, signingKey, signingPassword } from './support/crafting';
+import { seedContract, seedWorkspace, signingKey, signingPassword } from './support/crafting';
+import { type SeedImage, startSeedImage } from './support/registry';
 
 let cp: TestControlPlane;
+let image: SeedImage;
 let robotToken: string;
 let cwd: string;
 
 before(async () => {
   cp = await startControlPlane();
+  image = await startSeedImage();
   ({ robotToken } = await createWorkflowWithRobot(cp, {
     name: 'build-and-test',
     team: 'cyberdyne core',
@@ -27,6 +30,7 @@ before(async () => {
 
 after(async () => {
   await cp?.stop();
+  await image?.stop();
   rmSync(cwd, { recursive: true, force: true });
 });
 
@@ -45,7 +49,7 @@ test('remote state: init in one process, three adds at once from three more, pus
 
   const jobEnv = { ...env, CHAINLOOP_ATTESTATION_ID: id };
   const adds = await Promise.all([
-    runCli(['attestation', 'add', '--name', 'skynet-control-plane', '--value', seedImage], { env: jobEnv, cwd }),
+    runCli(['attestation', 'add', '--name', 'skynet-control-plane', '--value', image.reference], { env: jobEnv, cwd }),
     runCli(['attestation', 'add', '--name', 'rootfs', '--value', 'rootfs.tar.gz'], { env: jobEnv, cwd }),
     runCli(['attestation', 'add', '--name', 'skynet-sbom', '--value', 'sbom.cyclonedx.json'], { env: jobEnv, cwd }),
   ]);

@@ -14,20 +14,22 @@ import { startControlPlane, type TestControlPlane } from './support/control-plan
 import {
   githubActionsEnv,
   seedContract,
-  seedImage,
   seedWorkspace,
   signingKey,
   signingPassword,
   signingPublicKey,
 } from './support/crafting';
+import { type SeedImage, startSeedImage } from './support/registry';
 
 let cp: TestControlPlane;
+let image: SeedImage;
 let robotToken: string;
 let workflowId: string;
 const scratch = mkdtempSync(join(tmpdir(), 'seed-e2e-'));
 
 before(async () => {
   cp = await startControlPlane();
+  image = await startSeedImage();
   const admin = baseEnv({ CHAINLOOP_TOKEN: cp.adminToken, CHAINLOOP_CONTROL_PLANE_API: cp.url });
   // The seed's "previous section": a workflow, its contract and a robot account, made with the admin commands.
   const created = await runCli(
@@ -57,6 +59,7 @@ before(async () => {
 
 after(async () => {
   await cp?.stop();
+  await image?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -95,12 +98,12 @@ describe('the seed transcript, in dry-run', () => {
   });
 
   test('the four adds of the seed', async () => {
-    const image = await runCli(['attestation', 'add', '--name', 'skynet-control-plane', '--value', seedImage], {
+    const added = await runCli(['attestation', 'add', '--name', 'skynet-control-plane', '--value', image.reference], {
       env,
       cwd,
     });
-    assert.equal(image.status, 0, image.stderr);
-    assert.match(image.stderr, /INF material added to attestation/);
+    assert.equal(added.status, 0, added.stderr);
+    assert.match(added.stderr, /INF material added to attestation/);
 
     const rootfs = await runCli(['attestation', 'add', '--name', 'rootfs', '--value', 'rootfs.tar.gz'], { env, cwd });
     assert.equal(rootfs.status, 0, rootfs.stderr);
@@ -134,7 +137,7 @@ describe('the seed transcript, in dry-run', () => {
     assert.match(
       status.stdout,
       new RegExp(
-        `│ skynet-control-plane\\s+│ CONTAINER_IMAGE\\s+│ Yes\\s+│ Yes\\s+│ x\\s+│ ${seedImage.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s+│`,
+        `│ skynet-control-plane\\s+│ CONTAINER_IMAGE\\s+│ Yes\\s+│ Yes\\s+│ x\\s+│ ${escapeRegExp(`${image.repository}@${image.digest}`)}\\s+│`,
       ),
     );
     assert.match(
@@ -202,7 +205,7 @@ describe('the seed transcript for real, in a GitHub Actions job', () => {
     assert.equal(init.status, 0, init.stderr);
     assert.match(init.stdout, /│ GITHUB_REF\s+│ refs\/tags\/v0\.8\.9\s+│/);
     for (const [name, value] of [
-      ['skynet-control-plane', seedImage],
+      ['skynet-control-plane', image.reference],
       ['rootfs', 'rootfs.tar.gz'],
       ['build-ref', env.GITHUB_SHA ?? ''],
       ['skynet-sbom', 'sbom.cyclonedx.json'],
@@ -255,11 +258,9 @@ describe('the seed transcript for real, in a GitHub Actions job', () => {
     assert.equal(statement.predicate.env.GITHUB_REF, 'refs/tags/v0.8.9');
     assert.equal(statement.predicate.metadata.workflowRunID, run.id);
     const subjects = statement.subject.map((s: { name: string }) => s.name);
-    assert.deepEqual(subjects, [
-      'chainloop.workflow.build-and-test',
-      'git.head',
-      '127.0.0.1:5000/skynet-control-plane',
-    ]);
+    assert.deepEqual(subjects, ['chainloop.workflow.build-and-test', 'git.head', image.repository]);
+    // The image subject carries the digest the registry reports (skopeo), not one we computed.
+    assert.equal(statement.subject[2].digest.sha256, image.digest.replace('sha256:', ''));
 
     // The rootfs bytes are in the CAS, downloadable by digest.
     const rootfsDigest = `sha256:${createHash('sha256').update('rootfs\n').digest('hex')}`;
@@ -277,3 +278,7 @@ describe('the seed transcript for real, in a GitHub Actions job', () => {
     assert.equal((await cp.admin().getRun(run.id)).status, 'succeeded');
   });
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -8,8 +8,6 @@ export const signingKey = join(vectors, 'keys', 'generated__p256_N65536.key');
 export const signingPublicKey = join(vectors, 'keys', 'generated__p256_N65536.pub');
 export const signingPassword = 'correct horse battery staple';
 export const seedContract = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'seed-contract.yaml'), 'utf8');
-export const seedImage =
-  '127.0.0.1:5000/skynet-control-plane@sha256:963237021c5fd0d31741a9b873e1e8af08c76459cf30e34332925510e0cb3731';
 
 /** A GitHub Actions job's environment, as the runner sets it (values from the seed's status --full). */
 export function githubActionsEnv(): Record<string, string> {
