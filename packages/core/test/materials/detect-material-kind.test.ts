@@ -30,9 +30,9 @@ describe('detectMaterialKind', () => {
     assert.equal(materialKind('EVIDENCE').detectionOrder, undefined);
   });
 
-  it('takes a value that is not a file as a STRING, or as CONTAINER_IMAGE when it is a digest reference', async () => {
-    const digest = `sha256:${'0'.repeat(64)}`;
-    const asImage = await detectMaterialKind({ name: 'img', value: `ghcr.io/org/app:v1@${digest}`, cwd: VECTORS });
+  it('takes a value that is not a file as a STRING, or as CONTAINER_IMAGE when it resolves to an image', async () => {
+    // An OCI image-layout folder resolves without a registry (registries: test/oci/container-image-material.test.ts).
+    const asImage = await detectMaterialKind({ name: 'img', value: 'oci-layouts/skopeo', cwd: VECTORS });
     assert.equal(asImage.kind, 'CONTAINER_IMAGE');
     for (const value of ['ghcr.io/org/app:v1', 'v1.2.3', 'build 42 passed', './missing-file.txt']) {
       const detected = await detectMaterialKind({ name: 'ref', value, cwd: VECTORS });
