@@ -156,11 +156,23 @@ function loader(id) {
         const temporary = `${cacheFile}.${process.pid}.tmp`;
         fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(temporary, cacheFile);
-        // Caches of other builds are dead weight (a build's id is in every name): drop them.
+        // Caches of old builds are dead weight; keep the three most recently written builds (a machine may run a few
+        // CLI versions side by side, e.g. several CI adapters) so they do not evict each other on every run.
         const dir = path.dirname(cacheFile);
+        const written = new Map();
         for (const entry of fs.readdirSync(dir)) {
-          if (entry.startsWith('cli-') && !entry.startsWith(`cli-${id}-`))
-            fs.rmSync(path.join(dir, entry), { force: true });
+          const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
+          if (build) written.set(build, Math.max(written.get(build) ?? 0, fs.statSync(path.join(dir, entry)).mtimeMs));
+        }
+        const keep = new Set(
+          [...written]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 3)
+            .map(([build]) => build),
+        );
+        for (const entry of fs.readdirSync(dir)) {
+          const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
+          if (build && build !== id && !keep.has(build)) fs.rmSync(path.join(dir, entry), { force: true });
         }
       } catch {
         // A cache that cannot be written only costs the next run the compile time.
