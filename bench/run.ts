@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { startSeedImage } from '../e2e/support/registry';
 import type { BenchContext } from './lib/bench-context';
 import { buildBundles } from './lib/build-bundles';
 import { startControlPlane } from './lib/control-plane';
@@ -39,12 +40,15 @@ async function main(): Promise<number> {
   mkdirSync(options.workDir, { recursive: true });
   const scratch = await mkdtemp(join(options.workDir, 'run-'));
   const cp = await startControlPlane(scratch);
+  // CONTAINER_IMAGE resolves every reference against its registry: a real one on loopback holds the bench's image.
+  const registry = await startSeedImage();
   const results = new BenchResults();
   try {
     const ctx: BenchContext = {
       options,
       cp,
       robotToken: await createBenchWorkflow(cp, 'bench'),
+      image: `${registry.repository}@${registry.digest}`,
       scratch,
       results,
       log,
@@ -57,6 +61,7 @@ async function main(): Promise<number> {
     if (wants(options, 4)) await benchAddScaling(ctx, largeAddTimes);
     if (wants(options, 5)) await benchLoad(ctx);
   } finally {
+    await registry.stop();
     await cp.stop();
     await rm(scratch, { recursive: true, force: true });
   }

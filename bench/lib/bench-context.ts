@@ -8,6 +8,8 @@ export interface BenchContext {
   cp: BenchControlPlane;
   /** Robot token of the bench workflow (bench/fixtures/bench-contract.yaml). */
   robotToken: string;
+  /** `127.0.0.1:<port>/bench-app@sha256:…`: an image pushed to a real registry on loopback, added by digest. */
+  image: string;
   /** A fresh directory on the work disk for this bench run; removed at the end. */
   scratch: string;
   results: BenchResults;

@@ -13,8 +13,6 @@ import { digestFromOpenssl } from '../lib/timed-add';
 
 const SECTION = '3 full cycle';
 const BUDGET_MS = 500;
-export const BENCH_IMAGE =
-  '127.0.0.1:5000/skynet-control-plane@sha256:963237021c5fd0d31741a9b873e1e8af08c76459cf30e34332925510e0cb3731';
 
 /**
  * §3: one CI job's attestation on loopback with the bundled CLI: init, five adds (string, 1 MiB artifact, SBOM,
@@ -36,7 +34,7 @@ export async function benchFullCycle(ctx: BenchContext): Promise<void> {
   const list = join(scenario.dir, 'materials.txt');
   await writeFile(
     list,
-    `build-ref=a206e709cc21b1bf8e262604a23f9d0fc51a293a\nartifact=${artifact}\nsbom=${sbom}\njunit=${junit}\nimage=${BENCH_IMAGE}\n`,
+    `build-ref=a206e709cc21b1bf8e262604a23f9d0fc51a293a\nartifact=${artifact}\nsbom=${sbom}\njunit=${junit}\nimage=${ctx.image}\n`,
   );
   const batched: Array<[string, string[]]> = [
     ['init', ['attestation', 'init']],
@@ -53,7 +51,7 @@ export async function benchFullCycle(ctx: BenchContext): Promise<void> {
     ['add 1 MiB artifact', ['attestation', 'add', '--name', 'artifact', '--value', artifact]],
     ['add SBOM', ['attestation', 'add', '--name', 'sbom', '--value', sbom]],
     ['add JUnit', ['attestation', 'add', '--name', 'junit', '--value', junit]],
-    ['add image by digest', ['attestation', 'add', '--name', 'image', '--value', BENCH_IMAGE]],
+    ['add image by digest', ['attestation', 'add', '--name', 'image', '--value', ctx.image]],
     ['push --key', ['attestation', 'push', '--key', signingKey]],
   ];
   const stepMs = new Map<string, number[]>(steps.map(([name]) => [name, []]));

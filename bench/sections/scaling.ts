@@ -9,7 +9,6 @@ import { mustSucceed, timeProcess } from '../lib/process-timer';
 import { rounds } from '../lib/rounds';
 import { MiB, median, sizeLabel } from '../lib/stats';
 import { digestFromOpenssl, timedArtifactAdd } from '../lib/timed-add';
-import { BENCH_IMAGE } from './full-cycle';
 import type { LargeAddTimes } from './large-artifact';
 
 const SECTION = '4 scaling';
@@ -91,7 +90,7 @@ export async function benchMaterialScaling(ctx: BenchContext): Promise<void> {
     // The contract's five required materials first (so push accepts it), then the N contract-free strings.
     const lines = [
       'build-ref=a206e709cc21b1bf8e262604a23f9d0fc51a293a',
-      `image=${BENCH_IMAGE}`,
+      `image=${ctx.image}`,
       `artifact=${artifact}`,
       `sbom=${join(vectors, 'materials', 'sbom.cyclonedx-1.5.json')}`,
       `junit=${join(vectors, 'materials', 'junit.xml')}`,
