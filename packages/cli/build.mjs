@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const cliDir = import.meta.dirname;
@@ -81,116 +82,141 @@ const precompiledCycloneDx = {
   },
 };
 
-const result = await build({
-  entryPoints: ['src/bin.ts'],
-  bundle: true,
-  write: false,
-  outfile: 'dist/chainloop.cjs',
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // The control plane (and its native SQLite driver) is loaded lazily by `chainloop control-plane start`.
-  external: ['@chainloop-ts/control-plane', 'better-sqlite3', 'pg-native', 'cpu-features', '*.node'],
-  // Comments and indentation are a third of the bundle and are read on every start; names stay, for stack traces.
-  minifyWhitespace: true,
-  plugins: [precompiledCycloneDx],
-  logLevel: 'warning',
-  legalComments: 'none',
-});
-const bundle = result.outputFiles[0].text;
-const id = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
-
 /**
- * The loader, serialised into dist/chainloop.cjs with the bundle's `id` as argument. It runs the bundle as this very
- * module (same require, module, __filename), compiled with the cached code when V8 accepts it, and writes the cache
- * at exit when there was none (so the functions this command compiled are in it too), one cache per command. The cache lives in a directory
- * only this user can write, since V8 executes what it finds there; any problem with it means compiling without.
+ * ssh2 (under dockerode) tries optional native addons (`sshcrypto.node`, `cpu-features`) inside try/catch and falls
+ * back to JavaScript; resolving them to a module that throws keeps the bundle free of native requires.
  */
-function loader(id) {
-  const fs = require('node:fs');
-  const os = require('node:os');
-  const path = require('node:path');
-  const vm = require('node:vm');
-  const Module = require('node:module');
+const nativeAddonStub = {
+  name: 'native-addon-stub',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /\.node$|^cpu-features$/ }, (args) => ({
+      path: args.path,
+      namespace: 'native-addon-stub',
+    }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'native-addon-stub' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`native addon ${args.path} is not bundled in the chainloop CLI`)});`,
+      loader: 'js',
+    }));
+  },
+};
 
-  // The payload comment after this function; the marker is split here so this source does not contain it.
-  const file = fs.readFileSync(__filename, 'latin1');
-  const start = file.indexOf(`/*${'chainloop-bundle'} ${id}\n`);
-  const end = file.lastIndexOf('\n*/');
-  if (start < 0 || end < start) throw new Error(`${__filename} is damaged (no bundle in it): reinstall the CLI`);
-  // replaceAll with a string is a fast search; a regex over the 3 MB costs ~3 ms.
-  const bundle = file.slice(file.indexOf('\n', start) + 1, end).replaceAll('*\x01/', '*/');
-
-  let cacheFile;
-  let cachedData;
-  if (!process.env.CHAINLOOP_NO_COMPILE_CACHE) {
-    try {
-      const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-      const dir = path.join(base, 'chainloop-ts');
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const info = fs.statSync(dir);
-      const uid = process.getuid ? process.getuid() : info.uid;
-      if (info.uid === uid && (info.mode & 0o022) === 0) {
-        // One cache per command: each holds the functions its command compiled, not just the first command's.
-        const command = [];
-        for (const arg of process.argv.slice(2, 4)) {
-          if (!/^[a-z][a-z-]{0,30}$/.test(arg)) break;
-          command.push(arg);
-        }
-        const name = ['cli', id, process.version, process.arch, ...command].join('-');
-        cacheFile = path.join(dir, `${name}.v8cache`);
-        if (fs.existsSync(cacheFile)) cachedData = fs.readFileSync(cacheFile);
-      }
-    } catch {
-      cacheFile = undefined;
-    }
-  }
-  const script = new vm.Script(Module.wrap(bundle), {
-    filename: __filename,
-    cachedData,
-    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+/** Builds the single-file CLI into `outfile` (also used by the GitHub Action, which ships the CLI of its commit). */
+export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.cjs')) {
+  const result = await build({
+    entryPoints: [join(cliDir, 'src/bin.ts')],
+    absWorkingDir: cliDir,
+    bundle: true,
+    write: false,
+    outfile,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // The control plane (and its native SQLite driver) is loaded lazily by `chainloop control-plane start`.
+    external: ['@chainloop-ts/control-plane', 'better-sqlite3', 'pg-native'],
+    // Comments and indentation are a third of the bundle and are read on every start; names stay, for stack traces.
+    minifyWhitespace: true,
+    plugins: [precompiledCycloneDx, nativeAddonStub],
+    logLevel: 'warning',
+    legalComments: 'none',
   });
-  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-    process.once('exit', () => {
+  const bundle = result.outputFiles[0].text;
+  const id = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
+
+  /**
+   * The loader, serialised into dist/chainloop.cjs with the bundle's `id` as argument. It runs the bundle as this very
+   * module (same require, module, __filename), compiled with the cached code when V8 accepts it, and writes the cache
+   * at exit when there was none (so the functions this command compiled are in it too), one cache per command. The cache lives in a directory
+   * only this user can write, since V8 executes what it finds there; any problem with it means compiling without.
+   */
+  function loader(id) {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const path = require('node:path');
+    const vm = require('node:vm');
+    const Module = require('node:module');
+
+    // The payload comment after this function; the marker is split here so this source does not contain it.
+    const file = fs.readFileSync(__filename, 'latin1');
+    const start = file.indexOf(`/*${'chainloop-bundle'} ${id}\n`);
+    const end = file.lastIndexOf('\n*/');
+    if (start < 0 || end < start) throw new Error(`${__filename} is damaged (no bundle in it): reinstall the CLI`);
+    // replaceAll with a string is a fast search; a regex over the 3 MB costs ~3 ms.
+    const bundle = file.slice(file.indexOf('\n', start) + 1, end).replaceAll('*\x01/', '*/');
+
+    let cacheFile;
+    let cachedData;
+    if (!process.env.CHAINLOOP_NO_COMPILE_CACHE) {
       try {
-        const temporary = `${cacheFile}.${process.pid}.tmp`;
-        fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-        fs.renameSync(temporary, cacheFile);
-        // Caches of old builds are dead weight; keep the three most recently written builds (a machine may run a few
-        // CLI versions side by side, e.g. several CI adapters) so they do not evict each other on every run.
-        const dir = path.dirname(cacheFile);
-        const written = new Map();
-        for (const entry of fs.readdirSync(dir)) {
-          const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
-          if (build) written.set(build, Math.max(written.get(build) ?? 0, fs.statSync(path.join(dir, entry)).mtimeMs));
-        }
-        const keep = new Set(
-          [...written]
-            .sort((a, b) => b[1] - a[1])
-            .slice(0, 3)
-            .map(([build]) => build),
-        );
-        for (const entry of fs.readdirSync(dir)) {
-          const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
-          if (build && build !== id && !keep.has(build)) fs.rmSync(path.join(dir, entry), { force: true });
+        const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+        const dir = path.join(base, 'chainloop-ts');
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const info = fs.statSync(dir);
+        const uid = process.getuid ? process.getuid() : info.uid;
+        if (info.uid === uid && (info.mode & 0o022) === 0) {
+          // One cache per command: each holds the functions its command compiled, not just the first command's.
+          const command = [];
+          for (const arg of process.argv.slice(2, 4)) {
+            if (!/^[a-z][a-z-]{0,30}$/.test(arg)) break;
+            command.push(arg);
+          }
+          const name = ['cli', id, process.version, process.arch, ...command].join('-');
+          cacheFile = path.join(dir, `${name}.v8cache`);
+          if (fs.existsSync(cacheFile)) cachedData = fs.readFileSync(cacheFile);
         }
       } catch {
-        // A cache that cannot be written only costs the next run the compile time.
+        cacheFile = undefined;
       }
+    }
+    const script = new vm.Script(Module.wrap(bundle), {
+      filename: __filename,
+      cachedData,
+      importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
+    if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+      process.once('exit', () => {
+        try {
+          const temporary = `${cacheFile}.${process.pid}.tmp`;
+          fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+          fs.renameSync(temporary, cacheFile);
+          // Caches of old builds are dead weight; keep the three most recently written builds (a machine may run a few
+          // CLI versions side by side, e.g. several CI adapters) so they do not evict each other on every run.
+          const dir = path.dirname(cacheFile);
+          const written = new Map();
+          for (const entry of fs.readdirSync(dir)) {
+            const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
+            if (build)
+              written.set(build, Math.max(written.get(build) ?? 0, fs.statSync(path.join(dir, entry)).mtimeMs));
+          }
+          const keep = new Set(
+            [...written]
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 3)
+              .map(([build]) => build),
+          );
+          for (const entry of fs.readdirSync(dir)) {
+            const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
+            if (build && build !== id && !keep.has(build)) fs.rmSync(path.join(dir, entry), { force: true });
+          }
+        } catch {
+          // A cache that cannot be written only costs the next run the compile time.
+        }
+      });
+    }
+    script.runInThisContext().call(module.exports, module.exports, require, module, __filename, __dirname);
   }
-  script.runInThisContext().call(module.exports, module.exports, require, module, __filename, __dirname);
+
+  // Inside a block comment only `*/` needs escaping; \x01 is the escape character (\x01 itself doubled).
+  // Read back as latin1 (a quarter of the cost of utf8 here), which is exact for ASCII: esbuild escapes the rest.
+  if (/[^\x00-\x7f]/.test(bundle)) throw new Error('the CLI bundle is not pure ASCII: the loader would misread it');
+  // Inside a block comment only `*/` needs escaping: as `*\x01/`, unambiguous since the bundle has no \x01 of its own.
+  if (bundle.includes('\x01')) throw new Error('the CLI bundle contains \\x01: choose another escape for its payload');
+  const payload = bundle.replaceAll('*/', '*\x01/');
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(
+    outfile,
+    `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)});\n/*chainloop-bundle ${id}\n${payload}\n*/\n`,
+  );
+  chmodSync(outfile, 0o755);
 }
 
-// Inside a block comment only `*/` needs escaping; \x01 is the escape character (\x01 itself doubled).
-// Read back as latin1 (a quarter of the cost of utf8 here), which is exact for ASCII: esbuild escapes the rest.
-if (/[^\x00-\x7f]/.test(bundle)) throw new Error('the CLI bundle is not pure ASCII: the loader would misread it');
-// Inside a block comment only `*/` needs escaping: as `*\x01/`, unambiguous since the bundle has no \x01 of its own.
-if (bundle.includes('\x01')) throw new Error('the CLI bundle contains \\x01: choose another escape for its payload');
-const payload = bundle.replaceAll('*/', '*\x01/');
-mkdirSync('dist', { recursive: true });
-writeFileSync(
-  'dist/chainloop.cjs',
-  `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)});\n/*chainloop-bundle ${id}\n${payload}\n*/\n`,
-);
-chmodSync('dist/chainloop.cjs', 0o755);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await buildCliBundle();

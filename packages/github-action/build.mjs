@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildCliBundle } from '../cli/build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(process.argv[2] ?? join(here, 'dist'));
@@ -27,18 +28,5 @@ await build({
   legalComments: 'none',
 });
 
-// The same bundle as packages/cli/build.mjs makes, built from the same sources, so the action ships the CLI of its commit.
-const cliDir = join(here, '..', 'cli');
-await build({
-  entryPoints: [join(cliDir, 'src/bin.ts')],
-  outfile: join(outDir, 'chainloop.cjs'),
-  absWorkingDir: cliDir,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  banner: { js: '#!/usr/bin/env node' },
-  external: ['@chainloop-ts/control-plane', 'better-sqlite3', 'pg-native', 'cpu-features', '*.node'],
-  logLevel: 'warning',
-  legalComments: 'none',
-});
+// The CLI of this commit, built by packages/cli's own build (same loader, same bundle): no download at run time.
+await buildCliBundle(join(outDir, 'chainloop.cjs'));
