@@ -125,8 +125,9 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
   /**
    * The loader, serialised into dist/chainloop.cjs with the bundle's `id` as argument. It runs the bundle as this very
    * module (same require, module, __filename), compiled with the cached code when V8 accepts it, and writes the cache
-   * at exit when there was none (so the functions this command compiled are in it too), one cache per command. The cache lives in a directory
-   * only this user can write, since V8 executes what it finds there; any problem with it means compiling without.
+   * at exit when there was none (so the functions this command compiled are in it too), one cache per command. The
+   * cache lives in a directory only this user can write, since V8 executes what it finds there; any problem with it
+   * means compiling without.
    */
   function loader(id) {
     const fs = require('node:fs');
@@ -205,7 +206,6 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     script.runInThisContext().call(module.exports, module.exports, require, module, __filename, __dirname);
   }
 
-  // Inside a block comment only `*/` needs escaping; \x01 is the escape character (\x01 itself doubled).
   // Read back as latin1 (a quarter of the cost of utf8 here), which is exact for ASCII: esbuild escapes the rest.
   if (/[^\x00-\x7f]/.test(bundle)) throw new Error('the CLI bundle is not pure ASCII: the loader would misread it');
   // Inside a block comment only `*/` needs escaping: as `*\x01/`, unambiguous since the bundle has no \x01 of its own.
