@@ -118,8 +118,12 @@ test('the control plane down during push keeps the state, and a later push succe
 });
 
 test('init: an invalid contract revision, a missing required env variable, the wrong runner, a revoked token', async () => {
+  // An attestation in progress (the previous test pushed its own).
+  assert.equal((await cli(['attestation', 'init'])).status, 0);
+  const before = readFileSync(statePath(), 'utf8');
   const unknown = await cli(['attestation', 'init', '--revision', '99', '--replace']);
   assertOneLineError(unknown, /revision 99/);
+  assert.equal(readFileSync(statePath(), 'utf8'), before, 'a refused init --replace keeps the attestation in progress');
   assertOneLineError(
     await cli(['attestation', 'init', '--revision', 'latest']),
     /--revision "latest" is not a revision number/,
