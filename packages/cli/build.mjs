@@ -100,6 +100,34 @@ const nativeAddonStub = {
   },
 };
 
+/**
+ * dockerode loads ssh2 (ssh:// docker hosts) and gRPC (BuildKit sessions) at start, a megabyte of code the CLI never
+ * runs: it only asks a local engine for an image's digest. Every start reads the whole bundle, so they are replaced
+ * by stand-ins that load fine and fail, with a clear message, only if used.
+ */
+const unusedDockerodeFeatures = {
+  name: 'unused-dockerode-features',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'unused-dockerode-feature',
+    }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'unused-dockerode-feature' }, (args) => ({
+      contents: `
+        const unsupported = () => {
+          throw new Error(${JSON.stringify(`${args.path} is not bundled in the chainloop CLI: reach the local engine through a unix socket or tcp:// DOCKER_HOST`)});
+        };
+        module.exports = new Proxy(unsupported, {
+          get: (target, property) => (typeof property === 'symbol' || property === '__esModule' ? undefined : unsupported),
+          construct: unsupported,
+          apply: unsupported,
+        });
+      `,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Builds the single-file CLI into `outfile` (also used by the GitHub Action, which ships the CLI of its commit). */
 export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.cjs')) {
   const result = await build({
@@ -115,7 +143,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     external: ['@chainloop-ts/control-plane', 'better-sqlite3', 'pg-native'],
     // Comments and indentation are a third of the bundle and are read on every start; names stay, for stack traces.
     minifyWhitespace: true,
-    plugins: [precompiledCycloneDx, nativeAddonStub],
+    plugins: [precompiledCycloneDx, nativeAddonStub, unusedDockerodeFeatures],
     logLevel: 'warning',
     legalComments: 'none',
   });

@@ -6,7 +6,7 @@ import { registerControlPlaneCommands } from './commands/control-plane';
 import { registerKeysCommands } from './commands/keys';
 import { registerWorkflowCommands } from './commands/workflow';
 import { addCommonOptionsToLeaves } from './common-options';
-import { log } from './output';
+import { loadTableRenderer, log } from './output';
 
 export function buildProgram(): Command {
   const program = new Command('chainloop')
@@ -26,6 +26,7 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerControlPlaneCommands(program);
   addCommonOptionsToLeaves(program);
+  program.hook('preAction', loadTableRenderer);
   return program;
 }
 

@@ -1,4 +1,13 @@
-import { getBorderCharacters, table } from 'table';
+import type * as TableModule from 'table';
+
+/**
+ * The table renderer is loaded before a command's action runs (a preAction hook in main.ts), not at start-up,
+ * so `--version` and `--help` do not pay for it; rendering itself stays synchronous.
+ */
+let tables: typeof TableModule | undefined;
+export async function loadTableRenderer(): Promise<void> {
+  tables ??= await import('table');
+}
 
 /** Results go to stdout; log lines (`INF …`, `WRN …`, `ERR …`) go to stderr, as in the seed. */
 export type OutputFormat = 'table' | 'json';
@@ -38,11 +47,14 @@ function cellText(value: Cell): string {
 function render(rows: string[][], options: { title?: string; ruleAfter: number[] }): string {
   const columns = Math.max(...rows.map((row) => row.length));
   const data = options.title ? [[options.title, ...Array(columns - 1).fill('')], ...rows] : rows;
-  return table(data, {
-    border: getBorderCharacters('norc'),
-    drawHorizontalLine: (index, size) => index === 0 || index === size || options.ruleAfter.includes(index),
-    spanningCells: options.title && columns > 1 ? [{ row: 0, col: 0, colSpan: columns }] : undefined,
-  }).trimEnd();
+  if (!tables) throw new Error('internal: loadTableRenderer() was not awaited before rendering a table');
+  return tables
+    .table(data, {
+      border: tables.getBorderCharacters('norc'),
+      drawHorizontalLine: (index, size) => index === 0 || index === size || options.ruleAfter.includes(index),
+      spanningCells: options.title && columns > 1 ? [{ row: 0, col: 0, colSpan: columns }] : undefined,
+    })
+    .trimEnd();
 }
 
 /** A key/value table like the seed's "Initialized At / Workflow / …" block, or its titled "Env Variables". */

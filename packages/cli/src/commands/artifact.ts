@@ -33,7 +33,7 @@ export function registerArtifactCommands(program: Command): void {
         );
       }
       const path = await destinationFor(flags.digest, flags.output);
-      const blob = await adminClient(command).downloadBlob(flags.digest, path);
+      const blob = await (await adminClient(command)).downloadBlob(flags.digest, path);
       if (outputFormat(command) === 'json') return printJson({ ...blob, path });
       log.info(`downloaded ${blob.digest} to ${path} (${blob.size} bytes, digest verified)`);
     });

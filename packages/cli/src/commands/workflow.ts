@@ -1,13 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
-import type { ContractRevision, RobotAccount, Workflow, WorkflowKey, WorkflowRun } from '@chainloop-ts/core/client';
-import { ControlPlaneClient } from '@chainloop-ts/core/client';
+import type {
+  ContractRevision,
+  ControlPlaneClient,
+  RobotAccount,
+  Workflow,
+  WorkflowKey,
+  WorkflowRun,
+} from '@chainloop-ts/core/client';
 import type { Command } from 'commander';
 import { adminToken, controlPlaneUrl, outputFormat } from '../context';
 import { type Cell, log, printJson, printLine, renderGridTable, renderKeyValueTable } from '../output';
 import { formatInitializedAt as formatTime } from './attestation/status-view';
 
-export function adminClient(command: Command): ControlPlaneClient {
+/** The admin client, loaded on first use so commands that do not talk to the control plane start faster. */
+export async function adminClient(command: Command): Promise<ControlPlaneClient> {
+  const { ControlPlaneClient } = await import('@chainloop-ts/core/client');
   return new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token: adminToken(command) });
 }
 
@@ -94,7 +102,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--project <project>', 'project the workflow belongs to')
     .option('--description <text>', 'free text')
     .action(async (flags: { name: string; team: string; project: string; description?: string }, command: Command) => {
-      const created = await adminClient(command).createWorkflow(flags);
+      const created = await (await adminClient(command)).createWorkflow(flags);
       if (outputFormat(command) === 'json') return printJson(created);
       log.info(`workflow ${created.name} created`);
       printLine(renderKeyValueTable(workflowRows(created), 'Workflow'));
@@ -104,7 +112,7 @@ export function registerWorkflowCommands(program: Command): void {
     .command('list')
     .description('list workflows')
     .action(async (_flags: unknown, command: Command) => {
-      const workflows = await adminClient(command).listWorkflows();
+      const workflows = await (await adminClient(command)).listWorkflows();
       if (outputFormat(command) === 'json') return printJson(workflows);
       printLine(
         renderGridTable(
@@ -124,7 +132,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('-f, --file <path>', 'contract file, YAML or JSON')
     .action(async (flags: { workflow: string; file: string }, command: Command) => {
       const body = await readContractFile(flags.file);
-      const revision = await adminClient(command).updateContract(flags.workflow, body);
+      const revision = await (await adminClient(command)).updateContract(flags.workflow, body);
       if (outputFormat(command) === 'json') return printJson(revision);
       log.info(`contract revision ${revision.revision} is the latest of workflow ${flags.workflow}`);
       printLine(renderKeyValueTable(contractRows(revision), 'Contract'));
@@ -136,7 +144,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--workflow <W>', 'workflow id or name')
     .option('--revision <N>', 'contract revision (default: latest)', parseRevision)
     .action(async (flags: { workflow: string; revision?: number }, command: Command) => {
-      const revision = await adminClient(command).getContract(flags.workflow, flags.revision);
+      const revision = await (await adminClient(command)).getContract(flags.workflow, flags.revision);
       if (outputFormat(command) === 'json') return printJson(revision);
       printLine(renderKeyValueTable(contractRows(revision), 'Contract'));
       printLine(revision.body.replace(/\n$/, ''));
@@ -150,7 +158,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--workflow <W>', 'workflow id or name')
     .option('--name <name>', 'a name to recognise it by')
     .action(async (flags: { workflow: string; name?: string }, command: Command) => {
-      const account = await adminClient(command).createRobotAccount(flags.workflow, flags.name);
+      const account = await (await adminClient(command)).createRobotAccount(flags.workflow, flags.name);
       if (outputFormat(command) === 'json') return printJson(account);
       printLine(renderKeyValueTable(robotAccountRows(account), 'Robot Account'));
       log.warn('the token is shown only now: store it as a CI secret (CHAINLOOP_ROBOT_ACCOUNT)');
@@ -161,7 +169,7 @@ export function registerWorkflowCommands(program: Command): void {
     .description("list a workflow's robot accounts (never their tokens)")
     .requiredOption('--workflow <W>', 'workflow id or name')
     .action(async (flags: { workflow: string }, command: Command) => {
-      const accounts = await adminClient(command).listRobotAccounts(flags.workflow);
+      const accounts = await (await adminClient(command)).listRobotAccounts(flags.workflow);
       if (outputFormat(command) === 'json') return printJson(accounts);
       printLine(
         renderGridTable(
@@ -178,7 +186,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--workflow <W>', 'workflow id or name')
     .requiredOption('--id <id>', 'robot account id')
     .action(async (flags: { workflow: string; id: string }, command: Command) => {
-      const account = await adminClient(command).revokeRobotAccount(flags.workflow, flags.id);
+      const account = await (await adminClient(command)).revokeRobotAccount(flags.workflow, flags.id);
       if (outputFormat(command) === 'json') return printJson(account);
       log.info(`robot account ${account.id} revoked`);
       printLine(renderKeyValueTable(robotAccountRows(account), 'Robot Account'));
@@ -199,7 +207,10 @@ export function registerWorkflowCommands(program: Command): void {
     .action(async (flags: { workflow: string; file: string; name?: string }, command: Command) => {
       const { readKeyReference } = await import('@chainloop-ts/core/attestation');
       const publicKeyPem = await readKeyReference(flags.file, { what: 'public key' });
-      const added = await adminClient(command).addWorkflowKey(flags.workflow, { publicKeyPem, name: flags.name });
+      const added = await (await adminClient(command)).addWorkflowKey(flags.workflow, {
+        publicKeyPem,
+        name: flags.name,
+      });
       if (outputFormat(command) === 'json') return printJson(added);
       log.info(`key ${added.fingerprint} registered for workflow ${flags.workflow}`);
       printLine(renderKeyValueTable(workflowKeyRows(added), 'Workflow Key'));
@@ -210,7 +221,7 @@ export function registerWorkflowCommands(program: Command): void {
     .description("list a workflow's registered public keys")
     .requiredOption('--workflow <W>', 'workflow id or name')
     .action(async (flags: { workflow: string }, command: Command) => {
-      const keys = await adminClient(command).listWorkflowKeys(flags.workflow);
+      const keys = await (await adminClient(command)).listWorkflowKeys(flags.workflow);
       if (outputFormat(command) === 'json') return printJson(keys);
       printLine(
         renderGridTable(
@@ -227,7 +238,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--workflow <W>', 'workflow id or name')
     .requiredOption('--id <id>', 'key id (chainloop workflow key list)')
     .action(async (flags: { workflow: string; id: string }, command: Command) => {
-      await adminClient(command).removeWorkflowKey(flags.workflow, flags.id);
+      await (await adminClient(command)).removeWorkflowKey(flags.workflow, flags.id);
       if (outputFormat(command) === 'json') return printJson({ removed: flags.id });
       log.info(`key ${flags.id} removed from workflow ${flags.workflow}`);
     });
@@ -240,7 +251,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--workflow <W>', 'only runs of this workflow (id or name)')
     .option('--limit <N>', 'at most this many runs (default 100)', parseLimit)
     .action(async (flags: { workflow?: string; limit?: number }, command: Command) => {
-      const runs = await adminClient(command).listRuns(flags);
+      const runs = await (await adminClient(command)).listRuns(flags);
       if (outputFormat(command) === 'json') return printJson(runs);
       printLine(
         renderGridTable(
@@ -270,7 +281,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--key <ref>', 'public key (cosign.pub) to verify with: file path or env://VAR')
     .option('--cert-chain <file>', 'CA certificate(s) PEM the signing certificate must chain to')
     .action(async (flags: { id: string; verify?: boolean; key?: string; certChain?: string }, command: Command) => {
-      const client = adminClient(command);
+      const client = await adminClient(command);
       const details = await client.getRun(flags.id);
       const attestation = details.attestationDigest ? await client.getAttestation(details.id) : undefined;
       const verification = flags.verify

@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MATERIAL_KINDS, type MaterialKindName } from '../contract/model';
 import { UsageError } from '../errors';
-import { detectMaterialKind, materialKind } from '../materials/index';
 import type { InspectedMaterial, MaterialInput } from '../materials/kind';
 import { mergeAnnotations } from './annotations';
-import type { CraftingContext } from './context';
+import { type CraftingContext, requireClient } from './context';
 import { isEnvReference, resolveEnvReference } from './env-value';
 import { sha256OfText } from './file-digest';
 import { storeFileMaterial } from './file-upload';
-import { requireClient } from './init';
 import { notInitialized } from './local-state-store';
 import { uploadDoneLine } from './progress';
 import type { CraftedMaterial } from './state';
@@ -79,6 +77,8 @@ export async function addMaterial(
       cwd: context.cwd,
       options: { env: context.env, ...options.materialOptions },
     };
+    // The kinds (schemas, parsers, archive readers) load only when a material is added.
+    const { detectMaterialKind, materialKind } = await import('../materials/index');
     let kind: MaterialKindName;
     let inspected: InspectedMaterial;
     if (declared || requestedKind) {

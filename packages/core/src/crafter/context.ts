@@ -1,4 +1,5 @@
 import type { ControlPlaneClient } from '../client/index';
+import { ChainloopError } from '../errors';
 
 /** Where crafting actions report progress; the CLI prints these as `INF …` / `WRN …` lines on stderr. */
 export interface CraftingLogger {
@@ -17,3 +18,14 @@ export interface CraftingContext {
 }
 
 export const silentLogger: CraftingLogger = { info() {}, warn() {} };
+
+export function requireClient(client: ControlPlaneClient | undefined): ControlPlaneClient {
+  if (!client) {
+    throw new ChainloopError(
+      'TOKEN_MISSING',
+      'no robot account token: pass --token or set CHAINLOOP_ROBOT_ACCOUNT (or CHAINLOOP_TOKEN)',
+      { graceful: true },
+    );
+  }
+  return client;
+}

@@ -1,8 +1,5 @@
-import type { ControlPlaneClient } from '../client/index';
-import { parseContract } from '../contract/index';
 import { ChainloopError, UsageError } from '../errors';
-import { detectRunner, enforceRunnerType, resolveRunnerEnv } from '../runners/index';
-import type { CraftingContext } from './context';
+import { type CraftingContext, requireClient } from './context';
 import { readGitHead } from './git-head';
 import { LocalStateStore } from './local-state-store';
 import { RemoteStateStore } from './remote-state-store';
@@ -29,6 +26,11 @@ export interface InitResult {
  */
 export async function initAttestation(context: CraftingContext, options: InitOptions): Promise<InitResult> {
   const client = requireClient(context.client);
+  // Loaded here, not at the top: `status` and `--version` must not pay for YAML, contracts and runners.
+  const [{ parseContract }, { detectRunner, enforceRunnerType, resolveRunnerEnv }] = await Promise.all([
+    import('../contract/index'),
+    import('../runners/index'),
+  ]);
   if (options.remoteState && options.dryRun) {
     throw new UsageError('REMOTE_STATE_DRY_RUN', 'remote state is not compatible with --dry-run: drop one of the two');
   }
@@ -107,15 +109,4 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
     throw error;
   }
   return { state, store };
-}
-
-export function requireClient(client: ControlPlaneClient | undefined): ControlPlaneClient {
-  if (!client) {
-    throw new ChainloopError(
-      'TOKEN_MISSING',
-      'no robot account token: pass --token or set CHAINLOOP_ROBOT_ACCOUNT (or CHAINLOOP_TOKEN)',
-      { graceful: true },
-    );
-  }
-  return client;
 }

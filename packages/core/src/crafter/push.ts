@@ -1,11 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DsseEnvelope, Signer } from '../attestation/index';
-import { signStatement } from '../attestation/index';
 import { ChainloopError } from '../errors';
 import { mergeAnnotations } from './annotations';
-import type { CraftingContext } from './context';
-import { requireClient } from './init';
+import { type CraftingContext, requireClient } from './context';
 import { notInitialized } from './local-state-store';
 import { type ChainloopStatement, renderStatement } from './render';
 import { type CraftingState, missingRequiredMaterials } from './state';
@@ -61,6 +59,7 @@ export async function pushAttestation(
   );
   const statement = renderStatement(state, { finishedAt: new Date(), annotations });
   const signer = await options.signer(state);
+  const { signStatement } = await import('../attestation/index');
   const { envelope, bundleJson } = await signStatement(statement, signer);
 
   let digest: string | undefined;

@@ -1,5 +1,4 @@
-import type { CraftingContext } from './context';
-import { requireClient } from './init';
+import { type CraftingContext, requireClient } from './context';
 import type { StateStore } from './state-store';
 
 export type ResetTrigger = 'failure' | 'cancellation';

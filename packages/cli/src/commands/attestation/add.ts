@@ -42,8 +42,8 @@ export function registerAttestationAdd(attestation: Command): void {
       const format = outputFormat(command);
       const { addMaterial, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
       const annotations = parseAnnotationFlags(flags.annotation);
-      const context = craftingContext(command);
-      const store = stateStore(command, context);
+      const context = await craftingContext(command);
+      const store = await stateStore(command, context);
       const insecure = [
         ...(flags.insecureRegistry ?? []),
         ...(process.env.CHAINLOOP_INSECURE_REGISTRIES ?? '')

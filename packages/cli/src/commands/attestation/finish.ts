@@ -42,8 +42,8 @@ export function registerAttestationFinish(attestation: Command): void {
           `--unstable-as "${flags.unstableAs}" is invalid: use failure or push`,
         );
       }
-      const context = craftingContext(command);
-      const store = stateStore(command, context);
+      const context = await craftingContext(command);
+      const store = await stateStore(command, context);
       const result = await finishAttestation(context, store, {
         ci: checkCiName(flags.ci),
         status: flags.status,

@@ -45,7 +45,7 @@ export function registerAttestationInit(attestation: Command): void {
         }
       }
       const { initAttestation, describeState } = await import('@chainloop-ts/core/crafter');
-      const context = craftingContext(command);
+      const context = await craftingContext(command);
       if (flags.dryRun)
         log.info('The attestation is being crafted in dry-run mode: it will not be stored in the control plane');
       const { state } = await initAttestation(context, {

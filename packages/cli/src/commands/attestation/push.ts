@@ -27,8 +27,8 @@ export function registerAttestationPush(attestation: Command): void {
       const format = outputFormat(command);
       const { pushAttestation, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
       const annotations = parseAnnotationFlags(flags.annotation);
-      const context = craftingContext(command);
-      const store = stateStore(command, context);
+      const context = await craftingContext(command);
+      const store = await stateStore(command, context);
       const result = await pushAttestation(context, store, {
         annotations,
         bundlePath: flags.bundle,

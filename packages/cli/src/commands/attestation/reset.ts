@@ -27,8 +27,8 @@ export function registerAttestationReset(attestation: Command): void {
         );
       }
       const { resetAttestation } = await import('@chainloop-ts/core/crafter');
-      const context = craftingContext(command);
-      const result = await resetAttestation(context, stateStore(command, context), {
+      const context = await craftingContext(command);
+      const result = await resetAttestation(context, await stateStore(command, context), {
         trigger: flags.trigger,
         reason: flags.reason,
       });

@@ -1,6 +1,4 @@
-import { ControlPlaneClient } from '@chainloop-ts/core/client';
-import type { CraftingContext } from '@chainloop-ts/core/crafter';
-import { openStateStore, type StateStore } from '@chainloop-ts/core/crafter';
+import type { CraftingContext, StateStore } from '@chainloop-ts/core/crafter';
 import type { Command } from 'commander';
 import { controlPlaneUrl, nearestOption, optionalRobotToken } from '../../context';
 import { log } from '../../output';
@@ -9,13 +7,17 @@ import { log } from '../../output';
  * Core crafting context for a command. The control plane client exists when a robot token is given; actions that need
  * it (init, and add/push/reset outside dry-run) fail with a message naming the token flags when it is missing.
  */
-export function craftingContext(command: Command): CraftingContext {
+export async function craftingContext(command: Command): Promise<CraftingContext> {
   const token = optionalRobotToken(command);
+  // Imported only when there is a token: `status` on a local state never loads the HTTP client.
+  const client = token
+    ? new (await import('@chainloop-ts/core/client')).ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token })
+    : undefined;
   return {
     env: process.env,
     cwd: process.cwd(),
     log: { info: log.info, warn: log.warn, progress: (line) => process.stderr.write(`${line}\n`) },
-    client: token ? new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token }) : undefined,
+    client,
   };
 }
 
@@ -24,7 +26,8 @@ export function attestationId(command: Command): string | undefined {
 }
 
 /** The state store this command works on: remote when an attestation id is given, else the local file. */
-export function stateStore(command: Command, context: CraftingContext): StateStore {
+export async function stateStore(command: Command, context: CraftingContext): Promise<StateStore> {
+  const { openStateStore } = await import('@chainloop-ts/core/crafter');
   return openStateStore({
     attestationId: attestationId(command),
     localStatePath: nearestOption(command, 'localStatePath'),

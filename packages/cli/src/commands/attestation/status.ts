@@ -14,8 +14,8 @@ export function registerAttestationStatus(attestation: Command): void {
     .action(async (flags: { full?: boolean }, command: Command) => {
       const format = outputFormat(command);
       const { attestationStatus } = await import('@chainloop-ts/core/crafter');
-      const context = craftingContext(command);
-      const status = await attestationStatus(stateStore(command, context));
+      const context = await craftingContext(command);
+      const status = await attestationStatus(await stateStore(command, context));
       if (format === 'json') printJson(statusJson(status));
       else printLine(renderStatusTables(status, flags.full ?? false));
     });
