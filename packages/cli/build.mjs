@@ -10,6 +10,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const cliDir = import.meta.dirname;
@@ -128,6 +129,48 @@ const unusedDockerodeFeatures = {
   },
 };
 
+/**
+ * Large modules only one command needs (the CycloneDX schemas and the 1 MB precompiled validator, for an SBOM `add`)
+ * travel brotli-compressed in a string and are unpacked when first imported: every start reads the whole bundle, and
+ * 1.5 MB of rarely used code cost every command ~10 ms. Each is bundled on its own (self-contained CommonJS, only Node
+ * built-ins left to `require`) and replaced by a small module that unpacks it and re-exports the given names.
+ */
+function packedModules(modules) {
+  return {
+    name: 'packed-modules',
+    setup(esbuild) {
+      for (const { file, exports } of modules) {
+        const filter = new RegExp(`[\\\\/]materials[\\\\/]${file.replace('.', '\\.')}$`);
+        esbuild.onLoad({ filter }, async (args) => {
+          const packed = await build({
+            entryPoints: [args.path],
+            bundle: true,
+            write: false,
+            platform: 'node',
+            target: 'node20',
+            format: 'cjs',
+            minify: true,
+            plugins: [precompiledCycloneDx],
+            logLevel: 'warning',
+            legalComments: 'none',
+          });
+          const code = brotliCompressSync(Buffer.from(packed.outputFiles[0].text)).toString('base64');
+          return {
+            contents: `
+              import { brotliDecompressSync } from 'node:zlib';
+              const unpacked = { exports: {} };
+              new Function('module', 'exports', 'require', brotliDecompressSync(Buffer.from(${JSON.stringify(code)}, 'base64')).toString('utf8'))(unpacked, unpacked.exports, require);
+              ${exports.map((name) => `export const ${name} = unpacked.exports.${name};`).join('\n')}
+            `,
+            loader: 'js',
+            resolveDir: materialsDir,
+          };
+        });
+      }
+    },
+  };
+}
+
 /** Builds the single-file CLI into `outfile` (also used by the GitHub Action, which ships the CLI of its commit). */
 export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.cjs')) {
   const result = await build({
@@ -143,7 +186,14 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     external: ['@chainloop-ts/control-plane', 'better-sqlite3', 'pg-native'],
     // Comments and indentation are a third of the bundle and are read on every start; names stay, for stack traces.
     minifyWhitespace: true,
-    plugins: [precompiledCycloneDx, nativeAddonStub, unusedDockerodeFeatures],
+    plugins: [
+      packedModules([
+        { file: 'cyclonedx-precompiled.ts', exports: ['precompiledCycloneDx16'] },
+        { file: 'cyclonedx-schemas.ts', exports: ['CYCLONEDX_BOM_SCHEMAS', 'CYCLONEDX_REFERENCED_SCHEMAS'] },
+      ]),
+      nativeAddonStub,
+      unusedDockerodeFeatures,
+    ],
     logLevel: 'warning',
     legalComments: 'none',
   });

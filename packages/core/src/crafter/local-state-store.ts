@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { ChainloopError } from '../errors';
 import { CRAFTING_STATE_VERSION, type CraftingState } from './state';
 import type { StateStore } from './state-store';
@@ -76,6 +75,8 @@ export class LocalStateStore implements StateStore {
     await mkdir(dirname(this.path), { recursive: true });
     let release: () => Promise<void>;
     try {
+      // Loaded on first write only (it patches fs through graceful-fs): reading the state for `status` needs no lock.
+      const { default: lockfile } = await import('proper-lockfile');
       release = await lockfile.lock(this.path, {
         realpath: false,
         stale: 10_000,
