@@ -9,10 +9,14 @@ import { controlPlaneBin } from './paths';
 
 export interface TestControlPlane {
   url: string;
+  /** The server process, so a benchmark can read its CPU time and peak RSS from /proc. */
+  pid: number;
   adminToken: string;
   dataDir: string;
   /** Everything the server wrote to stderr so far (request log lines). */
   logs(): string;
+  /** The complete log lines written since the previous call (or since it started listening). */
+  takeLog(): string[];
   admin(): ControlPlaneClient;
   stop(): Promise<void>;
 }
@@ -57,11 +61,23 @@ export async function startControlPlane(
       reject(new Error(`control plane exited with ${code} before listening:\n${output}`));
     });
   });
+  if (child.pid === undefined) throw new Error('control plane has no pid');
+  let taken = output.length;
   return {
     url,
+    pid: child.pid,
     adminToken,
     dataDir,
     logs: () => output,
+    takeLog: () => {
+      const end = output.lastIndexOf('\n') + 1;
+      const lines = output
+        .slice(taken, end)
+        .split('\n')
+        .filter((line) => line !== '');
+      taken = Math.max(taken, end);
+      return lines;
+    },
     admin: () => new ControlPlaneClient({ baseUrl: url, token: adminToken }),
     stop: async () => {
       await stopProcess(child);
