@@ -12,7 +12,7 @@ import { sha256OfText } from './file-digest';
 import { storeFileMaterial } from './file-upload';
 import { notInitialized } from './local-state-store';
 import { uploadDoneLine } from './progress';
-import type { CraftedMaterial } from './state';
+import type { CraftedMaterial, CraftingState } from './state';
 import type { StateStore } from './state-store';
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -44,7 +44,20 @@ export async function addMaterial(
 ): Promise<AddResult> {
   const state = await store.read();
   if (!state) throw notInitialized(store.description);
+  const material = await craftMaterial(context, state, options);
+  const [{ replaced }] = await commitMaterials(context, store, [material]);
+  return { material, replaced };
+}
 
+/**
+ * Validates, digests and uploads one material against the given state, without saving it: `addMaterials` crafts a
+ * whole list and then saves once, so a list of N materials is not N rewrites of the state.
+ */
+export async function craftMaterial(
+  context: CraftingContext,
+  state: CraftingState,
+  options: AddOptions,
+): Promise<CraftedMaterial> {
   const name = options.name ?? `material-${Date.now()}${randomBytes(2).toString('hex')}`;
   if (!DNS_1123_LABEL.test(name)) {
     throw new UsageError(
@@ -106,16 +119,32 @@ export async function addMaterial(
       ...material.annotations,
     };
 
-    let replaced = false;
-    await store.update((current) => {
-      replaced = current.materials[name] !== undefined;
-      return { ...current, materials: { ...current.materials, [name]: material } };
-    });
-    if (replaced) context.log.warn(`material "${name}" was already set: replaced it`);
-    return { material, replaced };
+    return material;
   } finally {
     if (temporary) await rm(temporary.directory, { recursive: true, force: true });
   }
+}
+
+/** Saves crafted materials in one update of the state; a name added again replaces the earlier material. */
+export async function commitMaterials(
+  context: CraftingContext,
+  store: StateStore,
+  materials: CraftedMaterial[],
+): Promise<AddResult[]> {
+  let results: AddResult[] = [];
+  await store.update((current) => {
+    const merged = { ...current.materials };
+    results = materials.map((material) => {
+      const replaced = merged[material.name] !== undefined;
+      merged[material.name] = material;
+      return { material, replaced };
+    });
+    return { ...current, materials: merged };
+  });
+  for (const { material, replaced } of results) {
+    if (replaced) context.log.warn(`material "${material.name}" was already set: replaced it`);
+  }
+  return results;
 }
 
 async function craft(
