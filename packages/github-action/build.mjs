@@ -20,6 +20,9 @@ await build({
   platform: 'node',
   target: 'node24',
   format: 'esm',
+  // main and post share the runner-protocol code: one chunk instead of a copy in each entry point.
+  splitting: true,
+  chunkNames: 'shared-[hash]',
   // @actions/core is CommonJS and requires Node built-ins; an ESM bundle needs a real `require` for them.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
