@@ -2,7 +2,7 @@
 // install step. `node build.mjs [outDir]` (default dist); the dist test rebuilds into a temp dir and compares.
 //   dist/main.js, dist/post.js  the two entry points (ESM, @actions/core inlined)
 //   dist/chainloop.cjs          the chainloop CLI, which they run with the runner's own Node (no download)
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -10,6 +10,8 @@ import { buildCliBundle } from '../cli/build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(process.argv[2] ?? join(here, 'dist'));
+// Start empty: a chunk of an earlier build (its name carries a hash) must not linger in the committed dist/.
+rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
 await build({
