@@ -12,7 +12,7 @@ import type { ControlPlaneConfig } from './config';
 import { ApiError, statusForCode } from './http/api-error';
 import type { ServerContext } from './http/context';
 import { ControlPlaneMetrics } from './metrics';
-import { registerCasRoutes } from './routes/cas';
+import { blobTooLargeMessage, registerCasRoutes } from './routes/cas';
 import { registerCraftingRoutes } from './routes/crafting';
 import { registerOperationsRoutes } from './routes/operations';
 import { registerRunRoutes } from './routes/runs';
@@ -123,6 +123,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
     exposeHeadRoutes: false,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  refuseOversizeUploadsBeforeTheBody(app, config);
   const routes: string[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -224,4 +225,29 @@ function describeError(error: FastifyError): { status: number; code: string; mes
   const status = error.statusCode ?? 500;
   if (status < 500) return { status, code: error.code ?? 'BAD_REQUEST', message: error.message };
   return { status: 500, code: 'INTERNAL', message: 'internal error in the control plane: see its log' };
+}
+
+/**
+ * `Expect: 100-continue` uploads the CAS cannot take are refused before the client sends the body. Answering 413 in
+ * the middle of the body forces the connection closed with unread bytes, and the reset that follows can destroy the
+ * answer before the client reads it; the client would see "connection reset" instead of "blob too large".
+ */
+function refuseOversizeUploadsBeforeTheBody(app: FastifyInstance, config: ControlPlaneConfig): void {
+  app.server.on('checkContinue', (request, response) => {
+    const declared = Number(request.headers['content-length']);
+    const url = request.url ?? '';
+    if (url.startsWith('/v1/cas/') && Number.isFinite(declared) && declared > config.maxBlobBytes) {
+      const body = JSON.stringify({ code: 'BLOB_TOO_LARGE', message: blobTooLargeMessage(config.maxBlobBytes) });
+      response.writeHead(413, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
+      response.end(body);
+      config.log?.(`${request.method} ${url.split('?')[0]} 413 0.0ms`);
+      return;
+    }
+    response.writeContinue();
+    app.server.emit('request', request, response);
+  });
 }

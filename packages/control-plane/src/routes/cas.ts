@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
 import { ApiError, notFound } from '../http/api-error';
 import type { ServerContext } from '../http/context';
@@ -20,21 +20,21 @@ export function registerCasRoutes(app: FastifyInstance, context: ServerContext):
   });
 }
 
+export function blobTooLargeMessage(maxBlobBytes: number): string {
+  return `blob is larger than the control plane's limit of ${maxBlobBytes} bytes: raise --max-blob-size on the control plane`;
+}
+
 function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void {
   const { repository, cas, metrics, config } = context;
 
-  const tooLarge = () =>
-    new ApiError(
-      413,
-      'BLOB_TOO_LARGE',
-      `blob is larger than the control plane's limit of ${config.maxBlobBytes} bytes: raise --max-blob-size on the control plane`,
-    );
+  const tooLarge = () => new ApiError(413, 'BLOB_TOO_LARGE', blobTooLargeMessage(config.maxBlobBytes));
 
-  const checkDeclaredLength = (request: FastifyRequest, reply: FastifyReply) => {
+  const checkDeclaredLength = (request: FastifyRequest) => {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > config.maxBlobBytes) {
-      // Refuse before reading; closing stops the client from sending gigabytes we would only discard.
-      reply.header('connection', 'close');
+      // Refuse before reading. The connection stays open (Node drains what still comes): closing it with unread
+      // bytes makes the kernel reset it, which can destroy the 413 before the client reads it. Our client stops
+      // sending as soon as the answer is in.
       throw tooLarge();
     }
   };
@@ -62,7 +62,7 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     async (request, reply) => {
       const { digest } = request.params;
       const principal = request.principal;
-      checkDeclaredLength(request, reply);
+      checkDeclaredLength(request);
       const existing = await cas.stat(digest);
       if (existing && (await mayRead(principal, digest))) {
         // Already there and already visible to the caller: drain the body cheaply, no hashing, no disk.
@@ -93,7 +93,7 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     },
     async (request, reply) => {
       const principal = request.principal;
-      checkDeclaredLength(request, reply);
+      checkDeclaredLength(request);
       const written = await cas.write(request.raw, { maxBytes: config.maxBlobBytes });
       metrics.casBytesIn.inc(written.size);
       if (principal.kind === 'robot') await repository.grantBlobAccess(written.digest, principal.workflowId);

@@ -127,7 +127,9 @@ export class ControlPlaneTransport {
       ...extraHeaders,
     };
     return new Promise((resolve, reject) => {
+      let answered = false;
       const request = send(target, { method, headers }, (answer) => {
+        answered = true;
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('error', reject);
@@ -136,20 +138,35 @@ export class ControlPlaneTransport {
           for (const [name, value] of Object.entries(answer.headers)) {
             if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
           }
+          // An answer before the whole body was sent is a refusal (413, 401…): stop sending what nobody reads.
+          if (!request.writableFinished) request.destroy();
           const status = answer.statusCode ?? 500;
           const content = status === 204 || status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks);
           resolve(new Response(content, { status, statusText: answer.statusMessage, headers: responseHeaders }));
         });
       });
-      request.on('error', reject);
+      // A server refusing early (413) answers and closes while we still send: the write then fails (EPIPE, ECONNRESET)
+      // but the answer is what the user must see. Once an answer has started, it settles the request.
+      request.on('error', (error) => {
+        if (!answered) setTimeout(() => reject(error), 50);
+      });
       // An idle socket (no progress either way) for the whole timeout is a dead control plane, not a slow upload.
       request.setTimeout(this.timeoutMs, () => {
         request.destroy(Object.assign(new Error(`no answer in ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
       });
-      pipeline(body(), request).catch((error: unknown) => {
-        // A server refusing early (413) closes while we still send; its answer, if any, wins over the write error.
-        setTimeout(() => reject(error), 50);
-      });
+      const sendBody = () =>
+        pipeline(body(), request).catch((error: unknown) => {
+          if (!answered) setTimeout(() => reject(error), 50);
+        });
+      if (extraHeaders['content-length'] !== undefined) {
+        // A known size asks first (Expect: 100-continue): a control plane that cannot take the blob answers 413
+        // before a byte is sent, instead of mid-stream on a connection it must then close.
+        request.setHeader('expect', '100-continue');
+        request.once('continue', sendBody);
+        request.flushHeaders();
+      } else {
+        sendBody();
+      }
     });
   }
 
