@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseContract } from '@chainloop-ts/core/contract';
+import { DNS_1123_LABEL, parseContract } from '@chainloop-ts/core/contract';
 import type { FastifyInstance } from 'fastify';
 import { generateToken, hashToken } from '../auth/tokens';
 import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
@@ -16,7 +16,7 @@ import type { ContractFormat } from '../storage/repository';
 /** Every new workflow starts at revision 1 with an empty contract, as the original does; uploads follow as 2, 3, … */
 export const EMPTY_CONTRACT = 'schemaVersion: v1\n';
 
-const NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const NAME_PATTERN = DNS_1123_LABEL.source;
 
 export function contractFormat(body: string): ContractFormat {
   return body.trimStart().startsWith('{') ? 'json' : 'yaml';

@@ -64,3 +64,6 @@ export interface Contract {
   runnerType?: RunnerTypeName;
   annotations: Annotation[];
 }
+
+/** Material (and workflow) names: DNS-1123 labels, as the original's proto validation requires. */
+export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -1,9 +1,8 @@
 import { parseDocument } from 'yaml';
 import { lookupMaterialKind, lookupRunnerType } from './enum-names';
 import { contractError, FieldReader, isMapping, mappingAt, stringAt } from './field-reader';
-import type { Annotation, Contract, ContractMaterial, RunnerTypeName } from './model';
+import { type Annotation, type Contract, type ContractMaterial, DNS_1123_LABEL, type RunnerTypeName } from './model';
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ANNOTATION_NAME = /^\w+$/;
 const V2_API_VERSION = 'chainloop.dev/v1';
 const V2_KIND = 'Contract';

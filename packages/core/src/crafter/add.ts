@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MATERIAL_KINDS, type MaterialKindName } from '../contract/model';
+import { isMaterialKindName } from '../contract/enum-names';
+import { DNS_1123_LABEL, MATERIAL_KINDS, type MaterialKindName } from '../contract/model';
 import { UsageError } from '../errors';
 import type { InspectedMaterial, MaterialInput } from '../materials/kind';
 import { mergeAnnotations } from './annotations';
@@ -14,8 +15,6 @@ import { notInitialized } from './local-state-store';
 import { uploadDoneLine } from './progress';
 import type { CraftedMaterial, CraftingState } from './state';
 import type { StateStore } from './state-store';
-
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export interface AddOptions {
   name?: string;
@@ -200,10 +199,10 @@ async function craft(
 
 function checkKindName(kind: string): MaterialKindName {
   const upper = kind.toUpperCase();
-  if (!(MATERIAL_KINDS as readonly string[]).includes(upper)) {
+  if (!isMaterialKindName(upper)) {
     throw new UsageError('MATERIAL_KIND_UNKNOWN', `"${kind}" kind not found: use one of ${MATERIAL_KINDS.join(', ')}`);
   }
-  return upper as MaterialKindName;
+  return upper;
 }
 
 /**
