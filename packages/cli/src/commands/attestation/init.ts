@@ -44,6 +44,13 @@ export function registerAttestationInit(attestation: Command): void {
           );
         }
       }
+      // Checked before anything is created: an init refused afterwards would leave a run and a state behind.
+      if (flags.dotenvFile && !flags.remoteState) {
+        throw new UsageError(
+          'DOTENV_FILE_NEEDS_REMOTE_STATE',
+          '--dotenv-file records the attestation ID, which only --remote-state has: add --remote-state',
+        );
+      }
       const { initAttestation, describeState } = await import('@chainloop-ts/core/crafter');
       const context = await craftingContext(command);
       if (flags.dryRun)
@@ -55,13 +62,7 @@ export function registerAttestationInit(attestation: Command): void {
         replace: flags.replace ?? false,
         localStatePath: flags.localStatePath,
       });
-      if (flags.dotenvFile) {
-        if (!state.attestationId) {
-          throw new UsageError(
-            'ENV_FILE_NEEDS_REMOTE_STATE',
-            '--dotenv-file records the attestation ID, which only --remote-state has: add --remote-state',
-          );
-        }
+      if (flags.dotenvFile && state.attestationId) {
         await appendFile(flags.dotenvFile, `CHAINLOOP_ATTESTATION_ID=${state.attestationId}\n`);
       }
       log.info('Attestation initialized! now you can check its status or add materials to it');
