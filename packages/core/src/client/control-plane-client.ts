@@ -149,7 +149,7 @@ export class ControlPlaneClient {
       throw new ControlPlaneError(404, body.code ?? 'NOT_FOUND', body.message ?? `workflow run ${runId} not found`);
     }
     const { state } = (await response.json()) as { state: unknown };
-    return { state, etag: response.headers.get('etag') ?? '' };
+    return { state, etag: response.header('etag') ?? '' };
   }
 
   /**
@@ -262,8 +262,6 @@ export class ControlPlaneClient {
       idempotent: true,
       longRunning: true,
     });
-    if (!response.body)
-      throw new ChainloopError('CAS_EMPTY_RESPONSE', `blob ${digest}: the control plane sent no body`);
     const partPath = `${destPath}.part-${randomBytes(4).toString('hex')}`;
     const hash = createHash('sha256');
     let size = 0;
@@ -275,7 +273,7 @@ export class ControlPlaneClient {
       },
     });
     try {
-      await pipeline(response.body as unknown as AsyncIterable<Uint8Array>, meter, createWriteStream(partPath));
+      await pipeline(response.body, meter, createWriteStream(partPath));
       const actual = `sha256:${hash.digest('hex')}`;
       if (actual !== digest) {
         throw new ChainloopError(

@@ -1,8 +1,12 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { type ChainloopError, UsageError } from '../errors';
+import {
+  connectionErrorCode,
+  type HttpRequestOptions,
+  type HttpResponse,
+  httpRequest,
+  isTlsErrorCode,
+} from '../http/http-request';
 import { CHAINLOOP_TS_VERSION } from '../version';
 import { ControlPlaneError, unreachable } from './control-plane-error';
 
@@ -38,9 +42,9 @@ const CONNECTION_ERRORS = new Set([
   'EPIPE',
   'ETIMEDOUT',
   'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CLOSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 /** HTTP to the control plane: auth header, JSON, retries with backoff, and error answers as ChainloopError. */
@@ -59,27 +63,28 @@ export class ControlPlaneTransport {
     this.timeoutMs = options.timeoutMs ?? 60_000;
   }
 
-  async request(method: string, path: string, options: RequestOptions): Promise<Response> {
+  async request(method: string, path: string, options: RequestOptions): Promise<HttpResponse> {
     const attempts = options.idempotent ? this.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
-      let response: Response;
+      let response: HttpResponse;
       try {
-        const url = `${this.baseUrl}${path}`;
-        response = options.body
-          ? await this.sendStream(method, url, options.body, options.headers)
-          : await fetch(url, this.init(method, options));
+        response = await this.send(method, path, options);
+        // Answers are small JSON, read whole within the deadline; a download streams.
+        if (!options.longRunning) await response.bytes();
       } catch (error) {
+        // Only the connection's own failures: a file that cannot be read for an upload is the caller's error.
         const code = connectionErrorCode(error);
-        if (code === undefined) throw error;
-        if (attempt < attempts) {
+        const retryable = code !== undefined && CONNECTION_ERRORS.has(code);
+        if (code === undefined || (!retryable && !isTlsErrorCode(code))) throw error;
+        if (retryable && attempt < attempts) {
           await this.backoff(attempt);
           continue;
         }
-        throw unreachable(this.baseUrl, code === 'ECONNREFUSED' ? 'connection refused' : code, error);
+        throw unreachable(this.baseUrl, describeConnectionError(code), error);
       }
       if (response.ok || options.accept?.includes(response.status)) return response;
       if (RETRYABLE_STATUSES.has(response.status) && attempt < attempts) {
-        await response.body?.cancel();
+        response.discard();
         await this.backoff(attempt);
         continue;
       }
@@ -92,81 +97,31 @@ export class ControlPlaneTransport {
     return (await response.json()) as T;
   }
 
-  private init(method: string, options: RequestOptions): RequestInit {
+  private send(method: string, path: string, options: RequestOptions): Promise<HttpResponse> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.token}`,
       'user-agent': `chainloop-ts/${CHAINLOOP_TS_VERSION}`,
       'chainloop-cli-version': CHAINLOOP_TS_VERSION,
       ...options.headers,
     };
-    const signal = options.longRunning ? undefined : AbortSignal.timeout(this.timeoutMs);
-    if (options.json !== undefined) {
+    let body: HttpRequestOptions['body'];
+    if (options.body) {
+      headers['content-type'] = 'application/octet-stream';
+      body = options.body;
+    } else if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
-      return { method, headers, body: JSON.stringify(options.json), signal };
+      body = JSON.stringify(options.json);
     }
-    return { method, headers, signal };
-  }
-
-  /**
-   * Streams a request body with node:http, honouring backpressure: Node 20's fetch reads a streamed body ahead of
-   * the socket and would hold a whole 1 GiB upload in memory. The small answer is wrapped in a Response.
-   */
-  private sendStream(
-    method: string,
-    url: string,
-    body: () => Readable,
-    extraHeaders: Record<string, string> = {},
-  ): Promise<Response> {
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? https.request : http.request;
-    const headers = {
-      authorization: `Bearer ${this.token}`,
-      'user-agent': `chainloop-ts/${CHAINLOOP_TS_VERSION}`,
-      'chainloop-cli-version': CHAINLOOP_TS_VERSION,
-      'content-type': 'application/octet-stream',
-      ...extraHeaders,
-    };
-    return new Promise((resolve, reject) => {
-      let answered = false;
-      const request = send(target, { method, headers }, (answer) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('error', reject);
-        answer.on('end', () => {
-          const responseHeaders = new Headers();
-          for (const [name, value] of Object.entries(answer.headers)) {
-            if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
-          }
-          // An answer before the whole body was sent is a refusal (413, 401…): stop sending what nobody reads.
-          if (!request.writableFinished) request.destroy();
-          const status = answer.statusCode ?? 500;
-          const content = status === 204 || status === 304 || chunks.length === 0 ? null : Buffer.concat(chunks);
-          resolve(new Response(content, { status, statusText: answer.statusMessage, headers: responseHeaders }));
-        });
-      });
-      // A server refusing early (413) answers and closes while we still send: the write then fails (EPIPE, ECONNRESET)
-      // but the answer is what the user must see. Once an answer has started, it settles the request.
-      request.on('error', (error) => {
-        if (!answered) setTimeout(() => reject(error), 50);
-      });
-      // An idle socket (no progress either way) for the whole timeout is a dead control plane, not a slow upload.
-      request.setTimeout(this.timeoutMs, () => {
-        request.destroy(Object.assign(new Error(`no answer in ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-      });
-      const sendBody = () =>
-        pipeline(body(), request).catch((error: unknown) => {
-          if (!answered) setTimeout(() => reject(error), 50);
-        });
-      if (extraHeaders['content-length'] !== undefined) {
-        // A known size asks first (Expect: 100-continue): a control plane that cannot take the blob answers 413
-        // before a byte is sent, instead of mid-stream on a connection it must then close.
-        request.setHeader('expect', '100-continue');
-        request.once('continue', sendBody);
-        request.flushHeaders();
-      } else {
-        sendBody();
-      }
+    return httpRequest(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body,
+      // A known size asks first: a control plane that cannot take the blob answers 413 before a byte is sent,
+      // instead of mid-stream on a connection it must then close.
+      expectContinue: options.body !== undefined && headers['content-length'] !== undefined,
+      // An upload may take longer than the deadline; only a socket silent that long is dead.
+      timeoutMs: options.longRunning || options.body ? undefined : this.timeoutMs,
+      idleTimeoutMs: this.timeoutMs,
     });
   }
 
@@ -195,24 +150,15 @@ function normaliseBaseUrl(baseUrl: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-function connectionErrorCode(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  if (error.name === 'TimeoutError') return 'no answer in time';
-  const candidates: unknown[] = [error, error.cause];
-  const cause = error.cause as { errors?: unknown[] } | undefined;
-  if (cause && Array.isArray(cause.errors)) candidates.push(...cause.errors);
-  for (const candidate of candidates) {
-    const code = (candidate as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code === 'ENOTFOUND')) return code;
-  }
-  // undici's bare "fetch failed" without a code (e.g. "bad port") is still a failed connection; say why.
-  if (error instanceof TypeError && error.message === 'fetch failed') {
-    return error.cause instanceof Error ? error.cause.message : 'connection failed';
-  }
-  return undefined;
+function describeConnectionError(code: string): string {
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ETIMEDOUT') return 'no answer in time, ETIMEDOUT';
+  if (isTlsErrorCode(code))
+    return `TLS handshake failed: ${code}; if its certificate is private, trust its CA with NODE_EXTRA_CA_CERTS`;
+  return code;
 }
 
-async function errorFromResponse(method: string, path: string, response: Response): Promise<ChainloopError> {
+async function errorFromResponse(method: string, path: string, response: HttpResponse): Promise<ChainloopError> {
   const text = await response.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { code?: unknown; message?: unknown };

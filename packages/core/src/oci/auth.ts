@@ -1,4 +1,5 @@
 import { ChainloopError } from '../errors';
+import { connectionErrorCode, type HttpRequestOptions, type HttpResponse, httpRequest } from '../http/http-request';
 import type { KeychainResult } from './keychain';
 
 /** A parsed `WWW-Authenticate` header: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`. */
@@ -49,7 +50,6 @@ export interface AuthorizeContext {
   /** `repository:<name>:pull`. */
   scope: string;
   keychain: KeychainResult;
-  fetchImpl?: typeof fetch;
 }
 
 function basicHeader(username: string, password: string): string {
@@ -72,6 +72,8 @@ function authFailed(context: AuthorizeContext, status: number, where: string): C
 
 export { authFailed as registryAuthError };
 
+const TOKEN_TIMEOUT_MS = 30_000;
+
 /** Exchanges credentials (or nothing, for anonymous pulls) for a Bearer token at the challenge's realm. */
 async function fetchBearerToken(challenge: AuthChallenge, context: AuthorizeContext): Promise<CachedToken> {
   const realm = challenge.params.realm;
@@ -86,7 +88,7 @@ async function fetchBearerToken(challenge: AuthChallenge, context: AuthorizeCont
   url.searchParams.set('scope', context.scope);
   const headers: Record<string, string> = { Accept: 'application/json' };
   const credential = context.keychain.credential;
-  let init: RequestInit = { headers, redirect: 'follow' };
+  let init: HttpRequestOptions = { method: 'GET', headers, timeoutMs: TOKEN_TIMEOUT_MS };
   if (credential?.identityToken) {
     // An identity token is an OAuth2 refresh token: exchange it with a POST, as docker does.
     const form = new URLSearchParams({
@@ -99,34 +101,34 @@ async function fetchBearerToken(challenge: AuthChallenge, context: AuthorizeCont
     init = {
       method: 'POST',
       headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: form,
-      redirect: 'follow',
+      body: form.toString(),
+      timeoutMs: TOKEN_TIMEOUT_MS,
     };
   } else if (credential) {
     headers.Authorization = basicHeader(credential.username, credential.password);
   }
-  let response: Response;
+  let response: HttpResponse;
+  let body: TokenResponse;
   try {
-    response = await (context.fetchImpl ?? fetch)(url, init);
+    response = await httpRequest(url, init);
+    body = response.ok ? ((await response.json().catch(() => ({}))) as TokenResponse) : {};
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new ChainloopError(
       'REGISTRY_UNREACHABLE',
-      `token server ${url.origin} for registry ${context.registry} is unreachable (${cause?.code ?? cause?.message ?? (error as Error).message}): check that it is running and reachable`,
+      `token server ${url.origin} for registry ${context.registry} is unreachable (${connectionErrorCode(error) ?? (error as Error).message}): check that it is running and reachable`,
     );
   }
   if (response.status === 401 || response.status === 403) {
-    await response.body?.cancel();
+    response.discard();
     throw authFailed(context, response.status, `token server ${url.origin}`);
   }
   if (!response.ok) {
-    await response.body?.cancel();
+    response.discard();
     throw new ChainloopError(
       'REGISTRY_AUTH_FAILED',
       `token server ${url.origin} for registry ${context.registry} answered HTTP ${response.status}: try again later or check the registry's token service`,
     );
   }
-  const body = (await response.json().catch(() => ({}))) as TokenResponse;
   const token = body.token ?? body.access_token;
   if (!token) {
     throw new ChainloopError(

@@ -1,6 +1,7 @@
 // We speak the OCI distribution API ourselves: @sigstore/oci needs Node 22 and lacks credential helpers and insecure lists.
 import { createHash } from 'node:crypto';
 import { ChainloopError } from '../errors';
+import { connectionErrorCode, type HttpResponse, httpRequest, isTlsErrorCode } from '../http/http-request';
 import { type AuthorizeContext, authorizeChallenge, parseAuthChallenge, registryAuthError } from './auth';
 import { registryBaseUrl } from './insecure';
 import type { KeychainResult } from './keychain';
@@ -44,7 +45,6 @@ export interface RegistryClientOptions {
   keychain: KeychainResult;
   /** Plain HTTP instead of HTTPS (see insecure.ts). */
   insecure: boolean;
-  fetchImpl?: typeof fetch;
 }
 
 /** Docker Hub is named index.docker.io but serves the distribution API at registry-1.docker.io. */
@@ -56,28 +56,21 @@ function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-function mediaTypeOf(response: Response): string {
-  return (response.headers.get('content-type') ?? '').split(';')[0].trim();
+function mediaTypeOf(response: HttpResponse): string {
+  return (response.header('content-type') ?? '').split(';')[0].trim();
 }
 
-const TLS_ERROR = /^(ERR_SSL|EPROTO|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS)/;
-
-/** Turns a fetch network failure into one line naming the registry, the reason and the fix. */
+/** Turns a network failure into one line naming the registry, the reason and the fix. */
 function unreachable(registry: string, url: string, insecure: boolean, error: unknown): ChainloopError {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code =
-    cause?.code ??
-    (error instanceof Error && error.name === 'TimeoutError'
-      ? 'TimeoutError'
-      : (cause?.message ?? (error as Error).message));
-  if (!insecure && TLS_ERROR.test(code)) {
+  const code = connectionErrorCode(error) ?? (error as Error).message;
+  if (!insecure && isTlsErrorCode(code)) {
     return new ChainloopError(
       'REGISTRY_UNREACHABLE',
       `registry ${registry} did not complete an HTTPS handshake (${code}): if it serves plain HTTP, name it with --insecure-registry ${registry} (or CHAINLOOP_INSECURE_REGISTRIES); if its certificate is private, add the CA with NODE_EXTRA_CA_CERTS`,
       { cause: error },
     );
   }
-  const reason = code === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s` : code;
+  const reason = code === 'ETIMEDOUT' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s` : code;
   return new ChainloopError(
     'REGISTRY_UNREACHABLE',
     `registry ${registry} is unreachable at ${new URL(url).origin} (${reason}): check the registry address and that it is running`,
@@ -88,16 +81,13 @@ function unreachable(registry: string, url: string, insecure: boolean, error: un
 /** A client for one repository on one registry. Remembers the Authorization it earned so later requests reuse it. */
 export class RegistryClient {
   private authorization?: string;
-  private readonly fetchImpl: typeof fetch;
   private readonly authContext: AuthorizeContext;
 
   constructor(private readonly options: RegistryClientOptions) {
-    this.fetchImpl = options.fetchImpl ?? fetch;
     this.authContext = {
       registry: options.registry,
       scope: `repository:${options.repository}:pull`,
       keychain: options.keychain,
-      fetchImpl: this.fetchImpl,
     };
   }
 
@@ -105,28 +95,28 @@ export class RegistryClient {
     return `${registryBaseUrl(apiHost(this.options.registry), this.options.insecure)}/v2/${this.options.repository}/manifests/${reference}`;
   }
 
-  private async send(method: 'HEAD' | 'GET', url: string): Promise<Response> {
+  private async send(method: 'HEAD' | 'GET', url: string): Promise<HttpResponse> {
     const headers: Record<string, string> = { Accept: ACCEPT };
     if (this.authorization) headers.Authorization = this.authorization;
     try {
-      return await this.fetchImpl(url, { method, headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      return await httpRequest(url, { method, headers, timeoutMs: REQUEST_TIMEOUT_MS });
     } catch (error) {
       throw unreachable(this.options.registry, url, this.options.insecure, error);
     }
   }
 
   /** Sends a request, answering one WWW-Authenticate challenge when the registry asks for one. */
-  private async request(method: 'HEAD' | 'GET', reference: string): Promise<Response> {
+  private async request(method: 'HEAD' | 'GET', reference: string): Promise<HttpResponse> {
     const url = this.manifestUrl(reference);
     let response = await this.send(method, url);
     if (response.status !== 401) return response;
-    await response.body?.cancel();
-    const challenge = parseAuthChallenge(response.headers.get('www-authenticate') ?? '');
+    response.discard();
+    const challenge = parseAuthChallenge(response.header('www-authenticate') ?? '');
     if (!challenge) throw registryAuthError(this.authContext, 401, `registry ${this.options.registry}`);
     this.authorization = await authorizeChallenge(challenge, this.authContext);
     response = await this.send(method, url);
     if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
+      response.discard();
       throw registryAuthError(this.authContext, response.status, `registry ${this.options.registry}`);
     }
     return response;
@@ -136,7 +126,7 @@ export class RegistryClient {
     return `${this.options.registry}/${this.options.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
   }
 
-  private failure(response: Response, reference: string): ChainloopError {
+  private failure(response: HttpResponse, reference: string): ChainloopError {
     const { registry } = this.options;
     if (response.status === 404) {
       return new ChainloopError(
@@ -158,20 +148,25 @@ export class RegistryClient {
   ): Promise<{ descriptor: ManifestDescriptor; manifest: Record<string, unknown> }> {
     const response = await this.request('GET', reference);
     if (!response.ok) {
-      await response.body?.cancel();
+      response.discard();
       throw this.failure(response, reference);
     }
-    const declared = Number(response.headers.get('content-length') ?? '0');
+    const declared = Number(response.header('content-length') ?? '0');
     if (declared > MAX_MANIFEST_BYTES) {
-      await response.body?.cancel();
+      response.discard();
       throw new ChainloopError(
         'REGISTRY_ERROR',
         `registry ${this.options.registry} sent a ${declared}-byte manifest for ${this.describe(reference)}, above the 4 MiB limit: this is not an image manifest`,
       );
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    let bytes: Buffer;
+    try {
+      bytes = await response.bytes();
+    } catch (error) {
+      throw unreachable(this.options.registry, response.url, this.options.insecure, error);
+    }
     const digest = sha256Digest(bytes);
-    const claimed = expectedDigest ?? response.headers.get('docker-content-digest') ?? undefined;
+    const claimed = expectedDigest ?? response.header('docker-content-digest') ?? undefined;
     if (claimed?.startsWith('sha256:') && claimed !== digest) {
       throw new ChainloopError(
         'IMAGE_DIGEST_MISMATCH',
@@ -219,7 +214,7 @@ export class RegistryClient {
     const expectedDigest = reference.startsWith('sha256:') ? reference : undefined;
     const head = await this.request('HEAD', reference);
     if (head.status === 404) throw this.failure(head, reference);
-    const headDigest = head.ok ? (head.headers.get('docker-content-digest') ?? undefined) : undefined;
+    const headDigest = head.ok ? (head.header('docker-content-digest') ?? undefined) : undefined;
     const headType = head.ok ? mediaTypeOf(head) : '';
     const headAllowed = head.ok || head.status === 405 || head.status === 501 || head.status === 400;
     if (!headAllowed) throw this.failure(head, reference);
@@ -231,7 +226,7 @@ export class RegistryClient {
           `registry ${this.options.registry} answered ${headDigest} for ${this.describe(reference)}: the registry is not trustworthy`,
         );
       }
-      const size = Number(head.headers.get('content-length') ?? Number.NaN);
+      const size = Number(head.header('content-length') ?? Number.NaN);
       return { digest: headDigest, mediaType: headType, size: Number.isNaN(size) ? undefined : size };
     }
     const { descriptor, manifest } = await this.getManifest(reference, expectedDigest ?? headDigest);
@@ -244,7 +239,7 @@ export class RegistryClient {
     const head = await this.request('HEAD', reference);
     if (head.status === 404) return undefined;
     if (!head.ok) throw this.failure(head, reference);
-    const digest = head.headers.get('docker-content-digest');
+    const digest = head.header('docker-content-digest');
     if (digest) return { digest, mediaType: mediaTypeOf(head) };
     return (await this.getManifest(reference)).descriptor;
   }

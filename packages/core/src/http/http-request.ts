@@ -1,0 +1,207 @@
+// node:http rather than fetch: loading undici costs a CLI command ~12 ms, and its idle keep-alive socket holds the
+// process ~60 ms after the last answer; both were a third of a short command's time (bench/ §3).
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+export interface HttpRequestOptions {
+  method: string;
+  headers?: Record<string, string>;
+  /** Bytes sent as they are, or a fresh stream per attempt (a stream is never replayed, so not redirected). */
+  body?: string | Uint8Array | (() => Readable);
+  /**
+   * Send headers first and the streamed body only after `100 Continue` (needs a content-length header): a server that
+   * refuses (413, 401) answers before a byte of the body is sent.
+   */
+  expectContinue?: boolean;
+  /** Deadline for the whole exchange, answer body included; none when omitted (long downloads). */
+  timeoutMs?: number;
+  /** A socket silent this long in both directions is dead; defaults to timeoutMs. */
+  idleTimeoutMs?: number;
+  /** Redirects followed before the 3xx itself is returned (default 5; fetch's default too). */
+  maxRedirects?: number;
+}
+
+/** The answer: status and headers, and the body read on demand (once) as bytes, text or JSON, or as a stream. */
+export class HttpResponse {
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  private readonly rawHeaders: IncomingHttpHeaders;
+  private buffered?: Promise<Buffer>;
+
+  constructor(
+    readonly body: IncomingMessage,
+    url: string,
+  ) {
+    this.status = body.statusCode ?? 0;
+    this.statusText = body.statusMessage ?? '';
+    this.url = url;
+    this.rawHeaders = body.headers;
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  /** A header's value (names are case-insensitive); repeated headers joined with ", ". */
+  header(name: string): string | undefined {
+    const value = this.rawHeaders[name.toLowerCase()];
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  /** The whole body; reading it again returns the same bytes. */
+  bytes(): Promise<Buffer> {
+    this.buffered ??= new Promise<Buffer>((resolve, reject) => {
+      // Already drained (a HEAD, a 204, a discarded body): there is nothing more to read.
+      if (this.body.readableEnded) {
+        resolve(Buffer.alloc(0));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      this.body.on('data', (chunk: Buffer) => chunks.push(chunk));
+      this.body.once('end', () => resolve(Buffer.concat(chunks)));
+      this.body.once('error', reject);
+      this.body.once('close', () => {
+        if (!this.body.complete) reject(this.body.errored ?? connectionClosed());
+      });
+    });
+    return this.buffered;
+  }
+
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  /** Drops an unread body, so the connection is free for the next request (or to close). */
+  discard(): void {
+    if (this.buffered) return;
+    this.buffered = Promise.resolve(Buffer.alloc(0));
+    // Nobody reads it, so nobody cares how it ends.
+    this.body.on('error', () => {});
+    this.body.resume();
+  }
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * One HTTP(S) request with Node's own client: redirects followed (Authorization kept only on the same origin), an
+ * optional deadline, and errors carrying Node's codes (ECONNREFUSED, ETIMEDOUT, CERT_…). Sockets are kept alive
+ * between requests of one process and never keep the process alive.
+ */
+export async function httpRequest(url: string | URL, options: HttpRequestOptions): Promise<HttpResponse> {
+  let target = new URL(url);
+  let { method, body } = options;
+  let headers = { ...options.headers };
+  for (let redirectsLeft = options.maxRedirects ?? 5; ; redirectsLeft--) {
+    const response = await sendOnce(target, method, headers, body, options);
+    const location = response.header('location');
+    if (!REDIRECTS.has(response.status) || !location || redirectsLeft <= 0) return response;
+    const sameMethod = response.status === 307 || response.status === 308;
+    if (sameMethod && typeof body === 'function') return response;
+    response.discard();
+    const next = new URL(location, target);
+    if (next.origin !== target.origin) headers = withoutHeader(headers, 'authorization');
+    if (!sameMethod && method !== 'HEAD') {
+      method = 'GET';
+      body = undefined;
+      headers = withoutHeader(withoutHeader(headers, 'content-type'), 'content-length');
+    }
+    target = next;
+  }
+}
+
+function sendOnce(
+  target: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: HttpRequestOptions['body'],
+  options: HttpRequestOptions,
+): Promise<HttpResponse> {
+  const send = target.protocol === 'https:' ? https.request : http.request;
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let answered = false;
+    const request = send(target, { method, headers });
+    const deadline =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => request.destroy(timeoutError(options.timeoutMs as number)), options.timeoutMs);
+    // The socket, not this timer, decides whether the process stays up.
+    deadline?.unref();
+    const idle = options.idleTimeoutMs ?? options.timeoutMs;
+    if (idle !== undefined) request.setTimeout(idle, () => request.destroy(timeoutError(idle)));
+    request.once('response', (answer) => {
+      answered = true;
+      if (deadline) answer.once('close', () => clearTimeout(deadline));
+      // An answer before the whole body was sent is a refusal (413, 401…): stop sending what nobody reads.
+      answer.once('end', () => {
+        if (!request.writableFinished) request.destroy();
+      });
+      // Nothing to read: free the connection now rather than when (if ever) the caller discards the body.
+      if (method === 'HEAD' || answer.statusCode === 204 || answer.statusCode === 304) answer.resume();
+      resolve(new HttpResponse(answer, target.toString()));
+    });
+    // A server refusing early (413) answers and closes while we still send: the write then fails (EPIPE, ECONNRESET)
+    // but the answer, arriving a moment later, is what the caller must see. Once an answer has started, it settles.
+    const fail = (error: unknown) => {
+      if (answered) return;
+      if (deadline) clearTimeout(deadline);
+      if (typeof body === 'function') setTimeout(() => reject(error), 50);
+      else reject(error);
+    };
+    request.on('error', fail);
+    if (typeof body === 'function') {
+      const sendBody = () => pipeline(body(), request).catch(fail);
+      if (options.expectContinue) {
+        request.setHeader('expect', '100-continue');
+        request.once('continue', sendBody);
+        request.flushHeaders();
+      } else {
+        sendBody();
+      }
+    } else {
+      request.end(body);
+    }
+  });
+}
+
+function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== name));
+}
+
+function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`no answer in ${ms} ms`), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+}
+
+function connectionClosed(): Error {
+  return Object.assign(new Error('connection closed before the whole answer arrived'), { code: 'ECONNRESET' });
+}
+
+const TLS_ERROR = /^(ERR_SSL|EPROTO|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|HOSTNAME_MISMATCH|ERR_TLS_CERT)/;
+
+/** Whether an error code is a failed TLS handshake (wrong protocol, untrusted or mismatched certificate). */
+export function isTlsErrorCode(code: string): boolean {
+  return TLS_ERROR.test(code);
+}
+
+/**
+ * The code of a failed connection (ECONNREFUSED, ENOTFOUND, ETIMEDOUT, a TLS code…), looking into the AggregateError
+ * Node raises when every address of a host failed; undefined for errors that are not about the connection.
+ */
+export function connectionErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const candidates: unknown[] = [error, (error as { cause?: unknown }).cause];
+  const errors = (error as { errors?: unknown }).errors;
+  if (Array.isArray(errors)) candidates.push(...errors);
+  for (const candidate of candidates) {
+    const code = (candidate as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

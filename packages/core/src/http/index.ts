@@ -1,0 +1,7 @@
+export {
+  connectionErrorCode,
+  type HttpRequestOptions,
+  HttpResponse,
+  httpRequest,
+  isTlsErrorCode,
+} from './http-request';
