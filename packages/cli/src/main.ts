@@ -6,7 +6,7 @@ import { registerControlPlaneCommands } from './commands/control-plane';
 import { registerKeysCommands } from './commands/keys';
 import { registerWorkflowCommands } from './commands/workflow';
 import { addCommonOptionsToLeaves } from './common-options';
-import { loadTableRenderer, log } from './output';
+import { log } from './output';
 
 export function buildProgram(): Command {
   const program = new Command('chainloop')
@@ -26,7 +26,6 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerControlPlaneCommands(program);
   addCommonOptionsToLeaves(program);
-  program.hook('preAction', loadTableRenderer);
   return program;
 }
 
