@@ -2,11 +2,13 @@
 //
 // Start-up: V8 spends ~25 ms compiling the 3 MB bundle on every run, half a `node -e 0`. Node 20 has no built-in
 // compile cache (module.enableCompileCache is Node 22), so the file is a small loader that compiles the bundle with a
-// V8 code cache kept per user. The bundle rides in a comment at the end of the file: V8 skips a comment in ~1 ms where
-// it needs ~16 ms to scan the same code as a string literal (and ~25 ms to parse it as code). Set
+// V8 code cache kept per user. The bundle rides in a comment, the body of a function at the end of the file: V8 skips a
+// comment in ~1 ms where it needs ~16 ms to scan the same code as a string literal (and ~25 ms to parse it as code),
+// and the function's source text hands it to the loader without reading the file again. Set
 // CHAINLOOP_NO_COMPILE_CACHE=1 to run without the cache. See bench/ (cold start) for the figures.
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +132,59 @@ const unusedDockerodeFeatures = {
 };
 
 /**
+ * commander loads node:child_process (and with it net, dgram and stream: ~2 ms) at start for executable subcommands,
+ * which this CLI has none of; it is required when first used instead.
+ */
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager))
+        throw new Error(`${args.path} no longer requires child_process as expected: update the build`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Node built-ins that cost 2–3 ms each to load (crypto, child_process, http, https) are loaded when first used, not when
+ * a module importing them is initialised: `status` and `--version` need none of them, `add` of a string no http. Each
+ * is replaced by a proxy that requires the real module on the first property read. esbuild's interop copies a module's
+ * properties as getters (`__toESM`), so the proxy lists the property names (taken from this Node at build time) and
+ * describes them without loading anything.
+ */
+const LAZY_BUILTINS = /^(node:)?(crypto|child_process|http|https)$/;
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(esbuild) {
+    const requireBuiltin = Module.createRequire(import.meta.url);
+    esbuild.onResolve({ filter: LAZY_BUILTINS }, (args) =>
+      args.namespace === 'lazy-builtin'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `
+        let loaded;
+        const load = () => (loaded ??= require('node:${args.path}'));
+        const names = ${JSON.stringify(Object.getOwnPropertyNames(requireBuiltin(`node:${args.path}`)))};
+        module.exports = new Proxy({}, {
+          get: (_, key) => load()[key],
+          has: (_, key) => key in load(),
+          ownKeys: () => names,
+          getOwnPropertyDescriptor: (_, key) =>
+            names.includes(key) ? { value: undefined, writable: true, enumerable: true, configurable: true } : undefined,
+        });
+      `,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Large modules only one command needs (the CycloneDX schemas and the 1 MB precompiled validator, for an SBOM `add`)
  * travel brotli-compressed in a string and are unpacked when first imported: every start reads the whole bundle, and
  * 1.5 MB of rarely used code cost every command ~10 ms. Each is bundled on its own (self-contained CommonJS, only Node
@@ -193,6 +248,8 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
       ]),
       nativeAddonStub,
       unusedDockerodeFeatures,
+      lazyCommanderChildProcess,
+      lazyBuiltins,
     ],
     logLevel: 'warning',
     legalComments: 'none',
@@ -214,8 +271,11 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     const vm = require('node:vm');
     const Module = require('node:module');
 
-    // The payload comment after this function; the marker is split here so this source does not contain it.
-    const file = fs.readFileSync(__filename, 'latin1');
+    // The payload is the comment that is the body of chainloopBundle() below: its source text is already in memory
+    // (Node read this file to run it), so it is not read a second time. The marker is split here so this source does
+    // not contain it.
+    // chainloopBundle is declared after this function, in the generated file.
+    const file = chainloopBundle.toString();
     const start = file.indexOf(`/*${'chainloop-bundle'} ${id}\n`);
     const end = file.lastIndexOf('\n*/');
     if (start < 0 || end < start) throw new Error(`${__filename} is damaged (no bundle in it): reinstall the CLI`);
@@ -284,7 +344,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     script.runInThisContext().call(module.exports, module.exports, require, module, __filename, __dirname);
   }
 
-  // Read back as latin1 (a quarter of the cost of utf8 here), which is exact for ASCII: esbuild escapes the rest.
+  // ASCII keeps the file's string one byte per character for Node and V8 (esbuild escapes the rest).
   if (/[^\x00-\x7f]/.test(bundle)) throw new Error('the CLI bundle is not pure ASCII: the loader would misread it');
   // Inside a block comment only `*/` needs escaping: as `*\x01/`, unambiguous since the bundle has no \x01 of its own.
   if (bundle.includes('\x01')) throw new Error('the CLI bundle contains \\x01: choose another escape for its payload');
@@ -292,7 +352,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(
     outfile,
-    `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)});\n/*chainloop-bundle ${id}\n${payload}\n*/\n`,
+    `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)});\nfunction chainloopBundle() {/*chainloop-bundle ${id}\n${payload}\n*/}\n`,
   );
   chmodSync(outfile, 0o755);
 }

@@ -1,7 +1,7 @@
 // node:http rather than fetch: loading undici costs a CLI command ~12 ms, and its idle keep-alive socket holds the
 // process ~60 ms after the last answer; both were a third of a short command's time (bench/ §3).
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import { request as httpSend, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { request as httpsSend } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -124,7 +124,7 @@ function sendOnce(
   body: HttpRequestOptions['body'],
   options: HttpRequestOptions,
 ): Promise<HttpResponse> {
-  const send = target.protocol === 'https:' ? https.request : http.request;
+  const send = target.protocol === 'https:' ? httpsSend : httpSend;
   return new Promise<HttpResponse>((resolve, reject) => {
     let answered = false;
     const request = send(target, { method, headers });
