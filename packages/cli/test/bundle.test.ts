@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -24,4 +25,52 @@ test('an unknown flag is a usage error with exit code 2', () => {
   const result = spawnSync(process.execPath, [bundle, '--no-such-flag'], { encoding: 'utf8' });
   assert.equal(result.status, 2);
   assert.match(result.stderr, /unknown option/);
+});
+
+test('--version and status load none of the heavy built-ins (crypto, child_process, http), which cost ~2 ms each', () => {
+  const work = mkdtempSync(join(tmpdir(), 'cli-builtins-'));
+  try {
+    // Prints, at exit, the built-in modules the process loaded.
+    const probe = join(work, 'probe.cjs');
+    writeFileSync(
+      probe,
+      "process.on('exit', () => process.stderr.write(`LOADED ${process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join(',')}\\n`));",
+    );
+    // A local state as `attestation init` writes it (one contract material, not yet added).
+    const state = {
+      version: 1,
+      dryRun: true,
+      initializedAt: '2026-11-25T19:35:29.689Z',
+      workflow: { id: 'w-1', name: 'build', team: 'core', project: 'skynet', contractRevision: 1 },
+      contract: {
+        form: 'v1',
+        materials: [
+          { name: 'build-ref', type: 'STRING', optional: false, output: false, skipUpload: false, annotations: [] },
+        ],
+        envAllowList: [],
+        annotations: [],
+      },
+      materials: {},
+      envVars: {},
+      runner: { type: 'RUNNER_TYPE_UNSPECIFIED', environment: 'unknown', variables: {} },
+      annotations: {},
+    };
+    const loaded = (args: string[]) => {
+      const result = spawnSync(process.execPath, ['--require', probe, bundle, ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: work, TMPDIR: work },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      return /^LOADED (.*)$/m.exec(result.stderr)?.[1].split(',') ?? [];
+    };
+    for (const args of [['--version'], ['attestation', 'status']]) {
+      if (args[1] === 'status') writeFileSync(join(work, 'chainloop-attestation.tmp.json'), JSON.stringify(state));
+      const heavy = loaded(args).filter((name) => /^NativeModule (crypto|child_process|http|https)$/.test(name));
+      assert.deepEqual(heavy, [], `chainloop ${args.join(' ')} loaded ${heavy.join(', ')}`);
+    }
+    // The probe sees them when they are used: `keys generate` needs crypto.
+    assert.ok(loaded(['keys', 'generate', '--help']).length > 0);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
