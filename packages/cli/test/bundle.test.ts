@@ -34,7 +34,7 @@ test('--version and status load none of the heavy built-ins (crypto, child_proce
     const probe = join(work, 'probe.cjs');
     writeFileSync(
       probe,
-      "process.on('exit', () => process.stderr.write(`LOADED ${process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join(',')}\\n`));",
+      "process.on('exit', () => process.stderr.write('LOADED ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join(',') + '\\n'));",
     );
     // A local state as `attestation init` writes it (one contract material, not yet added).
     const state = {
