@@ -184,44 +184,102 @@ const lazyBuiltins = {
   },
 };
 
+/** Where a packed bundle finds the loader's code-cached compiler (see `loader` below); plain `new Function` without it. */
+const COMPILE_PACKED = 'chainloop-ts.compile-packed';
+
 /**
- * Large modules only one command needs (the CycloneDX schemas and the 1 MB precompiled validator, for an SBOM `add`)
- * travel brotli-compressed in a string and are unpacked when first imported: every start reads the whole bundle, and
- * 1.5 MB of rarely used code cost every command ~10 ms. Each is bundled on its own (self-contained CommonJS, only Node
- * built-ins left to `require`) and replaced by a small module that unpacks it and re-exports the given names.
+ * The runtime of packed code: unpacks a brotli-packed, self-contained CommonJS bundle and runs it once. The loader
+ * compiles it with a V8 code cache of its own, so a command that needs it pays ~1 ms instead of a full compile.
  */
-function packedModules(modules) {
+const packedRuntime = {
+  name: 'packed-runtime',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^chainloop-packed-runtime$/ }, (args) => ({ path: args.path, namespace: 'packed' }));
+    esbuild.onLoad({ filter: /.*/, namespace: 'packed' }, () => ({
+      contents: `
+        const { brotliDecompressSync } = require('node:zlib');
+        exports.runPacked = (name, packed) => {
+          const source = brotliDecompressSync(Buffer.from(packed, 'base64')).toString('latin1');
+          const compile = globalThis[Symbol.for(${JSON.stringify(COMPILE_PACKED)})];
+          const factory =
+            typeof compile === 'function' ? compile(name, source) : new Function('module', 'exports', 'require', source);
+          const unpacked = { exports: {} };
+          factory(unpacked, unpacked.exports, require);
+          return unpacked.exports;
+        };
+      `,
+      loader: 'js',
+    }));
+  },
+};
+
+/** Bundles `entry` on its own (self-contained CommonJS, only Node built-ins left to `require`), minified and packed. */
+async function packBundle(buildOptions) {
+  const packed = await build({
+    bundle: true,
+    write: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    logLevel: 'warning',
+    legalComments: 'none',
+    ...buildOptions,
+  });
+  const code = packed.outputFiles[0].text;
+  if (/[^\x00-\x7f]/.test(code)) throw new Error('a packed bundle is not pure ASCII: the runtime would misread it');
+  return brotliCompressSync(Buffer.from(code)).toString('base64');
+}
+
+/**
+ * Code that only some commands run travels brotli-packed in a string and is unpacked when first imported: every start
+ * reads (and V8 deserialises the declarations of) the whole bundle, and each megabyte of code there costs every
+ * command ~6 ms (bench/ §2). Two kinds:
+ * - core modules (by file, under materials/), replaced by a module re-exporting the given names: the CycloneDX
+ *   schemas and the 1 MB precompiled validator, for an SBOM `add`;
+ * - npm packages core imports dynamically (`await import('dockerode')`), replaced by the package's own exports:
+ *   dockerode (local engine images), @peculiar/x509 (keyless certificates), tar and yauzl (archive materials).
+ */
+function packed({ modules, packages }) {
+  const packageFilter = new RegExp(`^(${packages.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
   return {
-    name: 'packed-modules',
+    name: 'packed',
     setup(esbuild) {
       for (const { file, exports } of modules) {
         const filter = new RegExp(`[\\\\/]materials[\\\\/]${file.replace('.', '\\.')}$`);
         esbuild.onLoad({ filter }, async (args) => {
-          const packed = await build({
-            entryPoints: [args.path],
-            bundle: true,
-            write: false,
-            platform: 'node',
-            target: 'node20',
-            format: 'cjs',
-            minify: true,
-            plugins: [precompiledCycloneDx],
-            logLevel: 'warning',
-            legalComments: 'none',
-          });
-          const code = brotliCompressSync(Buffer.from(packed.outputFiles[0].text)).toString('base64');
+          const code = await packBundle({ entryPoints: [args.path], plugins: [precompiledCycloneDx] });
           return {
             contents: `
-              import { brotliDecompressSync } from 'node:zlib';
-              const unpacked = { exports: {} };
-              new Function('module', 'exports', 'require', brotliDecompressSync(Buffer.from(${JSON.stringify(code)}, 'base64')).toString('utf8'))(unpacked, unpacked.exports, require);
-              ${exports.map((name) => `export const ${name} = unpacked.exports.${name};`).join('\n')}
+              import { runPacked } from 'chainloop-packed-runtime';
+              const unpacked = runPacked(${JSON.stringify(file.replace(/\.ts$/, ''))}, ${JSON.stringify(code)});
+              ${exports.map((name) => `export const ${name} = unpacked.${name};`).join('\n')}
             `,
             loader: 'js',
             resolveDir: materialsDir,
           };
         });
       }
+      esbuild.onResolve({ filter: packageFilter }, (args) => ({
+        path: args.path,
+        namespace: 'packed-package',
+        pluginData: { resolveDir: args.resolveDir },
+      }));
+      esbuild.onLoad({ filter: /.*/, namespace: 'packed-package' }, async (args) => {
+        const code = await packBundle({
+          stdin: {
+            contents: `module.exports = require(${JSON.stringify(args.path)});`,
+            resolveDir: args.pluginData.resolveDir,
+          },
+          plugins: [nativeAddonStub, unusedDockerodeFeatures],
+        });
+        const name = args.path.replace(/^@/, '').replace(/\//g, '-');
+        return {
+          contents: `module.exports = require('chainloop-packed-runtime').runPacked(${JSON.stringify(name)}, ${JSON.stringify(code)});`,
+          loader: 'js',
+          resolveDir: cliDir,
+        };
+      });
     },
   };
 }
@@ -242,10 +300,14 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     // Comments and indentation are a third of the bundle and are read on every start; names stay, for stack traces.
     minifyWhitespace: true,
     plugins: [
-      packedModules([
-        { file: 'cyclonedx-precompiled.ts', exports: ['precompiledCycloneDx16'] },
-        { file: 'cyclonedx-schemas.ts', exports: ['CYCLONEDX_BOM_SCHEMAS', 'CYCLONEDX_REFERENCED_SCHEMAS'] },
-      ]),
+      packed({
+        modules: [
+          { file: 'cyclonedx-precompiled.ts', exports: ['precompiledCycloneDx16'] },
+          { file: 'cyclonedx-schemas.ts', exports: ['CYCLONEDX_BOM_SCHEMAS', 'CYCLONEDX_REFERENCED_SCHEMAS'] },
+        ],
+        packages: ['dockerode', '@peculiar/x509', 'reflect-metadata', 'tar', 'yauzl'],
+      }),
+      packedRuntime,
       nativeAddonStub,
       unusedDockerodeFeatures,
       lazyCommanderChildProcess,
@@ -258,13 +320,13 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
   const id = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
 
   /**
-   * The loader, serialised into dist/chainloop.cjs with the bundle's `id` as argument. It runs the bundle as this very
-   * module (same require, module, __filename), compiled with the cached code when V8 accepts it, and writes the cache
-   * at exit when there was none (so the functions this command compiled are in it too), one cache per command. The
-   * cache lives in a directory only this user can write, since V8 executes what it finds there; any problem with it
-   * means compiling without.
+   * The loader, serialised into dist/chainloop.cjs with the bundle's `id` and the packed-code hook name as arguments.
+   * It runs the bundle as this very module (same require, module, __filename), compiled with the cached code when V8
+   * accepts it, and writes the cache at exit when there was none (so the functions this command compiled are in it
+   * too): one cache per command, and one per packed bundle. The caches live in a directory only this user can write,
+   * since V8 executes what it finds there; any problem with it means compiling without.
    */
-  function loader(id) {
+  function loader(id, compilePackedHook) {
     const fs = require('node:fs');
     const os = require('node:os');
     const path = require('node:path');
@@ -282,8 +344,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     // replaceAll with a string is a fast search; a regex over the 3 MB costs ~3 ms.
     const bundle = file.slice(file.indexOf('\n', start) + 1, end).replaceAll('*\x01/', '*/');
 
-    let cacheFile;
-    let cachedData;
+    let cacheDir;
     if (!process.env.CHAINLOOP_NO_COMPILE_CACHE) {
       try {
         const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -291,57 +352,76 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         const info = fs.statSync(dir);
         const uid = process.getuid ? process.getuid() : info.uid;
-        if (info.uid === uid && (info.mode & 0o022) === 0) {
-          // One cache per command: each holds the functions its command compiled, not just the first command's.
-          const command = [];
-          for (const arg of process.argv.slice(2, 4)) {
-            if (!/^[a-z][a-z-]{0,30}$/.test(arg)) break;
-            command.push(arg);
-          }
-          const name = ['cli', id, process.version, process.arch, ...command].join('-');
-          cacheFile = path.join(dir, `${name}.v8cache`);
-          if (fs.existsSync(cacheFile)) cachedData = fs.readFileSync(cacheFile);
-        }
+        if (info.uid === uid && (info.mode & 0o022) === 0) cacheDir = dir;
       } catch {
-        cacheFile = undefined;
+        cacheDir = undefined;
       }
     }
-    const script = new vm.Script(Module.wrap(bundle), {
-      filename: __filename,
-      cachedData,
-      importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
-    if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-      process.once('exit', () => {
-        try {
+    const cachePath = (name) =>
+      path.join(cacheDir, `${['cli', id, process.version, process.arch, name].filter(Boolean).join('-')}.v8cache`);
+    const unwritten = [];
+    const compile = (source, filename, cacheFile) => {
+      let cachedData;
+      try {
+        if (cacheFile && fs.existsSync(cacheFile)) cachedData = fs.readFileSync(cacheFile);
+      } catch {
+        cachedData = undefined;
+      }
+      const script = new vm.Script(source, {
+        filename,
+        cachedData,
+        importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+      });
+      if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) unwritten.push({ cacheFile, script });
+      return script.runInThisContext();
+    };
+    process.once('exit', () => {
+      if (unwritten.length === 0) return;
+      try {
+        for (const { cacheFile, script } of unwritten) {
           const temporary = `${cacheFile}.${process.pid}.tmp`;
           fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
           fs.renameSync(temporary, cacheFile);
-          // Caches of old builds are dead weight; keep the three most recently written builds (a machine may run a few
-          // CLI versions side by side, e.g. several CI adapters) so they do not evict each other on every run.
-          const dir = path.dirname(cacheFile);
-          const written = new Map();
-          for (const entry of fs.readdirSync(dir)) {
-            const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
-            if (build)
-              written.set(build, Math.max(written.get(build) ?? 0, fs.statSync(path.join(dir, entry)).mtimeMs));
-          }
-          const keep = new Set(
-            [...written]
-              .sort((a, b) => b[1] - a[1])
-              .slice(0, 3)
-              .map(([build]) => build),
-          );
-          for (const entry of fs.readdirSync(dir)) {
-            const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
-            if (build && build !== id && !keep.has(build)) fs.rmSync(path.join(dir, entry), { force: true });
-          }
-        } catch {
-          // A cache that cannot be written only costs the next run the compile time.
         }
-      });
+        // Caches of old builds are dead weight; keep the three most recently written builds (a machine may run a few
+        // CLI versions side by side, e.g. several CI adapters) so they do not evict each other on every run.
+        const written = new Map();
+        for (const entry of fs.readdirSync(cacheDir)) {
+          const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
+          if (build)
+            written.set(build, Math.max(written.get(build) ?? 0, fs.statSync(path.join(cacheDir, entry)).mtimeMs));
+        }
+        const keep = new Set(
+          [...written]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 3)
+            .map(([build]) => build),
+        );
+        for (const entry of fs.readdirSync(cacheDir)) {
+          const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
+          if (build && build !== id && !keep.has(build)) fs.rmSync(path.join(cacheDir, entry), { force: true });
+        }
+      } catch {
+        // A cache that cannot be written only costs the next run the compile time.
+      }
+    });
+
+    // Packed code (see `packed` in build.mjs) is compiled here, with a cache of its own per packed bundle.
+    globalThis[Symbol.for(compilePackedHook)] = (name, source) =>
+      compile(
+        `(function (module, exports, require) {${source}\n})`,
+        `${__filename}#${name}`,
+        cacheDir && /^[a-z0-9-]{1,60}$/.test(name) ? cachePath(`packed-${name}`) : undefined,
+      );
+
+    // One cache per command: each holds the functions its command compiled, not just the first command's.
+    const command = [];
+    for (const arg of process.argv.slice(2, 4)) {
+      if (!/^[a-z][a-z-]{0,30}$/.test(arg)) break;
+      command.push(arg);
     }
-    script.runInThisContext().call(module.exports, module.exports, require, module, __filename, __dirname);
+    const run = compile(Module.wrap(bundle), __filename, cacheDir ? cachePath(command.join('-')) : undefined);
+    run.call(module.exports, module.exports, require, module, __filename, __dirname);
   }
 
   // ASCII keeps the file's string one byte per character for Node and V8 (esbuild escapes the rest).
@@ -352,7 +432,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(
     outfile,
-    `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)});\nfunction chainloopBundle() {/*chainloop-bundle ${id}\n${payload}\n*/}\n`,
+    `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)}, ${JSON.stringify(COMPILE_PACKED)});\nfunction chainloopBundle() {/*chainloop-bundle ${id}\n${payload}\n*/}\n`,
   );
   chmodSync(outfile, 0o755);
 }
