@@ -359,11 +359,29 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     }
     const cachePath = (name) =>
       path.join(cacheDir, `${['cli', id, process.version, process.arch, name].filter(Boolean).join('-')}.v8cache`);
+    // A cache holds the functions compiled by the runs that wrote it, so it is rewritten (with everything compiled so
+    // far) when a run of a new shape comes: `add` of a JUnit report runs other code than `add` of a string. A shape is
+    // the options given plus the material name or kind; a cache remembers up to 32 in its header.
+    const shape = [];
+    process.argv.slice(2).forEach((arg, index, args) => {
+      if (arg.startsWith('-')) shape.push(arg.split('=')[0]);
+      if (args[index - 1] === '--name' || args[index - 1] === '--kind') shape.push(`${args[index - 1]}=${arg}`);
+    });
+    const runShape = [...new Set(shape)].sort().join(' ').slice(0, 200);
+    const MAGIC = 'CLC1';
     const unwritten = [];
     const compile = (source, filename, cacheFile) => {
       let cachedData;
+      let shapes = [];
       try {
-        if (cacheFile && fs.existsSync(cacheFile)) cachedData = fs.readFileSync(cacheFile);
+        if (cacheFile && fs.existsSync(cacheFile)) {
+          const file = fs.readFileSync(cacheFile);
+          if (file.toString('latin1', 0, 4) === MAGIC) {
+            const headerEnd = 8 + file.readUInt32LE(4);
+            shapes = JSON.parse(file.toString('utf8', 8, headerEnd));
+            cachedData = file.subarray(headerEnd);
+          }
+        }
       } catch {
         cachedData = undefined;
       }
@@ -372,15 +390,24 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
         cachedData,
         importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       });
-      if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) unwritten.push({ cacheFile, script });
+      if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+        unwritten.push({ cacheFile, script, shapes: [runShape] });
+      } else if (cacheFile && !shapes.includes(runShape) && shapes.length < 32) {
+        unwritten.push({ cacheFile, script, shapes: [...shapes, runShape] });
+      }
       return script.runInThisContext();
     };
     process.once('exit', () => {
       if (unwritten.length === 0) return;
       try {
-        for (const { cacheFile, script } of unwritten) {
+        for (const { cacheFile, script, shapes } of unwritten) {
+          const header = Buffer.from(JSON.stringify(shapes));
+          const length = Buffer.alloc(4);
+          length.writeUInt32LE(header.length);
           const temporary = `${cacheFile}.${process.pid}.tmp`;
-          fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+          fs.writeFileSync(temporary, Buffer.concat([Buffer.from(MAGIC), length, header, script.createCachedData()]), {
+            mode: 0o600,
+          });
           fs.renameSync(temporary, cacheFile);
         }
         // Caches of old builds are dead weight; keep the three most recently written builds (a machine may run a few
