@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChainloopError } from '../errors';
+import type { BodyWriter } from '../http/http-request';
 import { ControlPlaneError } from './control-plane-error';
 import { ControlPlaneTransport, type TransportOptions } from './transport';
 import type {
@@ -20,9 +21,24 @@ import type {
 
 /** Reads of 1 MiB keep syscalls few and memory flat whatever the file size. */
 const READ_CHUNK = 1024 * 1024;
+/** Read buffers in flight for one upload: enough to keep the socket busy while the next one is read and hashed. */
+const UPLOAD_BUFFERS = 4;
 
 // Keeps `sha256:` readable in paths and logs; a colon is legal in a path segment.
 const segment = (value: string | number) => encodeURIComponent(String(value)).replace(/%3A/gi, ':');
+
+/** Resolves when a writable can take more, or will never take more (closed). */
+function drainedOrClosed(sink: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    sink.on('drain', done);
+    sink.on('close', done);
+  });
+}
 
 /**
  * Typed client of the control plane HTTP API. Admin calls need an admin token, crafting calls a robot account
@@ -224,22 +240,43 @@ export class ControlPlaneClient {
   async uploadFileOnePass(filePath: string, options: { onProgress?(bytes: number): void } = {}): Promise<BlobRef> {
     const { size } = await stat(filePath);
     let local: BlobRef | undefined;
-    const body = () => {
-      const hash = createHash('sha256');
-      let sent = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          hash.update(chunk);
-          sent += chunk.length;
-          options.onProgress?.(sent);
-          callback(null, chunk);
-        },
-        flush(callback) {
+    // Reads into a few reused buffers, each refilled once the socket has taken it: no 1 MiB allocation (and page
+    // faults) per chunk, ~10 % less CPU per GiB than a read stream, on a path where the client competes with the
+    // control plane for the cores (bench/ §1).
+    const body: BodyWriter = {
+      async writeTo(sink) {
+        const hash = createHash('sha256');
+        const file = await open(filePath, 'r');
+        try {
+          const buffers = Array.from({ length: UPLOAD_BUFFERS }, () => Buffer.allocUnsafeSlow(READ_CHUNK));
+          const taken: Array<Promise<void> | undefined> = [];
+          let sent = 0;
+          for (let index = 0; ; index++) {
+            const slot = index % buffers.length;
+            await taken[slot];
+            const { bytesRead } = await file.read(buffers[slot], 0, READ_CHUNK, null);
+            if (bytesRead === 0) break;
+            const chunk = buffers[slot].subarray(0, bytesRead);
+            hash.update(chunk);
+            sent += bytesRead;
+            options.onProgress?.(sent);
+            const written = new Promise<void>((resolve, reject) =>
+              sink.write(chunk, (error) => (error ? reject(error) : resolve())),
+            );
+            // Awaited before the buffer is reused; a failure in between surfaces through the request's own error.
+            written.catch(() => {});
+            taken[slot] = written;
+            if (sink.writableNeedDrain) await drainedOrClosed(sink);
+            // A request closed early (the control plane answered, e.g. 413) takes nothing more.
+            if (sink.destroyed)
+              throw new ChainloopError('UPLOAD_STOPPED', `upload of ${filePath} stopped: the request was closed`);
+          }
+          await Promise.all(taken);
           local = { digest: `sha256:${hash.digest('hex')}`, size: sent };
-          callback();
-        },
-      });
-      return createReadStream(filePath, { highWaterMark: READ_CHUNK }).pipe(meter);
+        } finally {
+          await file.close();
+        }
+      },
     };
     const remote = await this.http.json<BlobRef>('POST', '/v1/cas/uploads', {
       body,

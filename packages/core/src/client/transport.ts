@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { type ChainloopError, UsageError } from '../errors';
 import {
+  type BodyWriter,
   connectionErrorCode,
   type HttpRequestOptions,
   type HttpResponse,
@@ -25,7 +26,7 @@ export interface RequestOptions {
   /** Sent as JSON. */
   json?: unknown;
   /** A fresh body per attempt (streams cannot be replayed), sent as application/octet-stream. */
-  body?: () => Readable;
+  body?: (() => Readable) | BodyWriter;
   headers?: Record<string, string>;
   /** Safe to send again after a connection error or a 5xx. */
   idempotent: boolean;

@@ -2,14 +2,17 @@
 // process ~60 ms after the last answer; both were a third of a short command's time (bench/ §3).
 import { request as httpSend, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsSend } from 'node:https';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 export interface HttpRequestOptions {
   method: string;
   headers?: Record<string, string>;
-  /** Bytes sent as they are, or a fresh stream per attempt (a stream is never replayed, so not redirected). */
-  body?: string | Uint8Array | (() => Readable);
+  /**
+   * Bytes sent as they are; a fresh stream per attempt; or a writer that writes the body into the request itself (and
+   * resolves when done), for senders that reuse their buffers. Streamed bodies are never replayed, so not redirected.
+   */
+  body?: string | Uint8Array | (() => Readable) | BodyWriter;
   /**
    * Send headers first and the streamed body only after `100 Continue` (needs a content-length header): a server that
    * refuses (413, 401) answers before a byte of the body is sent.
@@ -21,6 +24,11 @@ export interface HttpRequestOptions {
   idleTimeoutMs?: number;
   /** Redirects followed before the 3xx itself is returned (default 5; fetch's default too). */
   maxRedirects?: number;
+}
+
+/** Writes a request body into `sink` with backpressure; the request is ended when it resolves. */
+export interface BodyWriter {
+  writeTo(sink: Writable): Promise<void>;
 }
 
 /** The answer: status and headers, and the body read on demand (once) as bytes, text or JSON, or as a stream. */
@@ -104,7 +112,7 @@ export async function httpRequest(url: string | URL, options: HttpRequestOptions
     const location = response.header('location');
     if (!REDIRECTS.has(response.status) || !location || redirectsLeft <= 0) return response;
     const sameMethod = response.status === 307 || response.status === 308;
-    if (sameMethod && typeof body === 'function') return response;
+    if (sameMethod && isStreamed(body)) return response;
     response.discard();
     const next = new URL(location, target);
     if (next.origin !== target.origin) headers = withoutHeader(headers, 'authorization');
@@ -152,12 +160,16 @@ function sendOnce(
     const fail = (error: unknown) => {
       if (answered) return;
       if (deadline) clearTimeout(deadline);
-      if (typeof body === 'function') setTimeout(() => reject(error), 50);
+      if (isStreamed(body)) setTimeout(() => reject(error), 50);
       else reject(error);
     };
     request.on('error', fail);
-    if (typeof body === 'function') {
-      const sendBody = () => pipeline(body(), request).catch(fail);
+    if (isStreamed(body)) {
+      const sendBody = () =>
+        (typeof body === 'function'
+          ? pipeline(body(), request)
+          : body.writeTo(request).then(() => new Promise<void>((done) => request.end(done)))
+        ).catch(fail);
       if (options.expectContinue) {
         request.setHeader('expect', '100-continue');
         request.once('continue', sendBody);
@@ -169,6 +181,10 @@ function sendOnce(
       request.end(body);
     }
   });
+}
+
+function isStreamed(body: HttpRequestOptions['body']): body is (() => Readable) | BodyWriter {
+  return typeof body === 'function' || (typeof body === 'object' && body !== null && 'writeTo' in body);
 }
 
 function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
