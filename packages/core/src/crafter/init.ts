@@ -26,15 +26,16 @@ export interface InitResult {
  */
 export async function initAttestation(context: CraftingContext, options: InitOptions): Promise<InitResult> {
   const client = requireClient(context.client);
-  // Loaded here, not at the top: `status` and `--version` must not pay for YAML, contracts and runners.
-  const [{ parseContract }, { detectRunner, enforceRunnerType, resolveRunnerEnv }] = await Promise.all([
-    import('../contract/index'),
-    import('../runners/index'),
-  ]);
   if (options.remoteState && options.dryRun) {
     throw new UsageError('REMOTE_STATE_DRY_RUN', 'remote state is not compatible with --dry-run: drop one of the two');
   }
-  const { workflow, contract: revision } = await client.getCraftingContract(options.contractRevision);
+  // The contract request goes out first; git (two process starts, never failing: no head is undefined) runs while
+  // the control plane answers.
+  const answer = client.getCraftingContract(options.contractRevision);
+  const head = readGitHead(context.cwd);
+  // Loaded here, not at the top: `status` and `--version` must not pay for YAML, contracts and runners.
+  const [{ parseContract }, { detectRunner, enforceRunnerType, resolveRunnerEnv }, { workflow, contract: revision }] =
+    await Promise.all([import('../contract/index'), import('../runners/index'), answer]);
   const contract = parseContract(revision.body);
 
   const runner = detectRunner(context.env);
@@ -92,7 +93,7 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
       environment: runner.environment(context.env),
       variables: runnerEnv.values,
     },
-    head: await readGitHead(context.cwd),
+    head: await head,
     annotations: {},
   };
 
