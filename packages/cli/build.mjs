@@ -8,7 +8,6 @@
 // CHAINLOOP_NO_COMPILE_CACHE=1 to run without the cache. See bench/ (cold start) for the figures.
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,26 +131,9 @@ const unusedDockerodeFeatures = {
 };
 
 /**
- * commander loads node:child_process (and with it net, dgram and stream: ~2 ms) at start for executable subcommands,
- * which this CLI has none of; it is required when first used instead.
- */
-const lazyCommanderChildProcess = {
-  name: 'lazy-commander-child-process',
-  setup(esbuild) {
-    esbuild.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const eager = "const childProcess = require('node:child_process');";
-      if (!source.includes(eager))
-        throw new Error(`${args.path} no longer requires child_process as expected: update the build`);
-      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
-      return { contents: source.replace(eager, lazy), loader: 'js' };
-    });
-  },
-};
-
-/**
  * Node built-ins that cost 2–3 ms each to load (crypto, child_process, http, https) are loaded when first used, not when
- * a module importing them is initialised: `status` and `--version` need none of them, `add` of a string no http. Each
+ * a module importing them is initialised (ours, or a dependency's: commander requires child_process at start for
+ * executable subcommands this CLI has none of): `status` and `--version` need none of them, `add` of a string no http. Each
  * is replaced by a proxy that requires the real module on the first property read. esbuild's interop copies a module's
  * properties as getters (`__toESM`), so the proxy lists the property names (taken from this Node at build time) and
  * describes them without loading anything.
@@ -310,7 +292,6 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
       packedRuntime,
       nativeAddonStub,
       unusedDockerodeFeatures,
-      lazyCommanderChildProcess,
       lazyBuiltins,
     ],
     logLevel: 'warning',

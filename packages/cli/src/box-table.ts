@@ -44,21 +44,18 @@ export function renderBoxTable(rows: string[][], options: BoxTableOptions): stri
   const widths = Array.from({ length: columns }, (_, column) =>
     Math.max(0, ...cells.map((row) => Math.max(...row[column].map(widthOf)))),
   );
-  if (spanningTitle !== undefined) {
-    // Like `table`, a title wider than the columns widens the last one.
-    const inner = widths.reduce((sum, width) => sum + width + 3, -3);
-    const titleWidth = Math.max(...escapeControl(spanningTitle).split('\n').map(widthOf));
-    if (titleWidth > inner) widths[columns - 1] += titleWidth - inner;
-  }
+  const titleLines = spanningTitle === undefined ? [] : escapeControl(spanningTitle).split('\n');
+  // Like `table`, a title wider than the columns widens the last one.
+  const titleWidth = Math.max(0, ...titleLines.map(widthOf));
+  const columnsWidth = () => widths.reduce((sum, width) => sum + width + 3, -3);
+  if (titleWidth > columnsWidth()) widths[columns - 1] += titleWidth - columnsWidth();
+  const inner = columnsWidth();
   const segments = (fill: string) => widths.map((width) => fill.repeat(width + 2));
-  const lines: string[] = [];
   const rules = new Set(options.ruleAfter);
-  let rowIndex = 0;
+  const lines: string[] = [];
   if (spanningTitle !== undefined) {
-    const inner = widths.reduce((sum, width) => sum + width + 3, -3);
     lines.push(`┌${'─'.repeat(inner + 2)}┐`);
-    for (const line of escapeControl(spanningTitle).split('\n')) lines.push(`│ ${pad(line, inner)} │`);
-    rowIndex = 1;
+    for (const line of titleLines) lines.push(`│ ${pad(line, inner)} │`);
     if (cells.length === 0) {
       lines.push(`└${'─'.repeat(inner + 2)}┘`);
       return lines.join('\n');
@@ -67,13 +64,14 @@ export function renderBoxTable(rows: string[][], options: BoxTableOptions): stri
   } else {
     lines.push(`┌${segments('─').join('┬')}┐`);
   }
+  // Rule indexes count the title as row 0.
+  const firstRow = spanningTitle === undefined ? 0 : 1;
   cells.forEach((row, index) => {
-    if (index > 0 && rules.has(rowIndex)) lines.push(`├${segments('─').join('┼')}┤`);
+    if (index > 0 && rules.has(firstRow + index)) lines.push(`├${segments('─').join('┼')}┤`);
     const height = Math.max(...row.map((cell) => cell.length));
     for (let line = 0; line < height; line++) {
       lines.push(`│ ${row.map((cell, column) => pad(cell[line] ?? '', widths[column])).join(' │ ')} │`);
     }
-    rowIndex++;
   });
   lines.push(`└${segments('─').join('┴')}┘`);
   return lines.join('\n');

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Docker from 'dockerode';
 import { buildImage, skopeoCopy, skopeoInspectDigest } from '../../core/test/oci/fixtures/images';
 import { startPodmanService } from '../../core/test/oci/fixtures/podman';
+import { writeDryRunState } from './helpers/dry-run-state';
 
 const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
 const materials = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'vectors', 'materials');
@@ -21,20 +22,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 /** `attestation add` with the bundled CLI on a fresh dry-run state; returns the added material as the state has it. */
 function addWithBundle(name: string, kind: string, value: string, env: NodeJS.ProcessEnv = {}) {
   const statePath = join(dir, `${name}.state.json`);
-  writeFileSync(
-    statePath,
-    JSON.stringify({
-      version: 1,
-      dryRun: true,
-      initializedAt: '2026-01-01T00:00:00Z',
-      workflow: { id: 'w', name: 'w', team: 't', project: 'p', contractRevision: 1 },
-      contract: { form: 'v1', materials: [], envAllowList: [], annotations: [] },
-      materials: {},
-      envVars: {},
-      runner: { type: 'RUNNER_TYPE_UNSPECIFIED', environment: 'unknown', variables: {} },
-      annotations: {},
-    }),
-  );
+  writeDryRunState(statePath);
   const result = spawnSync(
     process.execPath,
     [bundle, 'attestation', 'add', '--name', name, '--kind', kind, '--value', value, '--local-state-path', statePath],

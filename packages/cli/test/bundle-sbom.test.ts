@@ -4,31 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { materialKind } from '@chainloop-ts/core/materials';
+import { writeDryRunState } from './helpers/dry-run-state';
 
 const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
 const materials = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'vectors', 'materials');
 const dir = mkdtempSync(join(tmpdir(), 'bundle-sbom-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function dryRunState(path: string): void {
-  const state = {
-    version: 1,
-    dryRun: true,
-    initializedAt: '2026-01-01T00:00:00Z',
-    workflow: { id: 'w', name: 'w', team: 't', project: 'p', contractRevision: 1 },
-    contract: { form: 'v1', materials: [], envAllowList: [], annotations: [] },
-    materials: {},
-    envVars: {},
-    runner: { type: 'RUNNER_TYPE_UNSPECIFIED', environment: 'unknown', variables: {} },
-    annotations: {},
-  };
-  writeFileSync(path, JSON.stringify(state));
-}
 
 const vectors = [
   'sbom.cyclonedx-1.5.json',
@@ -48,7 +34,7 @@ for (const vector of vectors) {
         (error: Error) => ({ ok: false, message: error.message }),
       );
     const statePath = join(dir, `${vector}.state.json`);
-    dryRunState(statePath);
+    writeDryRunState(statePath);
     const result = spawnSync(
       process.execPath,
       [

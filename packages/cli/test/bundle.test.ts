@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeDryRunState } from './helpers/dry-run-state';
 
 const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
 
@@ -36,25 +37,6 @@ test('--version and status load none of the heavy built-ins (crypto, child_proce
       probe,
       "process.on('exit', () => process.stderr.write('LOADED ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).join(',') + '\\n'));",
     );
-    // A local state as `attestation init` writes it (one contract material, not yet added).
-    const state = {
-      version: 1,
-      dryRun: true,
-      initializedAt: '2026-11-25T19:35:29.689Z',
-      workflow: { id: 'w-1', name: 'build', team: 'core', project: 'skynet', contractRevision: 1 },
-      contract: {
-        form: 'v1',
-        materials: [
-          { name: 'build-ref', type: 'STRING', optional: false, output: false, skipUpload: false, annotations: [] },
-        ],
-        envAllowList: [],
-        annotations: [],
-      },
-      materials: {},
-      envVars: {},
-      runner: { type: 'RUNNER_TYPE_UNSPECIFIED', environment: 'unknown', variables: {} },
-      annotations: {},
-    };
     const loaded = (args: string[]) => {
       const result = spawnSync(process.execPath, ['--require', probe, bundle, ...args], {
         encoding: 'utf8',
@@ -64,7 +46,13 @@ test('--version and status load none of the heavy built-ins (crypto, child_proce
       return /^LOADED (.*)$/m.exec(result.stderr)?.[1].split(',') ?? [];
     };
     for (const args of [['--version'], ['attestation', 'status']]) {
-      if (args[1] === 'status') writeFileSync(join(work, 'chainloop-attestation.tmp.json'), JSON.stringify(state));
+      if (args[1] === 'status') {
+        writeDryRunState(join(work, 'chainloop-attestation.tmp.json'), {
+          contractMaterials: [
+            { name: 'build-ref', type: 'STRING', optional: false, output: false, skipUpload: false, annotations: [] },
+          ],
+        });
+      }
       const heavy = loaded(args).filter((name) => /^NativeModule (crypto|child_process|http|https)$/.test(name));
       assert.deepEqual(heavy, [], `chainloop ${args.join(' ')} loaded ${heavy.join(', ')}`);
     }

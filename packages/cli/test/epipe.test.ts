@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeDryRunState } from './helpers/dry-run-state';
 
 const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
 
@@ -28,19 +29,8 @@ test('a large output piped into a reader that stops early (| head -c 1) ends qui
         },
       ]),
     );
-    const state = {
-      version: 1,
-      dryRun: true,
-      initializedAt: '2026-01-01T00:00:00Z',
-      workflow: { id: 'w', name: 'w', team: 't', project: 'p', contractRevision: 1 },
-      contract: { form: 'v1', materials: [], envAllowList: [], annotations: [] },
-      materials,
-      envVars: {},
-      runner: { type: 'RUNNER_TYPE_UNSPECIFIED', environment: 'unknown', variables: {} },
-      annotations: {},
-    };
     const statePath = join(dir, 'state.json');
-    writeFileSync(statePath, JSON.stringify(state));
+    writeDryRunState(statePath, { materials });
     const command = `"${process.execPath}" "${bundle}" attestation status --full --local-state-path "${statePath}" | head -c 1`;
     const result = spawnSync('bash', ['-c', command], { encoding: 'utf8' });
     assert.doesNotMatch(result.stderr, /EPIPE|Error|at /);
