@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
+import { waitForListening } from '../../packages/control-plane/test/helpers/listening-url';
 import { controlPlaneBin } from './paths';
 
 export interface TestControlPlane {
@@ -40,36 +41,18 @@ export async function startControlPlane(
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
-  let output = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`control plane did not start in 20 s:\n${output}`)), 20_000);
-    const onData = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        child.stderr?.off('data', onData);
-        resolve(match[1]);
-      }
-    };
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`control plane exited with ${code} before listening:\n${output}`));
-    });
-  });
+  const started = waitForListening(child, 20_000);
+  const url = await started.url;
   if (child.pid === undefined) throw new Error('control plane has no pid');
-  let taken = output.length;
+  let taken = started.output().length;
   return {
     url,
     pid: child.pid,
     adminToken,
     dataDir,
-    logs: () => output,
+    logs: started.output,
     takeLog: () => {
+      const output = started.output();
       const end = output.lastIndexOf('\n') + 1;
       const lines = output
         .slice(taken, end)

@@ -6,6 +6,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForListening } from '../../../control-plane/test/helpers/listening-url';
 
 const cliDir = join(import.meta.dirname, '..', '..');
 const controlPlaneDir = join(cliDir, '..', 'control-plane');
@@ -64,25 +65,14 @@ export async function startWithCli(
     [cliBundle, 'control-plane', 'start', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs],
     { env, stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`control plane did not start:\n${stderr}`)), 15_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    exited.then((code) => reject(new Error(`control plane exited with ${code}:\n${stderr}`)));
-  });
+  const started = waitForListening(child);
+  const url = await started.url;
   return {
     url,
     dataDir,
     child,
-    logs: () => stderr,
+    logs: started.output,
     env: { CHAINLOOP_CONTROL_PLANE_API: url, CHAINLOOP_TOKEN: adminToken ?? '' },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

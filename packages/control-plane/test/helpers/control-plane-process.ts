@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
+import { waitForListening } from './listening-url';
 
 const packageDir = join(import.meta.dirname, '..', '..');
 export const controlPlaneBin = join(packageDir, 'dist', 'bin.cjs');
@@ -57,25 +58,10 @@ export async function startControlPlaneProcess(options: StartOptions = {}): Prom
     [controlPlaneBin, 'start', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? [])],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
   child.stdout?.resume();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`control plane did not start in 15s:\n${stderr}`)), 15_000);
-    child.stderr?.on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`control plane exited with ${code} before listening:\n${stderr}`));
-    });
-  });
+  const started = waitForListening(child);
+  const url = await started.url;
   const adminToken =
     options.adminToken === null
       ? readFileSync(join(dataDir, 'admin.token'), 'utf8').trim()
@@ -85,7 +71,7 @@ export async function startControlPlaneProcess(options: StartOptions = {}): Prom
     adminToken,
     dataDir,
     child,
-    logs: () => stderr,
+    logs: started.output,
     memory: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;

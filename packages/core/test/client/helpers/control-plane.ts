@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForListening } from '../../../../control-plane/test/helpers/listening-url';
 
 const controlPlaneDir = join(import.meta.dirname, '..', '..', '..', '..', 'control-plane');
 export const ADMIN_TOKEN = 'cl_admin_client-tests-token-0123456789';
@@ -32,19 +33,7 @@ export async function startControlPlane(): Promise<RunningServer> {
     { env: { ...process.env, CHAINLOOP_CP_ADMIN_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`control plane did not start:\n${stderr}`)), 15_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    exited.then(() => reject(new Error(`control plane exited early:\n${stderr}`)));
-  });
+  const url = await waitForListening(child).url;
   return {
     url,
     stop: async () => {
