@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -186,6 +189,50 @@ describe('ControlPlaneClient faults', () => {
       });
     } finally {
       await silent.stop();
+    }
+  });
+
+  test('an HTTPS control plane whose certificate is not trusted: one line naming TLS and NODE_EXTRA_CA_CERTS', async () => {
+    // A self-signed certificate made by openssl, served by a real TLS server on loopback.
+    const key = join(workDir, 'tls.key');
+    const cert = join(workDir, 'tls.crt');
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(made.status, 0, made.stderr);
+    const server = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) =>
+      response.end('[]'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const client = new ControlPlaneClient({ baseUrl: url, token: 't', retryDelayMs: 5 });
+      const error = await client.listWorkflows().catch((caught: unknown) => caught);
+      assert.ok(error instanceof ChainloopError);
+      assert.equal(error.code, 'CONTROL_PLANE_UNREACHABLE');
+      assert.match(error.message, /TLS handshake failed: [A-Z_]+; .*NODE_EXTRA_CA_CERTS/);
+      assert.doesNotMatch(error.message, /\n/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 
