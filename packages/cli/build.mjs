@@ -169,6 +169,9 @@ const lazyBuiltins = {
 /** Where a packed bundle finds the loader's code-cached compiler (see `loader` below); plain `new Function` without it. */
 const COMPILE_PACKED = 'chainloop-ts.compile-packed';
 
+/** Where the CLI publishes the shape of its run for the loader (src/compile-shape.ts): names only, never a value. */
+const COMPILE_SHAPE = 'chainloop.compileShape';
+
 /**
  * The runtime of packed code: unpacks a brotli-packed, self-contained CommonJS bundle and runs it once. The loader
  * compiles it with a V8 code cache of its own, so a command that needs it pays ~1 ms instead of a full compile.
@@ -301,13 +304,14 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
   const id = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
 
   /**
-   * The loader, serialised into dist/chainloop.cjs with the bundle's `id` and the packed-code hook name as arguments.
-   * It runs the bundle as this very module (same require, module, __filename), compiled with the cached code when V8
-   * accepts it, and writes the cache at exit when there was none (so the functions this command compiled are in it
-   * too): one cache per command, and one per packed bundle. The caches live in a directory only this user can write,
+   * The loader, serialised into dist/chainloop.cjs with the bundle's `id`, the packed-code hook name and the name of
+   * the shape the CLI publishes as arguments. It runs the bundle as this very module (same require, module,
+   * __filename), compiled with the cached code when V8 accepts it, and writes the cache at exit when there was none or
+   * the run had a new shape (so the functions this command compiled are in it too): one cache per command, and one per
+   * packed bundle. Nothing the user typed goes into a cache but command and option names (see `publishedShape`). The caches live in a directory only this user can write,
    * since V8 executes what it finds there; any problem with it means compiling without.
    */
-  function loader(id, compilePackedHook) {
+  function loader(id, compilePackedHook, compileShapeKey) {
     const fs = require('node:fs');
     const os = require('node:os');
     const path = require('node:path');
@@ -341,17 +345,14 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     const cachePath = (name) =>
       path.join(cacheDir, `${['cli', id, process.version, process.arch, name].filter(Boolean).join('-')}.v8cache`);
     // A cache holds the functions compiled by the runs that wrote it, so it is rewritten (with everything compiled so
-    // far) when a run of a new shape comes: `add` of a JUnit report runs other code than `add` of a string. A shape is
-    // the options given plus the material name or kind; a cache remembers up to 32 in its header.
-    const shape = [];
-    process.argv.slice(2).forEach((arg, index, args) => {
-      if (arg.startsWith('-')) shape.push(arg.split('=')[0]);
-      if (args[index - 1] === '--name' || args[index - 1] === '--kind') shape.push(`${args[index - 1]}=${arg}`);
-    });
-    const runShape = [...new Set(shape)].sort().join(' ').slice(0, 200);
+    // far) when a run of a new shape comes: `add` of a JUnit report runs other code than `add` of a string. A cache
+    // remembers up to 32 shapes in its header. The shape is not read from argv, whose values may be secrets (`--token
+    // -abc`): the CLI publishes it once commander parsed the arguments (src/compile-shape.ts), as names it defines
+    // only: the command path, the options given (not their values), the material kinds crafted. Without it, or with
+    // anything else in it, no cache is written.
     const MAGIC = 'CLC1';
-    const unwritten = [];
-    const compile = (source, filename, cacheFile) => {
+    const compiled = [];
+    const compile = (source, filename, cacheFile, commandWords) => {
       let cachedData;
       let shapes = [];
       try {
@@ -371,18 +372,46 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
         cachedData,
         importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       });
-      if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
-        unwritten.push({ cacheFile, script, shapes: [runShape] });
-      } else if (cacheFile && !shapes.includes(runShape) && shapes.length < 32) {
-        unwritten.push({ cacheFile, script, shapes: [...shapes, runShape] });
+      if (cacheFile) {
+        const fresh = cachedData === undefined || script.cachedDataRejected || !Array.isArray(shapes);
+        // The shapes kept were written by this very build (its id names the file), from what the CLI published.
+        compiled.push({
+          cacheFile,
+          script,
+          shapes: fresh ? [] : shapes.filter((shape) => typeof shape === 'string'),
+          commandWords,
+        });
       }
       return script.runInThisContext();
     };
+    // The shape the CLI published, as one string, or undefined when there is none or it holds anything but names.
+    const publishedShape = () => {
+      const shape = globalThis[Symbol.for(compileShapeKey)];
+      const all = (list, pattern) => Array.isArray(list) && list.every((name) => pattern.test(name));
+      if (
+        !shape ||
+        !Array.isArray(shape.command) ||
+        !shape.command.every((names) => Array.isArray(names) && names.every((name) => typeof name === 'string')) ||
+        !all(shape.options, /^--?[A-Za-z0-9][A-Za-z0-9-]{0,60}$/) ||
+        !all(shape.kinds, /^[A-Z][A-Z0-9_]{0,60}$/)
+      ) {
+        return undefined;
+      }
+      return [...new Set([...shape.options, ...shape.kinds])].sort().join(' ').slice(0, 200);
+    };
     process.once('exit', () => {
-      if (unwritten.length === 0) return;
+      if (compiled.length === 0) return;
       try {
-        for (const { cacheFile, script, shapes } of unwritten) {
-          const header = Buffer.from(JSON.stringify(shapes));
+        const runShape = publishedShape();
+        if (runShape === undefined) return;
+        // A command's cache is named after the first words of argv: written only when the CLI ran those commands, so
+        // a word that is no command (a mistyped one, a positional value) never names a file.
+        const ran = globalThis[Symbol.for(compileShapeKey)].command;
+        let written = 0;
+        for (const { cacheFile, script, shapes, commandWords } of compiled) {
+          if (commandWords && !commandWords.every((word, index) => ran[index]?.includes(word))) continue;
+          if (shapes.includes(runShape) || shapes.length >= 32) continue;
+          const header = Buffer.from(JSON.stringify([...shapes, runShape]));
           const length = Buffer.alloc(4);
           length.writeUInt32LE(header.length);
           const temporary = `${cacheFile}.${process.pid}.tmp`;
@@ -390,17 +419,19 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
             mode: 0o600,
           });
           fs.renameSync(temporary, cacheFile);
+          written++;
         }
+        if (written === 0) return;
         // Caches of old builds are dead weight; keep the three most recently written builds (a machine may run a few
         // CLI versions side by side, e.g. several CI adapters) so they do not evict each other on every run.
-        const written = new Map();
+        const builds = new Map();
         for (const entry of fs.readdirSync(cacheDir)) {
           const build = /^cli-([0-9a-f]{16})-/.exec(entry)?.[1];
           if (build)
-            written.set(build, Math.max(written.get(build) ?? 0, fs.statSync(path.join(cacheDir, entry)).mtimeMs));
+            builds.set(build, Math.max(builds.get(build) ?? 0, fs.statSync(path.join(cacheDir, entry)).mtimeMs));
         }
         const keep = new Set(
-          [...written]
+          [...builds]
             .sort((a, b) => b[1] - a[1])
             .slice(0, 3)
             .map(([build]) => build),
@@ -428,7 +459,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
       if (!/^[a-z][a-z-]{0,30}$/.test(arg)) break;
       command.push(arg);
     }
-    const run = compile(Module.wrap(bundle), __filename, cacheDir ? cachePath(command.join('-')) : undefined);
+    const run = compile(Module.wrap(bundle), __filename, cacheDir ? cachePath(command.join('-')) : undefined, command);
     run.call(module.exports, module.exports, require, module, __filename, __dirname);
   }
 
@@ -440,7 +471,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
   mkdirSync(dirname(outfile), { recursive: true });
   writeFileSync(
     outfile,
-    `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)}, ${JSON.stringify(COMPILE_PACKED)});\nfunction chainloopBundle() {/*chainloop-bundle ${id}\n${payload}\n*/}\n`,
+    `#!/usr/bin/env node\n'use strict';\n(${loader.toString()})(${JSON.stringify(id)}, ${JSON.stringify(COMPILE_PACKED)}, ${JSON.stringify(COMPILE_SHAPE)});\nfunction chainloopBundle() {/*chainloop-bundle ${id}\n${payload}\n*/}\n`,
   );
   chmodSync(outfile, 0o755);
 }

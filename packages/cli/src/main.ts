@@ -6,6 +6,7 @@ import { registerControlPlaneCommands } from './commands/control-plane';
 import { registerKeysCommands } from './commands/keys';
 import { registerWorkflowCommands } from './commands/workflow';
 import { addCommonOptionsToLeaves } from './common-options';
+import { trackCompileShape } from './compile-shape';
 import { log } from './output';
 
 export function buildProgram(): Command {
@@ -32,10 +33,13 @@ export function buildProgram(): Command {
 /** Runs the CLI and returns the process exit code: 0 ok, 1 error, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const publishCompileShape = trackCompileShape(program);
   try {
     await program.parseAsync(argv);
+    publishCompileShape();
     return 0;
   } catch (error) {
+    publishCompileShape(error);
     return reportError(error, argv);
   }
 }

@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { writeDryRunState } from './helpers/dry-run-state';
 
 const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
 let home: string;
@@ -64,7 +65,44 @@ describe('compile cache', () => {
     assert.ok(readCache(status).bytes.equals(before), 'the same shape again leaves the cache alone');
 
     cli(['attestation', 'status', '-o', 'json', '--help']);
-    assert.deepEqual(readCache(status).shapes, ['--help', '--help -o']);
+    assert.deepEqual(readCache(status).shapes, ['--help', '--help --output']);
+  });
+
+  test('a shape is the long names of the options given and the material kinds crafted, never a value', {
+    timeout: 60_000,
+  }, () => {
+    const state = join(home, 'state.json');
+    writeDryRunState(state);
+    cli(['attestation', 'add', '--name', 'one', '--kind', 'STRING', '--value', '-v', '--local-state-path', state]);
+    const add = caches().find((name) => name.endsWith('-attestation-add.v8cache'));
+    assert.ok(add, `caches: ${caches().join(', ')}`);
+    assert.deepEqual(readCache(add).shapes, ['--kind --local-state-path --name --value STRING']);
+    // Another material name, same options and kind: the same shape.
+    cli(['attestation', 'add', '--name', 'two', '--kind', 'STRING', '--value', 'v', '--local-state-path', state]);
+    assert.deepEqual(readCache(add).shapes, ['--kind --local-state-path --name --value STRING']);
+    // An alias names its own cache; options before the command go to the command-less cache.
+    cli(['att', 'add', '--materials', 'STRING:three=v', '--local-state-path', state]);
+    assert.deepEqual(readCache(add.replace('-attestation-add.', '-att-add.')).shapes, [
+      '--local-state-path --materials STRING',
+    ]);
+    cli(['-o', 'json', 'attestation', 'status', '--local-state-path', state]);
+    const root = caches().find((name) => /^cli-[0-9a-f]{16}-v[\d.]+-\w+\.v8cache$/.test(name));
+    assert.ok(root, `caches: ${caches().join(', ')}`);
+    assert.deepEqual(readCache(root).shapes, ['--local-state-path --output']);
+  });
+
+  test('a cache is named after commands only: words that are none name no file', { timeout: 60_000 }, () => {
+    for (const args of [['nosuchcommand'], ['attestation', 'nosuchcommand'], ['help', 'attestation']]) {
+      const result = spawnSync(process.execPath, [bundle, ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, 'cache') },
+      });
+      assert.notEqual(result.status, null);
+    }
+    assert.deepEqual(
+      caches().filter((name) => name.includes('nosuchcommand') || name.includes('help')),
+      [],
+    );
   });
 
   test('a damaged cache is ignored and replaced; CHAINLOOP_NO_COMPILE_CACHE=1 writes none', () => {

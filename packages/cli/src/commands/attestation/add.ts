@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import type { Command } from 'commander';
+import { recordMaterialKinds } from '../../compile-shape';
 import { outputFormat } from '../../context';
 import { log, printJson } from '../../output';
 import { collect, craftingContext, stateStore } from './shared';
@@ -41,6 +42,9 @@ export function registerAttestationAdd(attestation: Command): void {
     .action(async (flags: AddFlags, command: Command) => {
       const format = outputFormat(command);
       const { addMaterial, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
+      const { isMaterialKindName } = await import('@chainloop-ts/core/contract');
+      // The kinds crafted tell the bundle's code cache which code this run compiled (only enum names: see compile-shape).
+      const crafted = (kinds: string[]) => recordMaterialKinds(kinds.filter(isMaterialKindName));
       const annotations = parseAnnotationFlags(flags.annotation);
       const context = await craftingContext(command);
       const store = await stateStore(command, context);
@@ -70,6 +74,7 @@ export function registerAttestationAdd(attestation: Command): void {
           annotations,
           materialOptions,
         });
+        crafted(results.map(({ material }) => material.kind));
         log.info(`${results.length} materials added to attestation`);
         if (format === 'json') {
           printJson(
@@ -91,6 +96,7 @@ export function registerAttestationAdd(attestation: Command): void {
         annotations,
         materialOptions,
       });
+      crafted([material.kind]);
       log.info('material added to attestation');
       if (format === 'json') {
         printJson({
