@@ -166,6 +166,14 @@ const lazyBuiltins = {
   },
 };
 
+/** The control plane package itself stays outside the bundle (esbuild's `external` would take its subpaths too). */
+const controlPlaneExternal = {
+  name: 'control-plane-external',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^@chainloop-ts\/control-plane$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 /** Where a packed bundle finds the loader's code-cached compiler (see `loader` below); plain `new Function` without it. */
 const COMPILE_PACKED = 'chainloop-ts.compile-packed';
 
@@ -280,8 +288,9 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    // The control plane (and its native SQLite driver) is loaded lazily by `chainloop control-plane start`.
-    external: ['@chainloop-ts/control-plane', 'better-sqlite3', 'pg-native'],
+    // The control plane (and its native SQLite driver) is loaded lazily by `chainloop control-plane start`; only its
+    // flag table (`@chainloop-ts/control-plane/start-options`, plain data) is bundled.
+    external: ['better-sqlite3', 'pg-native'],
     // Comments and indentation are a third of the bundle and are read on every start; names stay, for stack traces.
     minifyWhitespace: true,
     plugins: [
@@ -296,6 +305,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
       nativeAddonStub,
       unusedDockerodeFeatures,
       lazyBuiltins,
+      controlPlaneExternal,
     ],
     logLevel: 'warning',
     legalComments: 'none',

@@ -7,10 +7,15 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['better-sqlite3', 'pg-native'],
+  // piscina starts its workers from its own files, so it stays a package of its own.
+  external: ['better-sqlite3', 'pg-native', 'piscina'],
   logLevel: 'warning',
   legalComments: 'none',
+  define: { CHAINLOOP_INSPECTION_WORKER: JSON.stringify('inspection-worker.cjs') },
+  // import.meta.url is only used when running from the TypeScript sources (see intake/inspection-pool.ts).
+  logOverride: { 'empty-import-meta': 'silent' },
 };
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs' });
+await build({ ...common, entryPoints: ['src/intake/inspection-worker.ts'], outfile: 'dist/inspection-worker.cjs' });
 await build({ ...common, entryPoints: ['src/bin.ts'], outfile: 'dist/bin.cjs', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/bin.cjs', 0o755);

@@ -1,9 +1,10 @@
+import type { InspectedAttestation } from './intake/inspect-attestation';
 import type { RunRecord, WorkflowRecord } from './storage/repository';
 
 /**
- * Checks an attestation's signature on store (the default is signing/signature-verifier.ts). Throw an ApiError
- * (400 ATTESTATION_SIGNATURE_INVALID, …) to refuse the bundle; the run then stays initialized.
+ * Decides on store whether an attestation's signature is acceptable (the default is signing/signature-verifier.ts).
+ * Throw an ApiError (400 ATTESTATION_SIGNATURE_INVALID, …) to refuse the bundle; the run then stays initialized.
  */
 export interface AttestationVerifier {
-  verify(workflow: WorkflowRecord, bundleJson: string, run: RunRecord): Promise<void>;
+  verify(workflow: WorkflowRecord, attestation: InspectedAttestation, run: RunRecord): Promise<void>;
 }

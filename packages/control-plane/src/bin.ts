@@ -1,22 +1,19 @@
 // `chainloop-control-plane start …`: the same as `chainloop control-plane start …`.
 import { parseArgs } from 'node:util';
 import { ChainloopError } from '@chainloop-ts/core';
-import { START_OPTION_HELP, serve } from './start';
+import { serve } from './start';
+import { START_ENVIRONMENT_HELP, START_OPTIONS, type StartOptions } from './start-options';
 
-const usage = `usage: chainloop-control-plane start [options]
-  --listen HOST:PORT    ${START_OPTION_HELP.listen}
-  --data-dir DIR        ${START_OPTION_HELP.dataDir}
-  --database-url URL    ${START_OPTION_HELP.databaseUrl}
-  --max-blob-size SIZE  ${START_OPTION_HELP.maxBlobSize}
-  --max-body-size SIZE  ${START_OPTION_HELP.maxBodySize}
-  --run-expiry DURATION ${START_OPTION_HELP.runExpiry}
-  --ca-cert FILE        ${START_OPTION_HELP.caCert}
-  --ca-key FILE         ${START_OPTION_HELP.caKey}
-  --signing-cert-validity DURATION
-                        ${START_OPTION_HELP.signingCertValidity}
-  --quiet               do not log one line per request
-environment: CHAINLOOP_CP_ADMIN_TOKEN sets the admin token (else one is generated into DIR/admin.token)
-`;
+const usage = [
+  'usage: chainloop-control-plane start [options]',
+  ...START_OPTIONS.map((option) => {
+    const flag = option.value ? `${option.flag} <${option.value}>` : option.flag;
+    return flag.length < 30 ? `  ${flag.padEnd(30)}${option.help}` : `  ${flag}\n  ${''.padEnd(30)}${option.help}`;
+  }),
+  `  ${'-h, --help'.padEnd(30)}show this help`,
+  START_ENVIRONMENT_HELP,
+  '',
+].join('\n');
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,16 +30,9 @@ async function run(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: rest,
       options: {
-        listen: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'database-url': { type: 'string' },
-        'max-blob-size': { type: 'string' },
-        'max-body-size': { type: 'string' },
-        'run-expiry': { type: 'string' },
-        'ca-cert': { type: 'string' },
-        'ca-key': { type: 'string' },
-        'signing-cert-validity': { type: 'string' },
-        quiet: { type: 'boolean' },
+        ...Object.fromEntries(
+          START_OPTIONS.map((option) => [option.flag.slice(2), { type: option.value ? 'string' : 'boolean' } as const]),
+        ),
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -54,18 +44,12 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  await serve({
-    listen: values.listen as string | undefined,
-    dataDir: values['data-dir'] as string | undefined,
-    databaseUrl: values['database-url'] as string | undefined,
-    maxBlobSize: values['max-blob-size'] as string | undefined,
-    maxBodySize: values['max-body-size'] as string | undefined,
-    runExpiry: values['run-expiry'] as string | undefined,
-    caCert: values['ca-cert'] as string | undefined,
-    caKey: values['ca-key'] as string | undefined,
-    signingCertValidity: values['signing-cert-validity'] as string | undefined,
-    quiet: values.quiet as boolean | undefined,
-  });
+  const options: StartOptions = {};
+  for (const option of START_OPTIONS) {
+    const value = values[option.flag.slice(2)];
+    if (value !== undefined) Object.assign(options, { [option.key]: value });
+  }
+  await serve(options);
   return 0;
 }
 

@@ -1,4 +1,6 @@
-/** Everything a control plane process needs to start; `parseStartArguments` fills it from flags. */
+import type { LogSink } from './log-sink';
+
+/** Everything a control plane process needs to start; `configFromOptions` fills it from flags. */
 export interface ControlPlaneConfig {
   /** Host to bind; 127.0.0.1 by default so a fresh install is not reachable from the network. */
   host: string;
@@ -13,6 +15,8 @@ export interface ControlPlaneConfig {
   maxBlobBytes: number;
   /** Largest accepted JSON request body in bytes (attestation bundles are the biggest). */
   maxJsonBodyBytes: number;
+  /** Statements naming more materials (or subjects) than this are refused. */
+  maxMaterials: number;
   /** Runs still `initialized` after this many milliseconds are marked `expired`. */
   runExpiryMs: number;
   /** Keyless signing CA given as files; when absent the CA lives in DATA_DIR/signing-ca (created on first start). */
@@ -20,8 +24,22 @@ export interface ControlPlaneConfig {
   caKeyPath?: string;
   /** Lifetime of keyless signing certificates, in minutes (10, as the original's). */
   signingCertificateMinutes: number;
-  /** Writes one line per request to this sink; undefined keeps the server quiet. */
-  log?: (line: string) => void;
+  /** A request body that sends no byte for this long has its connection closed (and its upload removed). */
+  bodyTimeoutMs: number;
+  /** A connection that has not sent complete request headers after this long is closed. */
+  headersTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** Requests per token (per client address without a valid one) in each window; undefined: no limit. */
+  rateLimit?: { max: number; windowMs: number };
+  /** Serve HTTPS with this certificate chain and key (PEM text). */
+  tls?: { certPem: string; keyPem: string };
+  /** Serve /metrics without a token. */
+  metricsPublic: boolean;
+  /** Where log lines go; undefined keeps the server silent. */
+  log?: LogSink;
+  /** One line per request (off with --quiet; warnings and errors are logged regardless). */
+  logRequests: boolean;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8000';
@@ -36,8 +54,15 @@ export function defaultConfig(overrides: Partial<ControlPlaneConfig> = {}): Cont
     dataDir: DEFAULT_DATA_DIR,
     maxBlobBytes: 10 * GiB,
     maxJsonBodyBytes: 32 * MiB,
+    maxMaterials: 10_000,
     runExpiryMs: 24 * 60 * 60 * 1000,
     signingCertificateMinutes: 10,
+    bodyTimeoutMs: 60_000,
+    headersTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 72_000,
+    rateLimit: { max: 6000, windowMs: 60_000 },
+    metricsPublic: false,
+    logRequests: true,
     ...overrides,
   };
 }

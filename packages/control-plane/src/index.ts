@@ -3,8 +3,16 @@ export type { AttestationVerifier } from './attestation-verifier';
 export type { BlobInfo, CasBackend } from './cas/backend';
 export { FilesystemCasBackend } from './cas/filesystem-backend';
 export { type ControlPlaneConfig, defaultConfig } from './config';
+export { type LogLevel, type LogSink, StreamLogSink } from './log-sink';
 export { type ControlPlaneDependencies, type RunningControlPlane, startControlPlane } from './server';
-export { configFromOptions, START_OPTION_HELP, type StartOptions, serve } from './start';
+export { configFromOptions, serve } from './start';
+export {
+  DEFAULT_RATE_LIMIT,
+  START_ENVIRONMENT_HELP,
+  START_OPTIONS,
+  type StartOptionSpec,
+  type StartOptions,
+} from './start-options';
 export { PostgresRepository } from './storage/postgres-repository';
 export type { Repository } from './storage/repository';
 export { SqliteRepository } from './storage/sqlite-repository';

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { LogSink } from './log-sink';
 
 /** Prometheus metrics of one server instance (its own registry, so several servers can share a process). */
 export class ControlPlaneMetrics {
@@ -27,7 +28,21 @@ export class ControlPlaneMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  readonly logLinesDropped: Counter;
+
+  constructor(log?: LogSink) {
     collectDefaultMetrics({ register: this.registry, prefix: 'chainloop_' });
+    let counted = 0;
+    this.logLinesDropped = new Counter({
+      name: 'chainloop_log_lines_dropped_total',
+      help: 'Log lines that could not be written (full disk, closed log pipe) and were dropped',
+      registers: [this.registry],
+      // Read from the sink when scraped: the sink counts, it does not know about metrics.
+      collect() {
+        const dropped = log?.dropped() ?? 0;
+        if (dropped > counted) this.inc(dropped - counted);
+        counted = dropped;
+      },
+    });
   }
 }

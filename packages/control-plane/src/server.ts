@@ -1,16 +1,20 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAINLOOP_TS_VERSION, ChainloopError } from '@chainloop-ts/core';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { AttestationVerifier } from './attestation-verifier';
 import { type AdminTokenSource, bootstrapAdminToken } from './auth/admin-token';
-import { type Access, checkAccess, type Principal, resolvePrincipal } from './auth/principal';
+import type { Access, Principal } from './auth/principal';
 import type { CasBackend } from './cas/backend';
 import { FilesystemCasBackend } from './cas/filesystem-backend';
 import type { ControlPlaneConfig } from './config';
-import { ApiError, statusForCode } from './http/api-error';
+import { prepareDataDirectory } from './data-directory';
+import { authenticateRequests, requireAccessRules } from './http/access-control';
 import type { ServerContext } from './http/context';
+import { answerErrors, clientErrorHandler, frameworkErrors } from './http/error-handling';
+import { limitRequestRates } from './http/rate-limits';
+import { closeStalledBodies } from './http/timeouts';
+import { type AttestationInspector, WorkerPoolInspector } from './intake/inspection-pool';
 import { ControlPlaneMetrics } from './metrics';
 import { blobTooLargeMessage, registerCasRoutes } from './routes/cas';
 import { registerCraftingRoutes } from './routes/crafting';
@@ -36,7 +40,7 @@ declare module 'fastify' {
 }
 
 export interface RunningControlPlane {
-  /** e.g. http://127.0.0.1:41234 (the bound port when 0 was asked for). */
+  /** e.g. http://127.0.0.1:41234 (the bound port when 0 was asked for); https:// with --tls-cert. */
   url: string;
   adminToken: AdminTokenSource;
   /** The keyless signing CA this process issues from (never its key in logs). */
@@ -51,6 +55,7 @@ export interface ControlPlaneDependencies {
   repository?: Repository;
   cas?: CasBackend;
   verifier?: AttestationVerifier;
+  inspector?: AttestationInspector;
 }
 
 /** Opens the stores under `config.dataDir`, builds the HTTP server and starts listening. */
@@ -58,8 +63,8 @@ export async function startControlPlane(
   config: ControlPlaneConfig,
   dependencies: ControlPlaneDependencies = {},
 ): Promise<RunningControlPlane> {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const adminToken = bootstrapAdminToken(config.dataDir, config.adminToken);
+  await prepareDataDirectory(config.dataDir, config.log);
+  const adminToken = bootstrapAdminToken(config.dataDir, config.adminToken, config.log);
   const signingCa = await loadSigningCa(config.dataDir, { certPath: config.caCertPath, keyPath: config.caKeyPath });
   const repository =
     dependencies.repository ??
@@ -72,12 +77,14 @@ export async function startControlPlane(
     await filesystem.init();
     cas = filesystem;
   }
+  const inspector = dependencies.inspector ?? new WorkerPoolInspector({ threads: 2, maxHeapMb: 1024 });
   const context: ServerContext = {
     config,
     repository,
     cas,
-    metrics: new ControlPlaneMetrics(),
+    metrics: new ControlPlaneMetrics(config.log),
     verifier: dependencies.verifier ?? new SignatureVerifier(repository, signingCa),
+    inspector,
     signingCa,
     adminTokenHash: adminToken.tokenHash,
   };
@@ -87,6 +94,7 @@ export async function startControlPlane(
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await repository.close();
+    await inspector.close();
     const reason = error instanceof Error ? error.message : String(error);
     throw new ChainloopError(
       'LISTEN_FAILED',
@@ -97,9 +105,15 @@ export async function startControlPlane(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  if (!config.tls && !isLoopback(config.host)) {
+    config.log?.write(
+      'WRN',
+      `listening on ${config.host} without TLS: tokens and attestations cross the network in clear text; pass --tls-cert and --tls-key, or put a TLS-terminating proxy in front`,
+    );
+  }
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
     adminToken,
     signingCa,
     app,
@@ -109,6 +123,7 @@ export async function startControlPlane(
         sweeper.stop();
         await app.close();
         await repository.close();
+        await inspector.close();
       })();
       return closing;
     },
@@ -117,13 +132,35 @@ export async function startControlPlane(
 
 export async function buildApp(context: ServerContext): Promise<{ app: FastifyInstance; routes: string[] }> {
   const { config, metrics } = context;
-  const app = Fastify({
-    logger: false,
-    bodyLimit: config.maxJsonBodyBytes,
-    exposeHeadRoutes: false,
-    routerOptions: { ignoreTrailingSlash: true },
-  });
+  const nodeServerOptions = {
+    headersTimeout: config.headersTimeoutMs,
+    // How often Node checks for the headers timeout (its default, 30 s, would let a stalled client wait twice as long).
+    connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+  };
+  let app: FastifyInstance;
+  try {
+    app = Fastify({
+      logger: false,
+      bodyLimit: config.maxJsonBodyBytes,
+      exposeHeadRoutes: false,
+      routerOptions: { ignoreTrailingSlash: true },
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      clientErrorHandler,
+      frameworkErrors,
+      ...(config.tls
+        ? { https: { cert: config.tls.certPem, key: config.tls.keyPem, ...nodeServerOptions } }
+        : { http: nodeServerOptions }),
+    });
+  } catch (error) {
+    if (!config.tls) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ChainloopError(
+      'TLS_INVALID',
+      `--tls-cert/--tls-key cannot be used (${reason}): pass a PEM certificate chain and the PEM private key that belongs to it`,
+    );
+  }
   refuseOversizeUploadsBeforeTheBody(app, config);
+  requireAccessRules(app);
   const routes: string[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -148,16 +185,9 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
     },
   });
 
-  app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access ?? 'public';
-    if (access === 'public') return;
-    request.principal = await resolvePrincipal(
-      request.headers.authorization,
-      context.adminTokenHash,
-      context.repository,
-    );
-    checkAccess(request.principal, access);
-  });
+  authenticateRequests(app, context);
+  closeStalledBodies(app, config.bodyTimeoutMs, config.log);
+  await limitRequestRates(app, config.rateLimit);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -166,24 +196,11 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
     metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     // Paths and statuses only: tokens travel in headers, which are never logged.
     const path = request.url.split('?')[0];
-    config.log?.(`${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    if (config.logRequests) {
+      config.log?.write('INF', `${request.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    }
   });
-
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, code, message } = describeError(error);
-    if (status >= 500)
-      config.log?.(`ERR ${request.method} ${request.url.split('?')[0]}: ${error.stack ?? error.message}`);
-    // An upload refused before its end leaves unread bytes on the socket: close it so the client cannot reuse it.
-    if (!request.raw.complete) reply.header('connection', 'close');
-    if (!reply.sent) reply.code(status).send({ code, message });
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({
-      code: 'ROUTE_NOT_FOUND',
-      message: `no route ${request.method} ${request.url.split('?')[0]}: see /v1/openapi.json for the API`,
-    });
-  });
+  answerErrors(app, config.log);
 
   registerOperationsRoutes(app, context);
   registerWorkflowRoutes(app, context);
@@ -196,35 +213,8 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   return { app, routes };
 }
 
-/** Maps any error to the one error shape `{code, message}` and an HTTP status. */
-function describeError(error: FastifyError): { status: number; code: string; message: string } {
-  if (error instanceof ApiError) return { status: error.status, code: error.code, message: error.message };
-  if (error instanceof ChainloopError) {
-    return { status: statusForCode(error.code) ?? 400, code: error.code, message: error.message };
-  }
-  if (error.validation) {
-    const where = error.validationContext ?? 'request';
-    return { status: 400, code: 'INVALID_REQUEST', message: `invalid ${where}: ${error.message}` };
-  }
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return {
-        status: 413,
-        code: 'BODY_TOO_LARGE',
-        message: 'request body is larger than the control plane accepts: send a smaller document',
-      };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send JSON with Content-Type: application/json' };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, code: 'INVALID_JSON', message: `request body is not valid JSON: ${error.message}` };
-  }
-  if (error instanceof SyntaxError) {
-    return { status: 400, code: 'INVALID_JSON', message: `request body is not valid JSON: ${error.message}` };
-  }
-  const status = error.statusCode ?? 500;
-  if (status < 500) return { status, code: error.code ?? 'BAD_REQUEST', message: error.message };
-  return { status: 500, code: 'INTERNAL', message: 'internal error in the control plane: see its log' };
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**
@@ -244,7 +234,7 @@ function refuseOversizeUploadsBeforeTheBody(app: FastifyInstance, config: Contro
         connection: 'close',
       });
       response.end(body);
-      config.log?.(`${request.method} ${url.split('?')[0]} 413 0.0ms`);
+      if (config.logRequests) config.log?.write('INF', `${request.method} ${url.split('?')[0]} 413 0.0ms`);
       return;
     }
     response.writeContinue();

@@ -1,41 +1,23 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '@chainloop-ts/core';
+import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import { type ControlPlaneConfig, DEFAULT_DATA_DIR, DEFAULT_LISTEN, defaultConfig } from './config';
+import { type LogSink, StreamLogSink } from './log-sink';
 import { type RunningControlPlane, startControlPlane } from './server';
+import type { StartOptions } from './start-options';
 import { parseDuration, parseListen, parseSize } from './units';
 
-/** The flags of `control-plane start`, as strings, so the CLI and the control plane's own bin share one meaning. */
-export interface StartOptions {
-  listen?: string;
-  dataDir?: string;
-  databaseUrl?: string;
-  maxBlobSize?: string;
-  maxBodySize?: string;
-  runExpiry?: string;
-  /** Keyless signing CA certificate (PEM, issuing CA first) and its unencrypted key; both or neither. */
-  caCert?: string;
-  caKey?: string;
-  /** Lifetime of keyless signing certificates, e.g. 10m. */
-  signingCertValidity?: string;
-  /** Do not log one line per request. */
-  quiet?: boolean;
-}
+export type { StartOptions } from './start-options';
 
-export const START_OPTION_HELP = {
-  listen: `address to listen on, host:port (default ${DEFAULT_LISTEN}; port 0 picks a free one)`,
-  dataDir: `directory for the database, the CAS and the admin token (default ./${DEFAULT_DATA_DIR})`,
-  databaseUrl: 'PostgreSQL URL (env CHAINLOOP_CP_DATABASE_URL); default: SQLite in the data directory',
-  maxBlobSize: 'largest CAS blob accepted, e.g. 512MiB (default 10GiB)',
-  maxBodySize: 'largest JSON request body accepted, e.g. 32MiB (default 32MiB)',
-  runExpiry: 'runs still initialized after this long are marked expired (default 24h)',
-  caCert: 'keyless signing CA certificate PEM (with --ca-key); default: a CA created in DIR/signing-ca',
-  caKey: 'unencrypted private key PEM of --ca-cert (keep it mode 0600)',
-  signingCertValidity: 'lifetime of keyless signing certificates, 1m to 24h (default 10m)',
-} as const;
-
-export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv = process.env): ControlPlaneConfig {
+export function configFromOptions(
+  options: StartOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  log: LogSink = new StreamLogSink(),
+): ControlPlaneConfig {
   const { host, port } = parseListen(options.listen ?? DEFAULT_LISTEN);
   const defaults = defaultConfig();
+  const duration = (flag: string, value: string | undefined, fallback: number) =>
+    value === undefined ? fallback : parseDuration(flag, value);
   return defaultConfig({
     host,
     port,
@@ -46,13 +28,24 @@ export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv 
     maxJsonBodyBytes: options.maxBodySize
       ? parseSize('--max-body-size', options.maxBodySize)
       : defaults.maxJsonBodyBytes,
-    runExpiryMs: options.runExpiry ? parseDuration('--run-expiry', options.runExpiry) : defaults.runExpiryMs,
+    maxMaterials:
+      options.maxMaterials === undefined
+        ? defaults.maxMaterials
+        : positiveCount('--max-materials', options.maxMaterials),
+    runExpiryMs: duration('--run-expiry', options.runExpiry, defaults.runExpiryMs),
     caCertPath: options.caCert ? resolve(options.caCert) : undefined,
     caKeyPath: options.caKey ? resolve(options.caKey) : undefined,
     signingCertificateMinutes: options.signingCertValidity
       ? signingCertificateMinutes(options.signingCertValidity)
       : defaults.signingCertificateMinutes,
-    log: options.quiet ? undefined : (line) => process.stderr.write(`INF ${line}\n`),
+    bodyTimeoutMs: duration('--body-timeout', options.bodyTimeout, defaults.bodyTimeoutMs),
+    headersTimeoutMs: duration('--headers-timeout', options.headersTimeout, defaults.headersTimeoutMs),
+    keepAliveTimeoutMs: duration('--keep-alive-timeout', options.keepAliveTimeout, defaults.keepAliveTimeoutMs),
+    rateLimit: options.rateLimit === undefined ? defaults.rateLimit : parseRateLimit(options.rateLimit),
+    tls: readTls(options),
+    metricsPublic: options.metricsPublic === true,
+    log,
+    logRequests: options.quiet !== true,
   });
 }
 
@@ -61,39 +54,38 @@ export function configFromOptions(options: StartOptions, env: NodeJS.ProcessEnv 
  * stops cleanly on SIGTERM/SIGINT. Resolves once the server has stopped.
  */
 export async function serve(options: StartOptions): Promise<void> {
-  const config = configFromOptions(options);
+  const log = new StreamLogSink();
+  const config = configFromOptions(options, process.env, log);
   const running = await startControlPlane(config);
-  announce(running, config);
+  announce(running, config, log);
   await new Promise<void>((resolveStopped) => {
     const stop = (signal: NodeJS.Signals) => {
-      process.stderr.write(`INF ${signal} received, stopping the control plane\n`);
+      log.write('INF', `${signal} received, stopping the control plane`);
       running.close().then(resolveStopped, (error) => {
-        process.stderr.write(`ERR stopping the control plane: ${error instanceof Error ? error.message : error}\n`);
+        log.write('ERR', `stopping the control plane: ${error instanceof Error ? error.message : error}`);
         resolveStopped();
       });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  process.stderr.write('INF control plane stopped\n');
+  log.write('INF', 'control plane stopped');
 }
 
-function announce(running: RunningControlPlane, config: ControlPlaneConfig): void {
+function announce(running: RunningControlPlane, config: ControlPlaneConfig, log: LogSink): void {
   const { adminToken } = running;
   if (adminToken.origin === 'environment') {
-    process.stderr.write('INF admin token: taken from CHAINLOOP_CP_ADMIN_TOKEN\n');
+    log.write('INF', 'admin token: taken from CHAINLOOP_CP_ADMIN_TOKEN');
   } else {
     const verb = adminToken.generated ? 'generated into' : 'read from';
-    process.stderr.write(
-      `INF admin token: ${verb} ${adminToken.path} (export CHAINLOOP_TOKEN=$(cat ${adminToken.path}))\n`,
-    );
+    log.write('INF', `admin token: ${verb} ${adminToken.path} (export CHAINLOOP_TOKEN=$(cat ${adminToken.path}))`);
   }
-  process.stderr.write(`INF data directory: ${config.dataDir}\n`);
-  process.stderr.write(`INF storage: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}\n`);
+  log.write('INF', `data directory: ${config.dataDir}`);
+  log.write('INF', `storage: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
   const ca = running.signingCa.origin;
   const caVerb = ca.kind === 'generated' ? 'generated into' : 'read from';
-  process.stderr.write(`INF keyless signing CA: ${caVerb} ${ca.certPath} (key ${ca.keyPath})\n`);
-  process.stderr.write(`INF control plane listening on ${running.url}\n`);
+  log.write('INF', `keyless signing CA: ${caVerb} ${ca.certPath} (key ${ca.keyPath})`);
+  log.write('INF', `control plane listening on ${running.url}`);
 }
 
 /** `--signing-cert-validity`: whole minutes from 1 to 24 h, what certificate issuance accepts. */
@@ -106,4 +98,46 @@ function signingCertificateMinutes(value: string): number {
     );
   }
   return minutes;
+}
+
+function positiveCount(flag: string, value: string): number {
+  const count = /^\d{1,9}$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(count >= 1)) throw new UsageError('INVALID_COUNT', `${flag} "${value}" is not a whole number of 1 or more`);
+  return count;
+}
+
+/** `--rate-limit 6000/1m`: that many requests per window and token; `0` turns limiting off. */
+function parseRateLimit(value: string): ControlPlaneConfig['rateLimit'] {
+  if (value.trim() === '0') return undefined;
+  const [count, window, ...rest] = value.split('/');
+  if (window === undefined || rest.length > 0) {
+    throw new UsageError(
+      'INVALID_RATE_LIMIT',
+      `--rate-limit "${value}" is not count/duration: use e.g. 6000/1m, or 0 to turn rate limiting off`,
+    );
+  }
+  return { max: positiveCount('--rate-limit', count), windowMs: parseDuration('--rate-limit', window) };
+}
+
+/** `--tls-cert`/`--tls-key`: both or neither, each a readable PEM file (checked when the server starts). */
+function readTls(options: StartOptions): ControlPlaneConfig['tls'] {
+  if (!options.tlsCert && !options.tlsKey) return undefined;
+  if (!options.tlsCert || !options.tlsKey) {
+    throw new UsageError(
+      'TLS_CONFIG_INCOMPLETE',
+      `${options.tlsCert ? '--tls-key' : '--tls-cert'} is missing: pass both --tls-cert FILE and --tls-key FILE, or neither for plain HTTP`,
+    );
+  }
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(resolve(path), 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new ChainloopError(
+        'TLS_FILE_UNREADABLE',
+        `${flag} ${path} cannot be read (${reason}): check the path and its permissions`,
+      );
+    }
+  };
+  return { certPem: read('--tls-cert', options.tlsCert), keyPem: read('--tls-key', options.tlsKey) };
 }

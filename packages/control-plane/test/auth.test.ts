@@ -46,7 +46,7 @@ describe('auth matrix', () => {
     ['GET', '/v1/workflows/wf-b'],
     ['GET', '/v1/workflows/wf-b/contract'],
     ['GET', '/v1/workflows/wf-b/robot-accounts'],
-    ['GET', '/v1/runs'],
+    ['GET', '/metrics'],
   ];
   const robotPaths = () => [
     ['GET', '/v1/whoami'],
@@ -101,6 +101,27 @@ describe('auth matrix', () => {
     assert.equal(
       (await server.admin().listWorkflows()).some((w) => w.name === 'sneaky'),
       false,
+    );
+  });
+
+  test("a robot lists its own workflow's runs only; another workflow is not found", async () => {
+    const runA = await a.robot.createRun({ contractRevision: 2, runnerType: 'GITHUB_ACTION' });
+    const own = await call(server, 'GET', '/v1/runs', { token: a.token });
+    assert.equal(own.status, 200);
+    assert.deepEqual(
+      own.json().runs.map((run: { id: string; workflowName: string }) => [run.id, run.workflowName]),
+      [[runA.id, 'wf-a']],
+    );
+    assert.equal((await call(server, 'GET', '/v1/runs?workflow=wf-a', { token: a.token })).json().runs.length, 1);
+    for (const other of ['wf-b', b.workflow.id, 'no-such-workflow']) {
+      const response = await call(server, 'GET', `/v1/runs?workflow=${other}`, { token: a.token });
+      assert.equal(response.status, 404, other);
+      assert.equal(response.json().code, 'WORKFLOW_NOT_FOUND');
+      assert.doesNotMatch(response.text, new RegExp(runB));
+    }
+    assert.deepEqual(
+      (await a.robot.listRuns()).map((run) => run.id),
+      [runA.id],
     );
   });
 
@@ -163,7 +184,7 @@ describe('auth matrix', () => {
       body: secretB,
       headers: { 'content-type': 'application/octet-stream' },
     });
-    assert.equal(real.status, 200);
+    assert.equal(real.status, 201, 'the same answer as for bytes nobody stored (no existence oracle)');
     assert.equal(await a.robot.hasBlob(digest), true);
   });
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChainloopError } from '@chainloop-ts/core';
+import { octal } from '../data-directory';
+import type { LogSink } from '../log-sink';
 import { generateToken, hashToken } from './tokens';
 
 export interface AdminTokenSource {
@@ -17,9 +19,9 @@ export const ADMIN_TOKEN_FILE = 'admin.token';
 
 /**
  * The admin token: the configured one (CHAINLOOP_CP_ADMIN_TOKEN) if any, else the one in DATA_DIR/admin.token,
- * generating that file (mode 0600) on first start.
+ * generating that file (mode 0600) on first start. A token file others may read gets a warning.
  */
-export function bootstrapAdminToken(dataDir: string, configured: string | undefined): AdminTokenSource {
+export function bootstrapAdminToken(dataDir: string, configured: string | undefined, log?: LogSink): AdminTokenSource {
   if (configured !== undefined) {
     if (configured.trim().length < 16) {
       throw new ChainloopError(
@@ -44,6 +46,13 @@ export function bootstrapAdminToken(dataDir: string, configured: string | undefi
     } finally {
       rmSync(aside, { force: true });
     }
+  }
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o044) !== 0) {
+    log?.write(
+      'WRN',
+      `admin token file ${path} is readable by group or others (mode ${octal(mode)}): run chmod 600 ${path}`,
+    );
   }
   const token = readFileSync(path, 'utf8').trim();
   if (!token) {

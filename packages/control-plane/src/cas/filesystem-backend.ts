@@ -1,12 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ChainloopError } from '@chainloop-ts/core';
 import type { BlobInfo, CasBackend, WriteBlobOptions, WrittenBlob } from './backend';
+import { isLeftOfDeadUpload, uploadTempName } from './upload-temp-files';
 
-/** An upload temp file untouched this long belongs to no live upload. */
+/**
+ * An upload temp file of another host (a data directory shared over the network) untouched this long belongs to no
+ * live upload; this host's own leftovers are known dead as soon as their process is (see upload-temp-files.ts).
+ */
 const STALE_UPLOAD_MS = 6 * 60 * 60 * 1000;
 /** Upload bytes gathered per write. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
@@ -27,15 +31,15 @@ export class FilesystemCasBackend implements CasBackend {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.blobsDir, { recursive: true });
-    await mkdir(this.tmpDir, { recursive: true });
-    // Leftovers of uploads interrupted by a crash are never committed. Only old ones go: another process sharing
-    // the data dir may be writing the fresh ones right now.
+    await mkdir(this.blobsDir, { recursive: true, mode: 0o700 });
+    await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
+    // Leftovers of uploads interrupted by a crash are never committed: removed when the process that wrote them is
+    // gone. Another live process sharing the data dir may be writing its own right now, so those stay.
     const cutoff = Date.now() - STALE_UPLOAD_MS;
     for (const entry of await readdir(this.tmpDir)) {
       const path = join(this.tmpDir, entry);
       const info = await stat(path).catch(() => undefined);
-      if (info && info.mtimeMs < cutoff) await rm(path, { force: true });
+      if (info && (isLeftOfDeadUpload(entry) || info.mtimeMs < cutoff)) await rm(path, { force: true });
     }
   }
 
@@ -58,8 +62,8 @@ export class FilesystemCasBackend implements CasBackend {
     const hash = createHash('sha256');
     // A blob that exists already is only hashed (proof of possession), never written twice.
     const existing = options.expectedDigest ? await this.stat(options.expectedDigest) : undefined;
-    const tmpPath = existing ? undefined : join(this.tmpDir, randomUUID());
-    const file = tmpPath ? await open(tmpPath, 'wx', 0o644) : undefined;
+    const tmpPath = existing ? undefined : join(this.tmpDir, uploadTempName());
+    const file = tmpPath ? await open(tmpPath, 'wx', 0o600) : undefined;
     let size = 0;
     try {
       // Socket reads arrive in 64 KiB chunks; they are written 1 MiB at a time (one writev), which cuts the control
@@ -70,7 +74,9 @@ export class FilesystemCasBackend implements CasBackend {
       // whole blob. Syncing every few MiB on a worker thread lets the disk write while the rest arrives.
       let flushing: Promise<void> | undefined;
       let unflushedBytes = 0;
-      for await (const chunk of source as AsyncIterable<Buffer>) {
+      // A failed upload leaves the rest of the body unread but not destroyed: the route may drain it, so that the
+      // client reads the error answer instead of a reset connection.
+      for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > options.maxBytes) {
           throw new ChainloopError(
@@ -110,7 +116,7 @@ export class FilesystemCasBackend implements CasBackend {
       }
       if (!tmpPath || (await this.stat(digest))) return { digest, size, created: false };
       const finalPath = this.pathFor(digest);
-      await mkdir(join(finalPath, '..'), { recursive: true });
+      await mkdir(join(finalPath, '..'), { recursive: true, mode: 0o700 });
       await rename(tmpPath, finalPath);
       await syncDirectory(join(finalPath, '..'));
       return { digest, size, created: true };

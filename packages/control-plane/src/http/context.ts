@@ -2,6 +2,7 @@ import type { AttestationVerifier } from '../attestation-verifier';
 import type { Principal } from '../auth/principal';
 import type { CasBackend } from '../cas/backend';
 import type { ControlPlaneConfig } from '../config';
+import type { AttestationInspector } from '../intake/inspection-pool';
 import type { ControlPlaneMetrics } from '../metrics';
 import type { SigningCa } from '../signing/signing-ca';
 import type { Repository, RunRecord, WorkflowRecord } from '../storage/repository';
@@ -14,6 +15,8 @@ export interface ServerContext {
   cas: CasBackend;
   metrics: ControlPlaneMetrics;
   verifier: AttestationVerifier;
+  /** Parses and checks pushed attestations off the event loop. */
+  inspector: AttestationInspector;
   /** Issues keyless signing certificates; bundles with a certificate must chain to it. */
   signingCa: SigningCa;
   adminTokenHash: string;

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
 import { ApiError, notFound } from '../http/api-error';
@@ -9,7 +10,10 @@ const octetStream = { content: { 'application/octet-stream': { schema: { type: '
 
 /**
  * The content-addressed store. Bodies are raw bytes streamed straight to the backend (never buffered), so memory
- * stays flat whatever the blob size. Robots read only blobs their workflow uploaded or references.
+ * stays flat whatever the blob size. A robot reads a blob only when a robot of its workflow uploaded the bytes in full
+ * (a digest-checked upload proves possession), or when it is the stored attestation of one of its workflow's runs
+ * (served from the database). Whether anyone else stored a blob is never revealed: a blob the caller cannot read is
+ * 404 whether or not it exists, and an upload answers 201 unless the caller could already read the blob.
  */
 export function registerCasRoutes(app: FastifyInstance, context: ServerContext): void {
   app.register(async (cas) => {
@@ -42,6 +46,17 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
   const mayRead = async (principal: Principal, digest: string) =>
     principal.kind === 'admin' || (await repository.canReadBlob(digest, principal.workflowId));
 
+  /** The blob's size and bytes when the caller may read it: from the CAS, or a stored attestation's bundle. */
+  const openReadable = async (principal: Principal, digest: string, withBytes: boolean) => {
+    if (!(await mayRead(principal, digest))) return undefined;
+    const blob = withBytes ? await cas.read(digest) : await cas.stat(digest);
+    if (blob) return { size: blob.size, stream: 'stream' in blob ? blob.stream : undefined };
+    const attestation = await repository.getAttestation(digest);
+    if (!attestation) return undefined;
+    const bytes = Buffer.from(attestation.bundle, 'utf8');
+    return { size: bytes.length, stream: withBytes ? Readable.from([bytes]) : undefined };
+  };
+
   const blobNotFound = (digest: string) =>
     notFound(
       'BLOB_NOT_FOUND',
@@ -53,7 +68,8 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     {
       config: { access: 'any' },
       schema: {
-        summary: 'Upload a blob under its known digest; kept only if the bytes hash to it',
+        summary:
+          'Upload a blob under its known digest; kept only if the bytes hash to it. 201, or 200 when the caller could already read it',
         tags: ['cas'],
         params: digestParams,
         response: withErrors({ 200: blobInfoSchema, 201: blobInfoSchema }, [413]),
@@ -76,8 +92,10 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
       // The body is handed over untouched: a 'data' listener here would start the flow before the backend reads.
       const written = await cas.write(request.raw, { expectedDigest: digest, maxBytes: config.maxBlobBytes });
       metrics.casBytesIn.inc(written.size);
-      if (principal.kind === 'robot') await repository.grantBlobAccess(written.digest, principal.workflowId);
-      return reply.code(written.created ? 201 : 200).send({ digest: written.digest, size: written.size });
+      if (principal.kind === 'robot') await repository.recordBlobUpload(written.digest, principal.workflowId);
+      // 201 whether or not the bytes were stored already: for the caller they are new, and telling it that another
+      // workflow had them would reveal what that workflow stores.
+      return reply.code(201).send({ digest: written.digest, size: written.size });
     },
   );
 
@@ -96,7 +114,7 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
       checkDeclaredLength(request);
       const written = await cas.write(request.raw, { maxBytes: config.maxBlobBytes });
       metrics.casBytesIn.inc(written.size);
-      if (principal.kind === 'robot') await repository.grantBlobAccess(written.digest, principal.workflowId);
+      if (principal.kind === 'robot') await repository.recordBlobUpload(written.digest, principal.workflowId);
       return reply.code(201).send({ digest: written.digest, size: written.size });
     },
   );
@@ -114,9 +132,8 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     },
     async (request, reply) => {
       const { digest } = request.params;
-      if (!(await mayRead(request.principal, digest))) throw blobNotFound(digest);
-      const blob = await cas.read(digest);
-      if (!blob) throw blobNotFound(digest);
+      const blob = await openReadable(request.principal, digest, true);
+      if (!blob?.stream) throw blobNotFound(digest);
       blob.stream.on('data', (chunk: Buffer) => metrics.casBytesOut.inc(chunk.length));
       reply.header('content-type', 'application/octet-stream');
       reply.header('content-length', String(blob.size));
@@ -141,7 +158,7 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     },
     async (request, reply) => {
       const { digest } = request.params;
-      const blob = (await mayRead(request.principal, digest)) ? await cas.stat(digest) : undefined;
+      const blob = await openReadable(request.principal, digest, false);
       if (!blob) return reply.code(404).send();
       reply.header('content-length', String(blob.size));
       return reply.code(200).send();

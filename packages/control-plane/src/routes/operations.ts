@@ -3,15 +3,17 @@ import { ApiError } from '../http/api-error';
 import type { ServerContext } from '../http/context';
 import { errorSchema } from '../http/schemas';
 
-/** Probes, metrics and the API description: no token needed. */
+/** Probes and the API description (no token needed), and metrics (admin token, unless --metrics-public). */
 export function registerOperationsRoutes(app: FastifyInstance, context: ServerContext): void {
   const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } };
   const publicRoute = { access: 'public' as const };
+  // Probes are never rate limited: an orchestrator polls them from one address.
+  const probe = { access: 'public' as const, rateLimit: false as const };
 
   app.get(
     '/healthz',
     {
-      config: publicRoute,
+      config: probe,
       schema: { summary: 'Liveness: the process answers', tags: ['operations'], response: { 200: status } },
     },
     async () => ({ status: 'ok' }),
@@ -20,7 +22,7 @@ export function registerOperationsRoutes(app: FastifyInstance, context: ServerCo
   app.get(
     '/readyz',
     {
-      config: publicRoute,
+      config: probe,
       schema: {
         summary: 'Readiness: storage and CAS answer',
         tags: ['operations'],
@@ -42,9 +44,9 @@ export function registerOperationsRoutes(app: FastifyInstance, context: ServerCo
   app.get(
     '/metrics',
     {
-      config: publicRoute,
+      config: { access: context.config.metricsPublic ? 'public' : 'admin' },
       schema: {
-        summary: 'Prometheus metrics (text exposition format)',
+        summary: 'Prometheus metrics (text exposition format); needs the admin token unless --metrics-public',
         tags: ['operations'],
         response: { 200: { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
       },

@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { referencedDigests } from '../attestation-references';
 import { isDigest } from '../cas/backend';
-import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
-import { loadVisibleRun, presentRun, resolveWorkflow, type ServerContext } from '../http/context';
+import { ApiError, conflict, notFound } from '../http/api-error';
+import { loadVisibleRun, presentRun, resolveWorkflow, robotWorkflow, type ServerContext } from '../http/context';
 import { digestSchema, idParams, runSchema, withErrors } from '../http/schemas';
 import type { ResetTrigger, RunRecord } from '../storage/repository';
+import { registerAttestationIntake } from './attestation-intake';
 
 const attestationSchema = {
   type: 'object',
@@ -29,7 +29,7 @@ function parseEtag(header: string | string[] | undefined): string | undefined {
     .replace(/^"(.*)"$/, '$1');
 }
 
-function notActive(run: RunRecord): ApiError {
+export function notActive(run: RunRecord): ApiError {
   return conflict('RUN_NOT_ACTIVE', `workflow run ${run.id} is ${run.status}: start a new one with attestation init`);
 }
 
@@ -41,9 +41,9 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
   app.get<{ Querystring: { workflow?: string; limit?: number } }>(
     '/v1/runs',
     {
-      config: { access: 'admin' },
+      config: { access: 'any' },
       schema: {
-        summary: 'List workflow runs, newest first',
+        summary: "List workflow runs, newest first (a robot account token lists its own workflow's runs only)",
         tags: ['runs'],
         querystring: {
           type: 'object',
@@ -58,8 +58,26 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
       },
     },
     async (request) => {
+      const { principal } = request;
+      const limit = request.query.limit ?? 100;
+      if (principal.kind === 'robot') {
+        const own = await robotWorkflow(repository, principal);
+        // Another workflow's name or id is "not found", exactly as a workflow that does not exist.
+        if (
+          request.query.workflow !== undefined &&
+          request.query.workflow !== own.id &&
+          request.query.workflow !== own.name
+        ) {
+          throw notFound(
+            'WORKFLOW_NOT_FOUND',
+            `workflow "${request.query.workflow}" not found: a robot account lists its own workflow's runs only`,
+          );
+        }
+        const runs = await repository.listRuns({ workflowId: own.id, limit });
+        return { runs: runs.map((run) => presentRun(run, own.name)) };
+      }
       const workflow = request.query.workflow ? await resolveWorkflow(repository, request.query.workflow) : undefined;
-      const runs = await repository.listRuns({ workflowId: workflow?.id, limit: request.query.limit ?? 100 });
+      const runs = await repository.listRuns({ workflowId: workflow?.id, limit });
       const names = new Map((await repository.listWorkflows()).map((item) => [item.id, item.name]));
       return { runs: runs.map((run) => presentRun(run, names.get(run.workflowId) ?? '')) };
     },
@@ -173,66 +191,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { bundle: string } }>(
-    '/v1/runs/:id/attestation',
-    {
-      config: { access: 'any' },
-      schema: {
-        summary: 'Store the signed attestation bundle of the run and mark the run succeeded',
-        tags: ['attestations'],
-        params: idParams,
-        body: {
-          type: 'object',
-          required: ['bundle'],
-          additionalProperties: false,
-          properties: { bundle: { type: 'string', minLength: 2, description: 'the bundle JSON, stored verbatim' } },
-        },
-        response: withErrors(
-          {
-            200: { type: 'object', required: ['digest'], properties: { digest: digestSchema } },
-            201: { type: 'object', required: ['digest'], properties: { digest: digestSchema } },
-          },
-          [409, 413],
-        ),
-      },
-    },
-    async (request, reply) => {
-      const run = await loadVisibleRun(repository, request.principal, request.params.id);
-      const bundle = request.body.bundle;
-      const digest = `sha256:${createHash('sha256').update(bundle, 'utf8').digest('hex')}`;
-      const alreadyStored = (current: RunRecord) => {
-        if (current.status === 'succeeded' && current.attestationDigest === digest) return true;
-        if (current.status === 'succeeded') {
-          throw conflict(
-            'RUN_ALREADY_ATTESTED',
-            `workflow run ${current.id} already has attestation ${current.attestationDigest}: start a new run to attest again`,
-          );
-        }
-        if (current.status !== 'initialized') throw notActive(current);
-        return false;
-      };
-      // A retried push (control plane was briefly down) sends the same bytes again: answer as if it were the first.
-      if (alreadyStored(run)) return reply.code(200).send({ digest });
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(bundle);
-      } catch {
-        throw badRequest('ATTESTATION_INVALID', 'the attestation bundle is not JSON: push the bundle the CLI rendered');
-      }
-      const workflow = await repository.getWorkflow(run.workflowId);
-      if (!workflow) throw notFound('WORKFLOW_NOT_FOUND', `the workflow of run ${run.id} no longer exists`);
-      await context.verifier.verify(workflow, bundle, run);
-      const stored = await repository.storeAttestation(
-        { digest, runId: run.id, workflowId: run.workflowId, bundle, createdAt: new Date().toISOString() },
-        referencedDigests(parsed),
-      );
-      if (!stored) {
-        const current = await loadVisibleRun(repository, request.principal, run.id);
-        if (alreadyStored(current)) return reply.code(200).send({ digest });
-      }
-      return reply.code(201).send({ digest });
-    },
-  );
+  app.register(async (intake) => registerAttestationIntake(intake, context));
 
   app.post<{ Params: { id: string }; Body: { trigger: ResetTrigger; reason?: string } }>(
     '/v1/runs/:id/reset',

@@ -65,7 +65,10 @@ export function registerSigningRoutes(app: FastifyInstance, context: ServerConte
         issuedAt: new Date(leaf.validFrom).toISOString(),
         expiresAt: new Date(leaf.validTo).toISOString(),
       });
-      config.log?.(`signing certificate ${leaf.serialNumber} issued for run ${run.id} of workflow ${run.workflowId}`);
+      config.log?.write(
+        'INF',
+        `signing certificate ${leaf.serialNumber} issued for run ${run.id} of workflow ${run.workflowId}`,
+      );
       return reply.code(201).send({ chain });
     },
   );

@@ -1,22 +1,16 @@
 import { X509Certificate } from 'node:crypto';
-import { ChainloopError } from '@chainloop-ts/core';
-import { isSigstoreBundle, readBundle, verifyAttestation } from '@chainloop-ts/core/attestation';
 import type { AttestationVerifier } from '../attestation-verifier';
 import { badRequest } from '../http/api-error';
+import type { InspectedAttestation } from '../intake/inspect-attestation';
 import type { Repository, RunRecord, WorkflowRecord } from '../storage/repository';
 import type { SigningCa } from './signing-ca';
 import { certificateWorkflowId } from './signing-certificate';
 
 const refused = (code: string, reason: string) => badRequest(code, `attestation refused: ${reason}`);
 
-/** The reason of a VERIFICATION_FAILED from core, without its generic prefix. */
-function reasonOf(error: unknown): string {
-  if (!(error instanceof ChainloopError)) throw error;
-  return error.message.replace(/^attestation verification failed: /, '');
-}
-
 /**
- * Checks an attestation's signature when it is stored (PRODUCT §7), as the original does at Store:
+ * Decides whether a pushed attestation's signature is acceptable (PRODUCT §7), as the original does at Store. The
+ * signature checks themselves ran on a worker thread (intake/inspect-attestation.ts); this applies the rules:
  * - a bundle with a certificate must chain to our signing CA at signing time, carry a valid signature, and its
  *   certificate must have been issued for this workflow (its subject) and this run (our issuance record);
  * - a key-signed bundle must verify with one of the workflow's registered public keys, when it has any;
@@ -29,25 +23,23 @@ export class SignatureVerifier implements AttestationVerifier {
     private readonly ca: SigningCa,
   ) {}
 
-  async verify(workflow: WorkflowRecord, bundleJson: string, run: RunRecord): Promise<void> {
-    const parsed = JSON.parse(bundleJson) as unknown;
-    let material: ReturnType<typeof readBundle>['material'] = { kind: 'none' };
-    if (isSigstoreBundle(parsed)) {
-      try {
-        ({ material } = readBundle(parsed, 'attestation bundle'));
-      } catch (error) {
-        throw refused('ATTESTATION_INVALID', reasonOf(error));
-      }
-    }
-    if (material.kind === 'certificate') return this.verifyKeyless(workflow, run, bundleJson, material.certificates[0]);
-    return this.verifyWithRegisteredKeys(workflow, bundleJson);
+  async verify(workflow: WorkflowRecord, attestation: InspectedAttestation, run: RunRecord): Promise<void> {
+    const { signer } = attestation;
+    if (signer.kind === 'unreadable') throw refused('ATTESTATION_INVALID', signer.reason);
+    if (signer.kind === 'certificate') return this.verifyKeyless(workflow, run, signer.leafDer, signer.signatureError);
+    const keyCount = (await this.repository.listWorkflowKeys(workflow.id)).length;
+    if (keyCount === 0 || signer.verifiedWithKey !== undefined) return;
+    throw refused(
+      'ATTESTATION_SIGNATURE_INVALID',
+      `the attestation does not verify with any of the ${keyCount} public key(s) registered for workflow "${workflow.name}": sign with a registered key (chainloop workflow key list --workflow ${workflow.name}) or push without --key`,
+    );
   }
 
   private async verifyKeyless(
     workflow: WorkflowRecord,
     run: RunRecord,
-    bundleJson: string,
-    leafDer: Buffer,
+    leafDer: Uint8Array,
+    signatureError: string | undefined,
   ): Promise<void> {
     let leaf: X509Certificate;
     try {
@@ -81,28 +73,6 @@ export class SignatureVerifier implements AttestationVerifier {
         `the signing certificate was issued for run ${issued.runId}, not for run ${run.id}: push the attestation crafted for this run`,
       );
     }
-    try {
-      // Checked at signing time: the moment the short-lived leaf was issued (PRODUCT §5).
-      await verifyAttestation(bundleJson, { chainPem: this.ca.chainPem.join('') });
-    } catch (error) {
-      throw refused('ATTESTATION_SIGNATURE_INVALID', reasonOf(error));
-    }
-  }
-
-  private async verifyWithRegisteredKeys(workflow: WorkflowRecord, bundleJson: string): Promise<void> {
-    const keys = await this.repository.listWorkflowKeys(workflow.id);
-    if (keys.length === 0) return;
-    for (const key of keys) {
-      try {
-        await verifyAttestation(bundleJson, { publicKeyPem: key.publicKeyPem });
-        return;
-      } catch (error) {
-        if (!(error instanceof ChainloopError)) throw error;
-      }
-    }
-    throw refused(
-      'ATTESTATION_SIGNATURE_INVALID',
-      `the attestation does not verify with any of the ${keys.length} public key(s) registered for workflow "${workflow.name}": sign with a registered key (chainloop workflow key list --workflow ${workflow.name}) or push without --key`,
-    );
+    if (signatureError !== undefined) throw refused('ATTESTATION_SIGNATURE_INVALID', signatureError);
   }
 }

@@ -7,7 +7,21 @@ export interface Migration {
   version: number;
   description: string;
   statements: string[];
+  /**
+   * A change to existing rows that SQL alone cannot express, run by each repository after the statements and in
+   * the same transaction.
+   */
+  dataStep?: DataStep;
 }
+
+/**
+ * `remove-reference-grants`: for every stored attestation, record the sha256 of its statement
+ * (`attestations.statement_digest`) and delete the blob access its workflow was granted because the statement named
+ * a digest (see legacy-reference-grants.ts). Only uploads grant access since; a robot that had uploaded a blob its
+ * own attestation named loses access too (the rows do not say which way they came) and regains it by uploading the
+ * bytes again, which `attestation add` does by itself. Admin tokens read every blob throughout.
+ */
+export type DataStep = 'remove-reference-grants';
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -102,5 +116,12 @@ export const MIGRATIONS: Migration[] = [
         expires_at TEXT NOT NULL
       )`,
     ],
+  },
+  {
+    version: 4,
+    description:
+      'blob access comes from uploads only (grants from attestation references removed); statement digest of attestations',
+    statements: ['ALTER TABLE attestations ADD COLUMN statement_digest TEXT'],
+    dataStep: 'remove-reference-grants',
   },
 ];

@@ -1,6 +1,7 @@
 import { ChainloopError } from '@chainloop-ts/core';
 import pg from 'pg';
-import { MIGRATIONS } from './migrations';
+import { legacyReferenceGrants, legacyStatementDigest } from './legacy-reference-grants';
+import { type DataStep, MIGRATIONS } from './migrations';
 import type {
   AttestationRecord,
   ContractFormat,
@@ -88,6 +89,7 @@ export class PostgresRepository implements Repository {
       for (const migration of MIGRATIONS) {
         if (applied.has(migration.version)) continue;
         for (const statement of migration.statements) await client.query(statement);
+        if (migration.dataStep) await runDataStep(client, migration.dataStep);
         await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
           migration.version,
           new Date().toISOString(),
@@ -229,7 +231,7 @@ export class PostgresRepository implements Repository {
     return result.rowCount ?? 0;
   }
 
-  async storeAttestation(attestation: AttestationRecord, referencedDigests: string[]): Promise<boolean> {
+  async storeAttestation(attestation: AttestationRecord): Promise<boolean> {
     return this.transaction(async (client) => {
       const finished = await client.query(
         `UPDATE workflow_runs SET status = 'succeeded', finished_at = $1, attestation_digest = $2
@@ -238,11 +240,17 @@ export class PostgresRepository implements Repository {
       );
       if (finished.rowCount === 0) return false;
       await client.query(
-        `INSERT INTO attestations (digest, run_id, workflow_id, bundle, created_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (digest) DO NOTHING`,
-        [attestation.digest, attestation.runId, attestation.workflowId, attestation.bundle, attestation.createdAt],
+        `INSERT INTO attestations (digest, run_id, workflow_id, bundle, created_at, statement_digest)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (digest) DO NOTHING`,
+        [
+          attestation.digest,
+          attestation.runId,
+          attestation.workflowId,
+          attestation.bundle,
+          attestation.createdAt,
+          attestation.statementDigest ?? null,
+        ],
       );
-      for (const digest of referencedDigests) await grant(client, digest, attestation.workflowId);
       return true;
     });
   }
@@ -311,15 +319,30 @@ export class PostgresRepository implements Repository {
     await this.pool.query('DELETE FROM run_states WHERE run_id = $1', [runId]);
   }
 
-  async grantBlobAccess(digest: string, workflowId: string): Promise<void> {
-    await grant(this.pool, digest, workflowId);
+  async recordBlobUpload(digest: string, workflowId: string): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO blob_access (digest, workflow_id) VALUES ($1, $2) ON CONFLICT (digest, workflow_id) DO NOTHING',
+      [digest, workflowId],
+    );
   }
 
   async canReadBlob(digest: string, workflowId: string): Promise<boolean> {
-    return (
-      (await this.rows('SELECT 1 FROM blob_access WHERE digest = $1 AND workflow_id = $2', [digest, workflowId]))
-        .length > 0
+    const rows = await this.rows(
+      `SELECT 1 FROM blob_access WHERE digest = $1 AND workflow_id = $2
+       UNION ALL SELECT 1 FROM attestations WHERE digest = $1 AND workflow_id = $2 LIMIT 1`,
+      [digest, workflowId],
     );
+    return rows.length > 0;
+  }
+
+  async blobsNotUploadedBy(workflowId: string, digests: string[]): Promise<string[]> {
+    if (digests.length === 0) return [];
+    const rows = await this.rows('SELECT digest FROM blob_access WHERE workflow_id = $1 AND digest = ANY($2::text[])', [
+      workflowId,
+      digests,
+    ]);
+    const uploaded = new Set(rows.map((row) => String(row.digest)));
+    return digests.filter((digest) => !uploaded.has(digest));
   }
 
   async ping(): Promise<void> {
@@ -340,11 +363,31 @@ async function insertContract(client: pg.PoolClient, contract: ContractRevisionR
   );
 }
 
-async function grant(client: pg.Pool | pg.PoolClient, digest: string, workflowId: string): Promise<void> {
-  await client.query(
-    'INSERT INTO blob_access (digest, workflow_id) VALUES ($1, $2) ON CONFLICT (digest, workflow_id) DO NOTHING',
-    [digest, workflowId],
-  );
+/** See DataStep in migrations.ts; paged so a large table is never held in memory at once. */
+async function runDataStep(client: pg.PoolClient, step: DataStep): Promise<void> {
+  if (step !== 'remove-reference-grants') throw new Error(`unknown data migration step ${step}`);
+  for (let after = ''; ; ) {
+    const { rows } = await client.query(
+      'SELECT digest, workflow_id, bundle FROM attestations WHERE digest > $1 ORDER BY digest LIMIT 200',
+      [after],
+    );
+    if (rows.length === 0) return;
+    for (const row of rows as Row[]) {
+      const bundle = String(row.bundle);
+      const grants = legacyReferenceGrants(bundle);
+      if (grants.length > 0) {
+        await client.query('DELETE FROM blob_access WHERE workflow_id = $1 AND digest = ANY($2::text[])', [
+          row.workflow_id,
+          grants,
+        ]);
+      }
+      await client.query('UPDATE attestations SET statement_digest = $1 WHERE digest = $2', [
+        legacyStatementDigest(bundle) ?? null,
+        row.digest,
+      ]);
+    }
+    after = String(rows[rows.length - 1].digest);
+  }
 }
 
 function redactPassword(url: string): string {

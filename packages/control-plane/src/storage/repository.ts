@@ -55,6 +55,8 @@ export interface AttestationRecord {
   workflowId: string;
   bundle: string;
   createdAt: string;
+  /** sha256 of the signed statement (DSSE payload): a retried push of the same statement is recognised by it. */
+  statementDigest?: string;
 }
 
 /** A public key registered for a workflow: key-signed attestations of the workflow must verify with one of them. */
@@ -130,7 +132,7 @@ export interface Repository {
    * Stores the attestation and marks its `initialized` run succeeded, atomically. Returns false (nothing stored)
    * when the run was no longer initialized.
    */
-  storeAttestation(attestation: AttestationRecord, referencedDigests: string[]): Promise<boolean>;
+  storeAttestation(attestation: AttestationRecord): Promise<boolean>;
   getAttestation(digest: string): Promise<AttestationRecord | undefined>;
 
   /** False (nothing stored) when the workflow already has a key with this fingerprint. */
@@ -148,9 +150,15 @@ export interface Repository {
   putRunState(state: RunStateRecord, expectedEtag: string | undefined): Promise<boolean>;
   deleteRunState(runId: string): Promise<void>;
 
-  /** Records that a workflow uploaded or references a CAS blob, so its robots may read it. */
-  grantBlobAccess(digest: string, workflowId: string): Promise<void>;
+  /**
+   * Records that a robot of the workflow uploaded the blob's bytes in full (a digest-checked upload is proof of
+   * possession), so its robots may read it. Nothing else grants read access to a blob.
+   */
+  recordBlobUpload(digest: string, workflowId: string): Promise<void>;
+  /** Whether a robot of the workflow uploaded the blob, or the digest is one of the workflow's stored attestations. */
   canReadBlob(digest: string, workflowId: string): Promise<boolean>;
+  /** Those of `digests` no robot of the workflow uploaded, in the order given. */
+  blobsNotUploadedBy(workflowId: string, digests: string[]): Promise<string[]>;
 
   /** Throws when the store cannot answer (readiness probe). */
   ping(): Promise<void>;

@@ -70,6 +70,7 @@ export function toAttestation(row: Row): AttestationRecord {
     workflowId: String(row.workflow_id),
     bundle: String(row.bundle),
     createdAt: String(row.created_at),
+    statementDigest: str(row.statement_digest),
   };
 }
 

@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations';
+import { legacyReferenceGrants, legacyStatementDigest } from './legacy-reference-grants';
+import { type DataStep, MIGRATIONS } from './migrations';
 import type {
   AttestationRecord,
   ContractFormat,
@@ -32,7 +33,8 @@ export class SqliteRepository implements Repository {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    keepPrivate(path);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
@@ -54,11 +56,32 @@ export class SqliteRepository implements Repository {
       this.db
         .transaction(() => {
           for (const statement of migration.statements) this.db.exec(statement);
+          if (migration.dataStep) this.runDataStep(migration.dataStep);
           this.db
             .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
             .run(migration.version, new Date().toISOString());
         })
         .immediate();
+    }
+  }
+
+  private runDataStep(step: DataStep): void {
+    if (step !== 'remove-reference-grants') throw new Error(`unknown data migration step ${step}`);
+    const page = this.db.prepare(
+      'SELECT digest, workflow_id, bundle FROM attestations WHERE digest > ? ORDER BY digest LIMIT 200',
+    );
+    const revoke = this.db.prepare('DELETE FROM blob_access WHERE digest = ? AND workflow_id = ?');
+    const record = this.db.prepare('UPDATE attestations SET statement_digest = ? WHERE digest = ?');
+    // Paged: better-sqlite3 cannot write while a read statement is still being iterated.
+    for (let after = ''; ; ) {
+      const rows = page.all(after) as Row[];
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const bundle = String(row.bundle);
+        for (const digest of legacyReferenceGrants(bundle)) revoke.run(digest, row.workflow_id);
+        record.run(legacyStatementDigest(bundle) ?? null, row.digest);
+      }
+      after = String(rows[rows.length - 1].digest);
     }
   }
 
@@ -215,7 +238,7 @@ export class SqliteRepository implements Repository {
       .run(now, cutoff).changes;
   }
 
-  async storeAttestation(attestation: AttestationRecord, referencedDigests: string[]): Promise<boolean> {
+  async storeAttestation(attestation: AttestationRecord): Promise<boolean> {
     return this.db
       .transaction(() => {
         const finished = this.db
@@ -227,8 +250,8 @@ export class SqliteRepository implements Repository {
         if (finished.changes === 0) return false;
         this.db
           .prepare(
-            `INSERT INTO attestations (digest, run_id, workflow_id, bundle, created_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (digest) DO NOTHING`,
+            `INSERT INTO attestations (digest, run_id, workflow_id, bundle, created_at, statement_digest)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`,
           )
           .run(
             attestation.digest,
@@ -236,11 +259,8 @@ export class SqliteRepository implements Repository {
             attestation.workflowId,
             attestation.bundle,
             attestation.createdAt,
+            attestation.statementDigest ?? null,
           );
-        const grant = this.db.prepare(
-          'INSERT INTO blob_access (digest, workflow_id) VALUES (?, ?) ON CONFLICT (digest, workflow_id) DO NOTHING',
-        );
-        for (const digest of referencedDigests) grant.run(digest, attestation.workflowId);
         return true;
       })
       .immediate();
@@ -312,7 +332,7 @@ export class SqliteRepository implements Repository {
     this.db.prepare('DELETE FROM run_states WHERE run_id = ?').run(runId);
   }
 
-  async grantBlobAccess(digest: string, workflowId: string): Promise<void> {
+  async recordBlobUpload(digest: string, workflowId: string): Promise<void> {
     this.db
       .prepare(
         'INSERT INTO blob_access (digest, workflow_id) VALUES (?, ?) ON CONFLICT (digest, workflow_id) DO NOTHING',
@@ -321,10 +341,28 @@ export class SqliteRepository implements Repository {
   }
 
   async canReadBlob(digest: string, workflowId: string): Promise<boolean> {
-    return (
-      this.db.prepare('SELECT 1 FROM blob_access WHERE digest = ? AND workflow_id = ?').get(digest, workflowId) !==
-      undefined
+    const row = this.db
+      .prepare(
+        `SELECT 1 FROM blob_access WHERE digest = ? AND workflow_id = ?
+         UNION ALL SELECT 1 FROM attestations WHERE digest = ? AND workflow_id = ?`,
+      )
+      .get(digest, workflowId, digest, workflowId);
+    return row !== undefined;
+  }
+
+  async blobsNotUploadedBy(workflowId: string, digests: string[]): Promise<string[]> {
+    if (digests.length === 0) return [];
+    // One query whatever the count: the digests travel as one JSON array parameter.
+    const uploaded = new Set(
+      (
+        this.db
+          .prepare(
+            'SELECT digest FROM blob_access WHERE workflow_id = ? AND digest IN (SELECT value FROM json_each(?))',
+          )
+          .all(workflowId, JSON.stringify(digests)) as Row[]
+      ).map((row) => String(row.digest)),
     );
+    return digests.filter((digest) => !uploaded.has(digest));
   }
 
   async ping(): Promise<void> {
@@ -333,5 +371,17 @@ export class SqliteRepository implements Repository {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * The database file and its WAL and shared-memory files are the owner's only (0600). SQLite creates the WAL and -shm
+ * files with the database file's permissions, so creating that one 0600 first is enough for a new store; an older
+ * store's files are tightened.
+ */
+function keepPrivate(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   }
 }

@@ -17,7 +17,7 @@ export function waitForListening(child: ChildProcess, timeoutMs = 15_000): { url
       timeoutMs,
     );
     const onData = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
+      const match = /listening on (https?:\/\/\S+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);
       child.stderr?.off('data', onData);

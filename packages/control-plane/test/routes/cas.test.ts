@@ -123,7 +123,7 @@ describe('CAS', () => {
   });
 
   test('/metrics counts requests by route and status and the CAS bytes in and out', async () => {
-    const response = await call(server, 'GET', '/metrics');
+    const response = await call(server, 'GET', '/metrics', { token: server.adminToken });
     assert.equal(response.status, 200);
     assert.match(
       response.text,

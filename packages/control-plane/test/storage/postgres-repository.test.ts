@@ -4,7 +4,7 @@ import pg from 'pg';
 import { MIGRATIONS } from '../../src/storage/migrations';
 import { PostgresRepository } from '../../src/storage/postgres-repository';
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server';
-import { repositoryConformance } from './repository-conformance';
+import { repositoryConformance, statementsUpTo } from './repository-conformance';
 
 let server: PostgresServer;
 before(async () => {
@@ -16,6 +16,26 @@ repositoryConformance('PostgreSQL', {
   async open() {
     const url = await server.createDatabase();
     return { repository: await PostgresRepository.connect(url), openSecond: () => PostgresRepository.connect(url) };
+  },
+  async legacy(version) {
+    const url = await server.createDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const statement of statementsUpTo(version)) await client.query(statement);
+    return {
+      async exec(sql, params = []) {
+        let index = 0;
+        await client.query(
+          sql.replace(/\?/g, () => `$${++index}`),
+          params,
+        );
+      },
+      async open() {
+        await client.end();
+        return PostgresRepository.connect(url);
+      },
+    };
   },
 });
 

@@ -3,12 +3,32 @@
  * fresh, empty store; `openSecond` another connection to the same store (a second process behind the balancer).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import { MIGRATIONS } from '../../src/storage/migrations';
 import type { Repository } from '../../src/storage/repository';
 
 export interface RepositoryFactory {
   open(): Promise<{ repository: Repository; openSecond(): Promise<Repository> }>;
+  /**
+   * A fresh store with only the migrations up to `version` applied (as an older release left it), a way to write
+   * rows into it (SQL with `?` placeholders), and then the repository opened on it, which applies the rest.
+   */
+  legacy(version: number): Promise<{
+    exec(sql: string, params?: unknown[]): Promise<void>;
+    open(): Promise<Repository>;
+  }>;
 }
+
+/** The statements of the migrations up to `version`, in order, as a legacy store needs them. */
+export function statementsUpTo(version: number): string[] {
+  return MIGRATIONS.filter((migration) => migration.version <= version).flatMap((migration) => [
+    ...migration.statements,
+    `INSERT INTO schema_migrations (version, applied_at) VALUES (${migration.version}, 'then')`,
+  ]);
+}
+
+const hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const now = () => new Date().toISOString();
 const workflow = (id: string, name: string, project = 'p') => ({
@@ -100,11 +120,9 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
       await repository.createRun(run('b', 'w'));
       await repository.createRun(run('old', 'w', '2020-01-01T00:00:00.000Z'));
       const attestation = { digest: 'sha256:1', runId: 'a', workflowId: 'w', bundle: '{ "x" : 1 }', createdAt: now() };
-      assert.equal(await repository.storeAttestation(attestation, ['sha256:blob']), true);
-      assert.equal(await repository.storeAttestation({ ...attestation, digest: 'sha256:2' }, []), false);
+      assert.equal(await repository.storeAttestation(attestation), true);
+      assert.equal(await repository.storeAttestation({ ...attestation, digest: 'sha256:2' }), false);
       assert.equal((await repository.getAttestation('sha256:1'))?.bundle, '{ "x" : 1 }');
-      assert.equal(await repository.canReadBlob('sha256:blob', 'w'), true);
-      assert.equal(await repository.canReadBlob('sha256:blob', 'other'), false);
 
       assert.equal(
         await repository.finishRun('b', { status: 'failed', finishedAt: now(), trigger: 'failure', reason: 'r' }),
@@ -121,6 +139,100 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
         'old',
       ]);
       assert.equal((await repository.listRuns({ limit: 1 })).length, 1);
+    } finally {
+      await repository.close();
+    }
+  });
+
+  test(`${name}: only uploads make a blob readable to a workflow; its own attestations are readable too`, async () => {
+    const { repository } = await factory.open();
+    try {
+      await repository.createWorkflow(workflow('w', 'build'), firstContract('w'));
+      await repository.createWorkflow(workflow('v', 'deploy'), firstContract('v'));
+      await repository.createRun(run('r', 'w'));
+      const [a, b, c] = ['a', 'b', 'c'].map((text) => `sha256:${hex(text)}`);
+      await repository.recordBlobUpload(a, 'w');
+      await repository.recordBlobUpload(a, 'w');
+      await repository.recordBlobUpload(b, 'v');
+      assert.equal(await repository.canReadBlob(a, 'w'), true);
+      assert.equal(await repository.canReadBlob(a, 'v'), false);
+      assert.equal(await repository.canReadBlob(b, 'w'), false);
+      assert.deepEqual(await repository.blobsNotUploadedBy('w', [c, a, b]), [c, b]);
+      assert.deepEqual(await repository.blobsNotUploadedBy('v', []), []);
+      const many = Array.from({ length: 10_000 }, (_, i) => `sha256:${hex(`m${i}`)}`);
+      assert.equal((await repository.blobsNotUploadedBy('w', [a, ...many])).length, 10_000);
+
+      const stored = {
+        digest: c,
+        runId: 'r',
+        workflowId: 'w',
+        bundle: '{}',
+        createdAt: now(),
+        statementDigest: `sha256:${hex('statement')}`,
+      };
+      assert.equal(await repository.storeAttestation(stored), true);
+      assert.equal((await repository.getAttestation(c))?.statementDigest, stored.statementDigest);
+      assert.equal(await repository.canReadBlob(c, 'w'), true, "a workflow reads its own runs' attestations");
+      assert.equal(await repository.canReadBlob(c, 'v'), false);
+      assert.deepEqual(await repository.blobsNotUploadedBy('w', [c]), [c], 'an attestation is not an upload');
+    } finally {
+      await repository.close();
+    }
+  });
+
+  test(`${name}: migration 4 removes blob access granted by attestation references, keeps uploads`, async () => {
+    const legacy = await factory.legacy(3);
+    const [sharedBlob, ownUpload, ownAttested] = ['shared', 'own', 'attested'].map(hex);
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'chainloop.workflow.build', digest: { sha256: hex('subject') } }],
+      predicateType: 'chainloop.dev/attestation/v0.2',
+      predicate: {
+        materials: [
+          { name: 'stolen', digest: { sha256: sharedBlob }, annotations: { 'chainloop.material.cas': true } },
+          { name: 'mine', digest: { sha256: ownAttested }, annotations: { 'chainloop.material.cas': true } },
+        ],
+      },
+    };
+    const payload = Buffer.from(JSON.stringify(statement));
+    const bundle = JSON.stringify({ dsseEnvelope: { payload: payload.toString('base64'), signatures: [] } });
+    for (const id of ['w', 'v']) {
+      await legacy.exec(
+        "INSERT INTO workflows (id, name, team, project, description, created_at) VALUES (?, ?, 't', 'p', '', 'then')",
+        [id, `flow-${id}`],
+      );
+    }
+    await legacy.exec(
+      "INSERT INTO workflow_runs (id, workflow_id, status, runner_type, job_url, contract_revision, created_at, attestation_digest) VALUES ('r', 'w', 'succeeded', 'GITHUB_ACTION', '', 1, 'then', 'sha256:att')",
+    );
+    await legacy.exec(
+      "INSERT INTO attestations (digest, run_id, workflow_id, bundle, created_at) VALUES ('sha256:att', 'r', 'w', ?, 'then')",
+      [bundle],
+    );
+    // v uploaded the shared blob; w got access to it (and to its own attested upload, and subjects) by reference.
+    const rows: Array<[string, string]> = [
+      [sharedBlob, 'v'],
+      [sharedBlob, 'w'],
+      [ownUpload, 'w'],
+      [ownAttested, 'w'],
+      [hex('subject'), 'w'],
+    ];
+    for (const [digest, workflowId] of rows) {
+      await legacy.exec('INSERT INTO blob_access (digest, workflow_id) VALUES (?, ?)', [
+        `sha256:${digest}`,
+        workflowId,
+      ]);
+    }
+    const repository = await legacy.open();
+    try {
+      assert.equal(await repository.canReadBlob(`sha256:${sharedBlob}`, 'w'), false, 'the stolen grant is gone');
+      assert.equal(await repository.canReadBlob(`sha256:${sharedBlob}`, 'v'), true, "the uploader's stays");
+      assert.equal(await repository.canReadBlob(`sha256:${ownUpload}`, 'w'), true, 'unreferenced uploads stay');
+      assert.equal(await repository.canReadBlob(`sha256:${ownAttested}`, 'w'), false);
+      assert.equal(await repository.canReadBlob(`sha256:${hex('subject')}`, 'w'), false);
+      const attestation = await repository.getAttestation('sha256:att');
+      assert.equal(attestation?.statementDigest, `sha256:${createHash('sha256').update(payload).digest('hex')}`);
+      assert.equal(attestation?.bundle, bundle, 'the stored bundle is untouched');
     } finally {
       await repository.close();
     }

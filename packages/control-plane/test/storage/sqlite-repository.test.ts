@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/storage/migrations';
 import { SqliteRepository } from '../../src/storage/sqlite-repository';
 import { makeTempDir, removeDir } from '../helpers/control-plane-process';
-import { repositoryConformance } from './repository-conformance';
+import { repositoryConformance, statementsUpTo } from './repository-conformance';
 
 const dir = makeTempDir('cp-sqlite-');
 after(() => removeDir(dir));
@@ -15,6 +15,21 @@ repositoryConformance('SQLite', {
   async open() {
     const path = join(dir, `store-${++databases}.db`);
     return { repository: new SqliteRepository(path), openSecond: async () => new SqliteRepository(path) };
+  },
+  async legacy(version) {
+    const path = join(dir, `legacy-${++databases}.db`);
+    const db = new Database(path);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const statement of statementsUpTo(version)) db.exec(statement);
+    return {
+      async exec(sql, params = []) {
+        db.prepare(sql).run(...params);
+      },
+      async open() {
+        db.close();
+        return new SqliteRepository(path);
+      },
+    };
   },
 });
 
