@@ -61,7 +61,11 @@ test('install from npm: npm installs the CLI package (here the npm pack of packa
     dir,
     execFileSync('npm', ['pack', '--silent', '--pack-destination', dir, cliPackage], { encoding: 'utf8' }).trim(),
   );
+  // npm's global config (where this machine may keep the CA its registry proxy needs) is read from the prefix, which
+  // install_dir replaces: hand the CA file on as the job's own setting, as a CircleCI project would.
+  const cafile = execFileSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' }).trim();
   const result = await run(installJob({ package: tarball, version: '', install_dir: '~/tools/chainloop' }), {
+    ...(cafile && cafile !== 'null' && cafile !== 'undefined' ? { npm_config_cafile: cafile } : {}),
     npm_config_cache: join(homedir(), '.npm'),
     npm_config_prefer_offline: 'true',
     npm_config_update_notifier: 'false',
