@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DsseEnvelope, Signer } from '../attestation/index';
+import type { ControlPlaneClient } from '../client/index';
 import { ChainloopError } from '../errors';
 import { mergeAnnotations } from './annotations';
 import { type CraftingContext, requireClient } from './context';
@@ -9,13 +10,16 @@ import { type ChainloopStatement, renderStatement } from './render';
 import { type CraftingState, missingRequiredMaterials } from './state';
 import type { StateStore } from './state-store';
 
-/** Store attempts when the control plane is down: the state is kept after the last one, so a later push works. */
+/**
+ * Attempts when the control plane is down, for each call a push makes (the signing certificate, the store, and the
+ * check after a lost answer): the state is kept after the last one, so a later push works.
+ */
 export const DEFAULT_STORE_RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
 
 export interface PushOptions {
   /**
    * Produces the signer (cosign key, or keyless for the state's run); called only once the attestation is known to
-   * be complete.
+   * be complete, and again while the control plane cannot be reached (a keyless signer asks it for a certificate).
    */
   signer: (state: CraftingState) => Promise<Signer>;
   annotations: Record<string, string>;
@@ -31,11 +35,20 @@ export interface PushResult {
   /** `sha256:…` of the stored bundle; undefined in dry-run. */
   digest?: string;
   dryRun: boolean;
+  /**
+   * The control plane already had this statement from an earlier push whose answer was lost: nothing was signed, and
+   * the envelope, bundle and digest are the stored ones.
+   */
+  alreadyStored?: boolean;
 }
 
 /**
  * `attestation push`: refuse an incomplete attestation (listing every missing material), render and sign the
  * statement, store the bundle in the control plane (not in dry-run), and only then forget the state.
+ *
+ * A push whose answer was lost (the statement may have been stored) records when its statement was finished, so the
+ * next push renders the same statement; that push first asks the control plane whether the run already holds it,
+ * and if so finishes with the stored attestation without signing (a finished run gets no keyless certificate).
  */
 export async function pushAttestation(
   context: CraftingContext,
@@ -57,16 +70,52 @@ export async function pushAttestation(
     options.annotations,
     'the attestation',
   );
-  const statement = renderStatement(state, { finishedAt: new Date(), annotations });
-  const signer = await options.signer(state);
+  const recorded = state.pendingPush ? new Date(state.pendingPush.finishedAt) : undefined;
+  const finishedAt = recorded && !Number.isNaN(recorded.getTime()) ? recorded : new Date();
+  const statement = renderStatement(state, { finishedAt, annotations });
+  const delays = options.retryDelaysMs ?? DEFAULT_STORE_RETRY_DELAYS_MS;
+  let runId: string | undefined;
+  if (!state.dryRun) {
+    runId = state.workflow.runId;
+    if (!runId) throw new ChainloopError('STATE_CORRUPT', `${store.description} has no run id: run init again`);
+  }
+
+  if (runId && state.pendingPush) {
+    const stored = await storedEarlier(context, runId, state, annotations, delays);
+    if (stored) {
+      context.log.info(
+        `the control plane already had this attestation (${stored.digest}): the answer to an earlier push was lost; nothing was signed again`,
+      );
+      if (options.bundlePath) await writeFile(resolve(context.cwd, options.bundlePath), stored.bundleJson);
+      await store.clear();
+      return { statement, ...stored, dryRun: false, alreadyStored: true };
+    }
+  }
+
+  const signer = await withRetry(context, () => options.signer(state), delays);
   const { signStatement } = await import('../attestation/index');
   const { envelope, bundleJson } = await signStatement(statement, signer);
 
   let digest: string | undefined;
-  if (!state.dryRun) {
-    const runId = state.workflow.runId;
-    if (!runId) throw new ChainloopError('STATE_CORRUPT', `${store.description} has no run id: run init again`);
-    digest = await storeWithRetry(context, runId, bundleJson, options.retryDelaysMs ?? DEFAULT_STORE_RETRY_DELAYS_MS);
+  if (runId) {
+    const client = requireClient(context.client);
+    const id = runId;
+    let mayBeStored = false;
+    const storeOnce = async () => {
+      try {
+        return await client.storeAttestation(id, bundleJson);
+      } catch (error) {
+        mayBeStored ||= mayHaveBeenStored(error);
+        throw error;
+      }
+    };
+    try {
+      digest = (await withRetry(context, storeOnce, delays)).digest;
+    } catch (error) {
+      // The statement may have been stored and only the answer lost: the next push must render it again as it is.
+      if (mayBeStored && !state.pendingPush) await recordPendingPush(store, finishedAt);
+      throw error;
+    }
   }
   if (options.bundlePath) await writeFile(resolve(context.cwd, options.bundlePath), bundleJson);
   await store.clear();
@@ -75,30 +124,114 @@ export async function pushAttestation(
 
 const RETRYABLE = new Set(['CONTROL_PLANE_UNREACHABLE', 'CONTROL_PLANE_UNAVAILABLE', 'INTERNAL', 'INTERNAL_ERROR']);
 
-async function storeWithRetry(
-  context: CraftingContext,
-  runId: string,
-  bundleJson: string,
-  delays: number[],
-): Promise<string> {
-  const client = requireClient(context.client);
+function isRetryable(error: unknown): error is ChainloopError {
+  return error instanceof ChainloopError && RETRYABLE.has(error.code);
+}
+
+/**
+ * Whether a failed store may nonetheless have stored the bundle: a lost answer (reset connection, timeout) or a 5xx.
+ * Not when the control plane was never reached (refused, unresolvable), nor when it answered with a refusal (4xx).
+ */
+function mayHaveBeenStored(error: unknown): boolean {
+  if (!(error instanceof ChainloopError)) return false;
+  const { status, requestMayHaveArrived } = error as { status?: number; requestMayHaveArrived?: boolean };
+  if (status !== undefined) return status >= 500;
+  return error.code === 'CONTROL_PLANE_UNREACHABLE' && requestMayHaveArrived !== false;
+}
+
+/**
+ * Runs one control plane call of a push, again after each delay while the control plane cannot be reached (or fails
+ * inside); the last failure says the state is kept.
+ */
+async function withRetry<T>(context: CraftingContext, call: () => Promise<T>, delays: number[]): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return (await client.storeAttestation(runId, bundleJson)).digest;
+      return await call();
     } catch (error) {
-      const retryable = error instanceof ChainloopError && RETRYABLE.has(error.code);
-      if (!retryable || attempt >= delays.length) {
-        if (retryable) {
-          throw new ChainloopError(
-            (error as ChainloopError).code,
-            `${(error as Error).message}; the attestation state is kept: run chainloop attestation push again once the control plane is reachable`,
-            { cause: error },
-          );
-        }
-        throw error;
+      if (!isRetryable(error)) throw error;
+      if (attempt >= delays.length) {
+        throw new ChainloopError(
+          error.code,
+          `${error.message}; the attestation state is kept: run chainloop attestation push again once the control plane is reachable`,
+          { cause: error },
+        );
       }
       context.log.warn(`control plane not reachable, retrying push in ${delays[attempt]} ms`);
       await new Promise((done) => setTimeout(done, delays[attempt]));
     }
+  }
+}
+
+/** Best effort: a state that cannot be written now (remote state, control plane down) leaves the push as it was. */
+async function recordPendingPush(store: StateStore, finishedAt: Date): Promise<void> {
+  try {
+    await store.update((current) => ({ ...current, pendingPush: { finishedAt: finishedAt.toISOString() } }));
+  } catch {
+    // The push's own error is what the user must see.
+  }
+}
+
+/**
+ * After a push whose answer was lost: the stored attestation when the run already succeeded with this very statement;
+ * undefined when the run has none yet (push as usual). "This very statement" is the state rendered again at the
+ * stored statement's own finishedAt, byte for byte: so it is recognised even when the time of the earlier push could
+ * not be kept (remote state cannot be written once the run succeeded). A run attested with another statement is
+ * refused as the control plane would refuse it, before signing anything.
+ */
+async function storedEarlier(
+  context: CraftingContext,
+  runId: string,
+  state: CraftingState,
+  annotations: Record<string, string>,
+  delays: number[],
+): Promise<{ envelope: DsseEnvelope; bundleJson: string; digest: string } | undefined> {
+  const client: ControlPlaneClient = requireClient(context.client);
+  const run = await withRetry(context, () => client.getRun(runId), delays);
+  if (run.status !== 'succeeded') return undefined;
+  const stored = await withRetry(context, () => client.getAttestation(runId), delays);
+  const envelope = storedEnvelope(stored.bundle);
+  const storedPayload = envelope ? Buffer.from(envelope.payload, 'base64') : undefined;
+  const storedFinishedAt = storedPayload ? finishedAtOf(storedPayload) : undefined;
+  if (envelope && storedPayload && storedFinishedAt) {
+    const again = renderStatement(state, { finishedAt: storedFinishedAt, annotations });
+    if (Buffer.from(JSON.stringify(again), 'utf8').equals(storedPayload)) {
+      return { envelope, bundleJson: stored.bundle, digest: stored.digest };
+    }
+  }
+  throw new ChainloopError(
+    'RUN_ALREADY_ATTESTED',
+    `workflow run ${runId} already has attestation ${stored.digest}: this statement differs from it (materials or annotations changed since the earlier push whose answer was lost); start a new run to attest again, or drop this one with chainloop attestation reset`,
+  );
+}
+
+/** `predicate.metadata.finishedAt` of a stored statement, when it has a valid one. */
+function finishedAtOf(payload: Buffer): Date | undefined {
+  try {
+    const value = (JSON.parse(payload.toString('utf8')) as { predicate?: { metadata?: { finishedAt?: unknown } } })
+      .predicate?.metadata?.finishedAt;
+    const date = typeof value === 'string' ? new Date(value) : undefined;
+    return date && !Number.isNaN(date.getTime()) && date.toISOString() === value ? date : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The DSSE envelope of a stored bundle, as push prints it; undefined when the bundle has none. */
+function storedEnvelope(bundleJson: string): DsseEnvelope | undefined {
+  try {
+    const { dsseEnvelope } = JSON.parse(bundleJson) as {
+      dsseEnvelope?: { payloadType?: unknown; payload?: unknown; signatures?: Array<{ keyid?: string; sig: string }> };
+    };
+    if (typeof dsseEnvelope?.payload !== 'string' || typeof dsseEnvelope.payloadType !== 'string') return undefined;
+    return {
+      payloadType: dsseEnvelope.payloadType,
+      payload: dsseEnvelope.payload,
+      signatures: (dsseEnvelope.signatures ?? []).map((signature) => ({
+        keyid: signature.keyid ?? '',
+        sig: signature.sig,
+      })),
+    };
+  } catch {
+    return undefined;
   }
 }

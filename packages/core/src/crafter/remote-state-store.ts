@@ -21,14 +21,23 @@ export class RemoteStateStore implements StateStore {
     this.description = `remote state of attestation ${attestationId}`;
   }
 
-  /** Undefined once the run has finished (pushed, reset or expired): finishing it again is then a no-op. */
+  /**
+   * Undefined once the run has finished (pushed, reset or expired): finishing it again is then a no-op. One exception:
+   * a run that succeeded while its state is still there was pushed by a push that never heard the answer (a pushed
+   * state is removed once the answer is in). The state is returned marked as such, so that push again recognises
+   * the stored attestation and ends well instead of saying that nothing was initialized.
+   */
   async read(): Promise<CraftingState | undefined> {
     const [run, found] = await Promise.all([
       this.client.getRun(this.attestationId),
       this.client.readRunState(this.attestationId),
     ]);
-    if (run.status !== 'initialized') return undefined;
     if (!found || found.state === null || found.state === undefined) return undefined;
+    if (run.status === 'succeeded') {
+      const state = parseState(JSON.stringify(found.state), this.description);
+      return { ...state, pendingPush: state.pendingPush ?? { finishedAt: run.finishedAt ?? run.createdAt } };
+    }
+    if (run.status !== 'initialized') return undefined;
     return parseState(JSON.stringify(found.state), this.description);
   }
 
@@ -53,9 +62,17 @@ export class RemoteStateStore implements StateStore {
     }
   }
 
-  /** The run's own status (succeeded, failed, cancelled) already ends it; an active run's state is emptied. */
+  /**
+   * An active run's state is emptied. A finished run's status already ends it; the state a lost answer left on a
+   * succeeded run is removed.
+   */
   async clear(): Promise<void> {
-    if ((await this.client.getRun(this.attestationId)).status !== 'initialized') return;
+    const { status } = await this.client.getRun(this.attestationId);
+    if (status === 'succeeded') {
+      await this.client.deleteRunState(this.attestationId);
+      return;
+    }
+    if (status !== 'initialized') return;
     const found = await this.client.readRunState(this.attestationId);
     if (!found || found.state === null) return;
     await this.client.writeRunState(this.attestationId, null, found.etag);

@@ -69,6 +69,17 @@ export interface CraftingState {
   runner: RunnerContext;
   head?: GitHead;
   annotations: Record<string, string>;
+  /**
+   * Set when a push failed after its statement may have reached the control plane (the answer was lost): when that
+   * statement was finished, so that the next push renders the same statement, byte for byte, and can recognise it as
+   * the one the control plane already stored. Absent on the happy path.
+   */
+  pendingPush?: PendingPush;
+}
+
+export interface PendingPush {
+  /** The statement's `predicate.metadata.finishedAt` (ISO 8601). */
+  finishedAt: string;
 }
 
 /** Required contract materials that have not been added yet, in contract order. */
