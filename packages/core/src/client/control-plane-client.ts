@@ -185,7 +185,10 @@ export class ControlPlaneClient {
     await this.http.request('DELETE', `/v1/runs/${segment(runId)}/state`, { idempotent: true });
   }
 
-  /** Stores the bundle verbatim and marks the run succeeded; the same bundle again is accepted (retried push). */
+  /**
+   * Stores the bundle verbatim and marks the run succeeded. The same statement again (a retried push, even signed
+   * anew) answers with the stored digest; another statement for an attested run is 409 RUN_ALREADY_ATTESTED.
+   */
   storeAttestation(runId: string, bundleJson: string): Promise<{ digest: string }> {
     return this.http.json('POST', `/v1/runs/${segment(runId)}/attestation`, {
       json: { bundle: bundleJson },

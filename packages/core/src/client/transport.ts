@@ -20,6 +20,8 @@ export interface TransportOptions {
   retryDelayMs?: number;
   /** Give up on a call (or an upload whose socket stays silent) after this many ms (default 60000). */
   timeoutMs?: number;
+  /** Told, in one line for the user, before each wait for a 429's Retry-After (the CLI prints it as a warning). */
+  onRateLimited?: (message: string) => void;
 }
 
 export interface RequestOptions {
@@ -37,6 +39,12 @@ export interface RequestOptions {
 }
 
 const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+/** 429s waited out per call before giving up. */
+const MAX_RATE_LIMIT_WAITS = 5;
+/** The longest Retry-After waited for; a control plane asking for more gets a clear error at once instead. */
+const MAX_RATE_LIMIT_WAIT_MS = 60_000;
+/** The wait when a 429 carries no (readable) Retry-After. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 const CONNECTION_ERRORS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -47,14 +55,20 @@ const CONNECTION_ERRORS = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
 ]);
+/** Connection errors that leave no doubt: the request never reached the control plane. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** HTTP to the control plane: auth header, JSON, retries with backoff, and error answers as ChainloopError. */
+/**
+ * HTTP to the control plane: auth header, JSON, retries with backoff, waits for a 429's Retry-After, and error answers
+ * as ChainloopError.
+ */
 export class ControlPlaneTransport {
   readonly baseUrl: string;
   private readonly token: string;
   private readonly retries: number;
   private readonly retryDelayMs: number;
   private readonly timeoutMs: number;
+  private readonly onRateLimited?: (message: string) => void;
 
   constructor(options: TransportOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
@@ -62,11 +76,16 @@ export class ControlPlaneTransport {
     this.retries = options.retries ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 200;
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.onRateLimited = options.onRateLimited;
   }
 
   async request(method: string, path: string, options: RequestOptions): Promise<HttpResponse> {
     const attempts = options.idempotent ? this.retries + 1 : 1;
-    for (let attempt = 1; ; attempt++) {
+    let rateLimitWaits = 0;
+    // Whether an attempt may have been received and processed though its answer never came (see unreachable()).
+    let mayHaveArrived = false;
+    // Only connection errors and 5xx count as attempts; waiting out a 429 does not.
+    for (let attempt = 1; ; ) {
       let response: HttpResponse;
       try {
         response = await this.send(method, path, options);
@@ -77,16 +96,42 @@ export class ControlPlaneTransport {
         const code = connectionErrorCode(error);
         const retryable = code !== undefined && CONNECTION_ERRORS.has(code);
         if (code === undefined || (!retryable && !isTlsErrorCode(code))) throw error;
+        if (!NEVER_SENT.has(code) && !isTlsErrorCode(code)) mayHaveArrived = true;
         if (retryable && attempt < attempts) {
-          await this.backoff(attempt);
+          await this.backoff(attempt++);
           continue;
         }
-        throw unreachable(this.baseUrl, describeConnectionError(code), error);
+        throw unreachable(this.baseUrl, describeConnectionError(code), error, mayHaveArrived);
       }
       if (response.ok || options.accept?.includes(response.status)) return response;
       if (RETRYABLE_STATUSES.has(response.status) && attempt < attempts) {
+        mayHaveArrived = true;
         response.discard();
-        await this.backoff(attempt);
+        await this.backoff(attempt++);
+        continue;
+      }
+      if (response.status === 429) {
+        // The control plane processed nothing: sending again is safe whatever the method, once the window allows it.
+        const wait = retryAfterMs(response.header('retry-after')) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+        const seconds = Math.ceil(wait / 1000);
+        if (wait > MAX_RATE_LIMIT_WAIT_MS) {
+          response.discard();
+          throw rateLimited(
+            `the control plane at ${this.baseUrl} applies a rate limit to this token (429 to ${method} ${path.split('?')[0]}) and asks to retry after ${seconds} s, longer than chainloop waits (${MAX_RATE_LIMIT_WAIT_MS / 1000} s): retry after ${seconds} s, or ask its operator to raise --rate-limit`,
+          );
+        }
+        if (rateLimitWaits >= MAX_RATE_LIMIT_WAITS) {
+          response.discard();
+          throw rateLimited(
+            `the control plane at ${this.baseUrl} still refused ${method} ${path.split('?')[0]} with 429 (rate limit) after ${MAX_RATE_LIMIT_WAITS} waits for Retry-After: too many requests with this token (several jobs sharing it?); retry after ${seconds} s, or ask its operator to raise --rate-limit`,
+          );
+        }
+        response.discard();
+        rateLimitWaits++;
+        this.onRateLimited?.(
+          `control plane rate limit reached (429), retrying in ${seconds} s (${method} ${path.split('?')[0]})`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
       throw await errorFromResponse(method, path, response);
@@ -130,6 +175,24 @@ export class ControlPlaneTransport {
     const delay = this.retryDelayMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5);
     return new Promise((resolve) => setTimeout(resolve, delay));
   }
+}
+
+/**
+ * The wait a Retry-After header asks for, in ms: delay-seconds (`120`) or an HTTP date (the time left until then,
+ * never negative); undefined when absent or unreadable.
+ */
+export function retryAfterMs(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // An HTTP date (IMF-fixdate, or the obsolete RFC 850 and asctime forms) has a day or month name and a time.
+  if (!/[a-z]/i.test(text) || !/\d:\d/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function rateLimited(message: string): ControlPlaneError {
+  return new ControlPlaneError(429, 'RATE_LIMITED', message);
 }
 
 function normaliseBaseUrl(baseUrl: string): string {

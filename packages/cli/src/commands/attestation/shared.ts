@@ -11,7 +11,12 @@ export async function craftingContext(command: Command): Promise<CraftingContext
   const token = optionalRobotToken(command);
   // Imported only when there is a token: `status` on a local state never loads the HTTP client.
   const client = token
-    ? new (await import('@chainloop-ts/core/client')).ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token })
+    ? new (await import('@chainloop-ts/core/client')).ControlPlaneClient({
+        baseUrl: controlPlaneUrl(command),
+        token,
+        // A 429 is waited out (Retry-After): say so, or a command would sit silent for up to a minute.
+        onRateLimited: log.warn,
+      })
     : undefined;
   return {
     env: process.env,
