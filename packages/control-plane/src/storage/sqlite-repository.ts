@@ -36,33 +36,38 @@ export class SqliteRepository implements Repository {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     keepPrivate(path);
     this.db = new Database(path);
+    // Several processes may share the file; wait for a writer instead of failing with SQLITE_BUSY. Set first:
+    // switching to WAL takes a lock too.
+    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
-    // Several processes may share the file; wait for a writer instead of failing with SQLITE_BUSY.
-    this.db.pragma('busy_timeout = 5000');
     this.db.pragma('synchronous = NORMAL');
     this.migrate();
   }
 
+  /**
+   * One exclusive (IMMEDIATE) transaction reads what is applied and applies the rest, so processes starting
+   * together on one data dir take turns: the second sees the first one's migrations instead of re-running them.
+   */
   private migrate(): void {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
-    );
-    const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)),
-    );
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      this.db
-        .transaction(() => {
+    this.db
+      .transaction(() => {
+        this.db.exec(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+        );
+        const applied = new Set(
+          (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)),
+        );
+        for (const migration of MIGRATIONS) {
+          if (applied.has(migration.version)) continue;
           for (const statement of migration.statements) this.db.exec(statement);
           if (migration.dataStep) this.runDataStep(migration.dataStep);
           this.db
             .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
             .run(migration.version, new Date().toISOString());
-        })
-        .immediate();
-    }
+        }
+      })
+      .immediate();
   }
 
   private runDataStep(step: DataStep): void {
