@@ -62,8 +62,9 @@ test('install from npm: npm installs the CLI package (here the npm pack of packa
     execFileSync('npm', ['pack', '--silent', '--pack-destination', dir, cliPackage], { encoding: 'utf8' }).trim(),
   );
   // npm's global config (where this machine may keep the CA its registry proxy needs) is read from the prefix, which
-  // install_dir replaces: hand the CA file on as the job's own setting, as a CircleCI project would.
-  const cafile = execFileSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' }).trim();
+  // install_dir replaces: hand the CA file on as the job's own setting, as a CircleCI project would. Asked from outside
+  // this repository, whose workspaces npm config refuses to answer for.
+  const cafile = execFileSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8', cwd: dir }).trim();
   const result = await run(installJob({ package: tarball, version: '', install_dir: '~/tools/chainloop' }), {
     ...(cafile && cafile !== 'null' && cafile !== 'undefined' ? { npm_config_cafile: cafile } : {}),
     npm_config_cache: join(homedir(), '.npm'),
