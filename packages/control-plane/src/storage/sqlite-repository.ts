@@ -28,6 +28,24 @@ import {
   toWorkflowKey,
 } from './rows';
 
+const BUSY_RETRY_FOR_MS = 15_000;
+
+/** Runs `step` again after a short pause while SQLite says another connection holds the lock. */
+function retryWhileBusy<T>(step: () => T): T {
+  const giveUpAt = Date.now() + BUSY_RETRY_FOR_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return step();
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? '');
+      if (!code.startsWith('SQLITE_BUSY') || Date.now() > giveUpAt) throw error;
+      // Synchronous like the rest of the constructor; jittered so the waiting processes do not retry in step.
+      Atomics.wait(pause, 0, 0, Math.min(5 * 2 ** Math.min(attempt, 5), 100) * (0.5 + Math.random()));
+    }
+  }
+}
+
 /** The embedded default store: one SQLite file in WAL mode, every multi-statement change in a transaction. */
 export class SqliteRepository implements Repository {
   private readonly db: Database.Database;
@@ -39,10 +57,12 @@ export class SqliteRepository implements Repository {
     // Several processes may share the file; wait for a writer instead of failing with SQLITE_BUSY. Set first:
     // switching to WAL takes a lock too.
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
-    this.migrate();
+    // SQLite answers SQLITE_BUSY at once, without waiting, where waiting could deadlock (switching a new file to WAL,
+    // upgrading a read lock, WAL recovery) — all of which happen when processes open one new data dir together.
+    retryWhileBusy(() => this.db.pragma('journal_mode = WAL'));
+    retryWhileBusy(() => this.migrate());
   }
 
   /**
