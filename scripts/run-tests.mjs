@@ -19,7 +19,12 @@ if (files.length === 0) {
   console.error(`no *.test.ts files under ${roots.join(', ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-  stdio: 'inherit',
-});
+// A hang must fail, never stall CI: each file (and each test in it) gets at most this long; tests that need less say so
+// with their own node:test `timeout`. Stdin is /dev/null so no test can wait on a terminal or on the runner's pipe.
+const FILE_TIMEOUT_MS = Number(process.env.CHAINLOOP_TEST_FILE_TIMEOUT_MS ?? 10 * 60 * 1000);
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${FILE_TIMEOUT_MS}`, ...files],
+  { stdio: ['ignore', 'inherit', 'inherit'] },
+);
 process.exit(result.status ?? 1);
