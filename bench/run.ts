@@ -20,6 +20,7 @@ import { benchColdStart } from './sections/cold-start';
 import { benchFullCycle } from './sections/full-cycle';
 import { benchLargeArtifacts, type LargeAddTimes } from './sections/large-artifact';
 import { benchLoad } from './sections/load';
+import { benchPushInspection } from './sections/push-inspection';
 import { benchAddScaling, benchMaterialScaling } from './sections/scaling';
 
 async function main(): Promise<number> {
@@ -60,6 +61,7 @@ async function main(): Promise<number> {
     const largeAddTimes: LargeAddTimes = wants(options, 1) ? await benchLargeArtifacts(ctx) : new Map();
     if (wants(options, 4)) await benchAddScaling(ctx, largeAddTimes);
     if (wants(options, 5)) await benchLoad(ctx);
+    if (wants(options, 5)) await benchPushInspection(ctx);
   } finally {
     await registry.stop();
     await cp.stop();

@@ -4,7 +4,7 @@ import {
   type ControlPlaneProcess,
   makeTempDir,
   removeDir,
-  startControlPlaneProcess,
+  startControlPlaneProcesses,
   workflowWithRobot,
 } from './helpers/control-plane-process';
 import { type PostgresServer, startPostgres } from './helpers/postgres-server';
@@ -20,10 +20,10 @@ before(async () => {
   const databaseUrl = await postgres.createDatabase();
   const args = ['--database-url', databaseUrl];
   // Started together without CHAINLOOP_CP_ADMIN_TOKEN: they must agree on one generated admin token.
-  [left, right] = await Promise.all([
-    startControlPlaneProcess({ dataDir, args, adminToken: null }),
-    startControlPlaneProcess({ dataDir, args, adminToken: null }),
-  ]);
+  [left, right] = await startControlPlaneProcesses(
+    { dataDir, args, adminToken: null },
+    { dataDir, args, adminToken: null },
+  );
 });
 after(async () => {
   await Promise.all([left?.stop(), right?.stop()]);

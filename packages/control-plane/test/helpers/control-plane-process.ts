@@ -6,12 +6,19 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import { waitForListening } from './listening-url';
 
 const packageDir = join(import.meta.dirname, '..', '..');
 export const controlPlaneBin = join(packageDir, 'dist', 'bin.cjs');
 export const TEST_ADMIN_TOKEN = 'cl_admin_test-token-for-the-suite-only';
+
+// Whatever a test fails on, no server it started outlives the test file.
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 let built = false;
 export function buildControlPlane(): void {
@@ -28,8 +35,6 @@ export interface ControlPlaneProcess {
   child: ChildProcess;
   /** Everything the server wrote to stderr so far. */
   logs(): string;
-  /** Current and peak resident memory of the server process, from /proc. */
-  memory(): { rssBytes: number; peakRssBytes: number };
   admin(): ControlPlaneClient;
   client(token: string): ControlPlaneClient;
   /** SIGTERM and wait; resolves with the exit code. */
@@ -58,10 +63,19 @@ export async function startControlPlaneProcess(options: StartOptions = {}): Prom
     [controlPlaneBin, 'start', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? [])],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  running.add(child);
   child.stdout?.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   const started = waitForListening(child);
-  const url = await started.url;
+  const url = await started.url.catch((error: Error) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const adminToken =
     options.adminToken === null
       ? readFileSync(join(dataDir, 'admin.token'), 'utf8').trim()
@@ -72,11 +86,6 @@ export async function startControlPlaneProcess(options: StartOptions = {}): Prom
     dataDir,
     child,
     logs: started.output,
-    memory: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-      return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
-    },
     admin: () => new ControlPlaneClient({ baseUrl: url, token: adminToken, retries: 0 }),
     client: (token: string) => new ControlPlaneClient({ baseUrl: url, token, retries: 0 }),
     stop: async () => {
@@ -84,6 +93,18 @@ export async function startControlPlaneProcess(options: StartOptions = {}): Prom
       return exited;
     },
   };
+}
+
+/** Starts several at once; if any fails to start, the others are stopped before the error is thrown. */
+export async function startControlPlaneProcesses(...options: StartOptions[]): Promise<ControlPlaneProcess[]> {
+  const results = await Promise.allSettled(options.map((each) => startControlPlaneProcess(each)));
+  const failed = results.find((result) => result.status === 'rejected');
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  if (failed) {
+    await Promise.all(started.map((server) => server.stop()));
+    throw failed.reason;
+  }
+  return started;
 }
 
 export function removeDir(path: string): void {

@@ -10,6 +10,7 @@ import {
   makeTempDir,
   removeDir,
   startControlPlaneProcess,
+  startControlPlaneProcesses,
   workflowWithRobot,
 } from '../helpers/control-plane-process';
 
@@ -18,10 +19,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 test('the CA is created on first start (key 0600), kept across restarts, and shared by processes on one data dir', async () => {
   const dataDir = makeTempDir('cp-ca-');
   try {
-    const [left, right] = await Promise.all([
-      startControlPlaneProcess({ dataDir }),
-      startControlPlaneProcess({ dataDir }),
-    ]);
+    const [left, right] = await startControlPlaneProcesses({ dataDir }, { dataDir });
     const certPath = join(dataDir, 'signing-ca', 'ca.pem');
     const keyPath = join(dataDir, 'signing-ca', 'ca.key');
     let first: string;
