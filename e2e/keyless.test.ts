@@ -15,7 +15,6 @@ import {
   createCertificateAuthority,
   generateEphemeralSigner,
   issueSigningCertificate,
-  preAuthEncoding,
   signStatement,
 } from '@chainloop-ts/core/attestation';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
@@ -146,7 +145,19 @@ describe('keyless push', () => {
     );
     assert.match(chain, /leaf\.pem: OK/);
     const payload = Buffer.from(bundle.dsseEnvelope.payload, 'base64');
-    writeFileSync(join(dir, 'pae.bin'), preAuthEncoding(bundle.dsseEnvelope.payloadType, payload));
+    // The signed bytes built independently of our preAuthEncoding, from the DSSE spec:
+    // "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, lengths in ASCII decimal bytes.
+    writeFileSync(join(dir, 'payload.bin'), payload);
+    execFileSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import sys; t = sys.argv[1].encode(); b = open("payload.bin", "rb").read(); ' +
+          'open("pae.bin", "wb").write(b"DSSEv1 %d %s %d %s" % (len(t), t, len(b), b))',
+        bundle.dsseEnvelope.payloadType,
+      ],
+      { cwd: dir },
+    );
     writeFileSync(join(dir, 'sig.der'), Buffer.from(bundle.dsseEnvelope.signatures[0].sig, 'base64'));
     const signature = execFileSync(
       'openssl',

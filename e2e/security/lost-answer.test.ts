@@ -7,14 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { signingKey, signingPassword } from '../support/crafting';
 import { type CraftingJob, craftingJob } from '../support/crafting-job';
+import { startRelayProxy } from '../support/relay-proxy';
 
 const ATTESTATION_POST = /^\/v1\/runs\/[^/?]+\/attestation(\?.*)?$/;
 
@@ -27,54 +26,22 @@ interface AnswerDroppingProxy {
   stop(): Promise<void>;
 }
 
-/** An HTTP proxy on loopback in front of `target`, relaying everything except, when told, attestation answers. */
+/** A proxy on loopback in front of `target`, relaying everything except, when told, attestation answers. */
 async function startAnswerDroppingProxy(target: string): Promise<AnswerDroppingProxy> {
-  const upstream = new URL(target);
-  const agent = new http.Agent({ keepAlive: false });
-  const proxy: AnswerDroppingProxy = {
-    url: '',
-    dropAnswers: false,
-    dropped: [],
-    stop: async () => {},
-  };
-  const server = http.createServer((request, response) => {
-    const headers = { ...request.headers };
-    delete headers.expect;
-    const forward = http.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers,
-        agent,
-      },
-      (answer) => {
-        const drop = proxy.dropAnswers && request.method === 'POST' && ATTESTATION_POST.test(request.url ?? '');
-        if (drop) {
-          // The control plane has processed the push (its whole answer is in); the client never hears of it.
-          answer.resume();
-          answer.once('end', () => {
-            proxy.dropped.push(answer.statusCode ?? 0);
-            request.socket.destroy();
-          });
-          return;
-        }
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    forward.on('error', () => request.socket.destroy());
-    request.pipe(forward);
+  const proxy: AnswerDroppingProxy = { url: '', dropAnswers: false, dropped: [], stop: async () => {} };
+  const relay = await startRelayProxy(target, {
+    onAnswer(request, answer) {
+      if (!(proxy.dropAnswers && request.method === 'POST' && ATTESTATION_POST.test(request.url ?? ''))) return false;
+      // The control plane has processed the push (its whole answer is in); the client never hears of it.
+      answer.resume();
+      answer.once('end', () => {
+        proxy.dropped.push(answer.statusCode ?? 0);
+        request.socket.destroy();
+      });
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.stop = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return proxy;
+  return Object.assign(proxy, relay);
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'lost-answer-e2e-'));
