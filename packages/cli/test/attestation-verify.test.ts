@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type InTotoStatement, loadSigningKey, signStatement } from '@chainloop-ts/core/attestation';
+import { freshCliBundle } from './helpers/fresh-build';
 
-const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
+const bundle = freshCliBundle();
 const VECTORS = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'vectors');
 const vector = (...parts: string[]) => join(VECTORS, 'envelopes', ...parts);
 const scratch = mkdtempSync(join(tmpdir(), 'cli-verify-'));
@@ -18,6 +19,7 @@ function chainloop(args: string[], options: { env?: Record<string, string>; inpu
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', ...options.env },
     input: options.input ?? '',
+    timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

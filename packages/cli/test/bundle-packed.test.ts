@@ -13,8 +13,9 @@ import Docker from 'dockerode';
 import { buildImage, skopeoCopy, skopeoInspectDigest } from '../../core/test/oci/fixtures/images';
 import { startPodmanService } from '../../core/test/oci/fixtures/podman';
 import { writeDryRunState } from './helpers/dry-run-state';
+import { freshCliBundle } from './helpers/fresh-build';
 
-const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
+const bundle = freshCliBundle();
 const materials = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'vectors', 'materials');
 const dir = mkdtempSync(join(tmpdir(), 'bundle-packed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,13 +28,20 @@ function addWithBundle(name: string, kind: string, value: string, env: NodeJS.Pr
     process.execPath,
     [bundle, 'attestation', 'add', '--name', name, '--kind', kind, '--value', value, '--local-state-path', statePath],
     // A fresh cache dir: the first run compiles the packed code and writes its cache, the second uses it.
-    { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, ...env } },
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: dir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    },
   );
   assert.equal(result.status, 0, `${kind} ${value}: ${result.stderr}`);
   return JSON.parse(readFileSync(statePath, 'utf8')).materials[name];
 }
 
-test('a Helm chart (tar) and a zip of JUnit reports (yauzl) are read from the bundle, first run and cached', () => {
+test('a Helm chart (tar) and a zip of JUnit reports (yauzl) are read from the bundle, first run and cached', {
+  timeout: 120_000,
+}, () => {
   for (const run of ['first', 'cached']) {
     const chart = addWithBundle('chart', 'HELM_CHART', join(materials, 'valid-chart.tgz'));
     assert.equal(chart.kind, 'HELM_CHART', run);
@@ -42,7 +50,7 @@ test('a Helm chart (tar) and a zip of JUnit reports (yauzl) are read from the bu
   }
 });
 
-test('an image only in the local engine (dockerode) resolves from the bundle', async () => {
+test('an image only in the local engine (dockerode) resolves from the bundle', { timeout: 180_000 }, async () => {
   const podman = await startPodmanService();
   try {
     const layout = join(dir, 'layout');

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { materialKind } from '@chainloop-ts/core/materials';
 import { writeDryRunState } from './helpers/dry-run-state';
+import { freshCliBundle } from './helpers/fresh-build';
 
-const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
+const bundle = freshCliBundle();
 const materials = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'vectors', 'materials');
 const dir = mkdtempSync(join(tmpdir(), 'bundle-sbom-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +51,12 @@ for (const vector of vectors) {
         '--local-state-path',
         statePath,
       ],
-      { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } },
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      },
     );
     assert.equal(
       result.status === 0,

@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { type StdioOptions, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeDryRunState } from './helpers/dry-run-state';
+import { freshCliBundle } from './helpers/fresh-build';
 
-const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
+const bundle = freshCliBundle();
+
+/** No stdin (end of file at once) and a bound on the run: a CLI waiting for input fails the test, it does not hang it. */
+const noInput: { stdio: StdioOptions; timeout: number } = { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 };
 
 test('the bundled CLI runs with plain node and prints its version', () => {
   assert.ok(existsSync(bundle), `${bundle} missing: run npm run build first`);
-  const result = spawnSync(process.execPath, [bundle, '--version'], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bundle, '--version'], { encoding: 'utf8', ...noInput });
   assert.equal(result.status, 0, result.stderr);
   const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
   assert.equal(result.stdout.trim(), version);
@@ -23,7 +27,7 @@ test('the bundle requires no native module', () => {
 });
 
 test('an unknown flag is a usage error with exit code 2', () => {
-  const result = spawnSync(process.execPath, [bundle, '--no-such-flag'], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bundle, '--no-such-flag'], { encoding: 'utf8', ...noInput });
   assert.equal(result.status, 2);
   assert.match(result.stderr, /unknown option/);
 });
@@ -41,6 +45,7 @@ test('--version and status load none of the heavy built-ins (crypto, child_proce
       const result = spawnSync(process.execPath, ['--require', probe, bundle, ...args], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: work, TMPDIR: work },
+        ...noInput,
       });
       assert.equal(result.status, 0, result.stderr);
       return /^LOADED (.*)$/m.exec(result.stderr)?.[1].split(',') ?? [];

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeDryRunState } from './helpers/dry-run-state';
+import { freshCliBundle } from './helpers/fresh-build';
 
 const cliDir = join(import.meta.dirname, '..');
-const bundle = join(cliDir, 'dist', 'chainloop.cjs');
 const chart = join(cliDir, '..', '..', 'fixtures', 'vectors', 'materials', 'valid-chart.tgz');
 const work = mkdtempSync(join(tmpdir(), 'cli-cache-secrets-'));
 const home = join(work, 'home');
@@ -33,10 +33,10 @@ const SECRETS = {
   subcommandWord: 'secretsubcommandword',
 };
 
+// The sources, not whatever dist/ holds: this test guards the loader build.mjs writes.
+const bundle = freshCliBundle();
+
 before(() => {
-  // The sources, not whatever dist/ holds: this test guards the loader build.mjs writes.
-  const built = spawnSync(process.execPath, ['build.mjs'], { cwd: cliDir, encoding: 'utf8' });
-  assert.equal(built.status, 0, built.stderr);
   mkdirSync(home);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -46,6 +46,7 @@ function cli(args: string[]) {
     cwd: work,
     encoding: 'utf8',
     timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: cacheHome, TMPDIR: work },
   });
 }

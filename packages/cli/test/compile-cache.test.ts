@@ -19,8 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { writeDryRunState } from './helpers/dry-run-state';
+import { freshCliBundle } from './helpers/fresh-build';
 
-const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
+const bundle = freshCliBundle();
 let home: string;
 let cacheDir: string;
 
@@ -28,6 +29,8 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(process.execPath, [bundle, ...args], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, 'cache'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
   });
   assert.equal(result.status, 0, result.stderr);
   return result;
@@ -96,6 +99,8 @@ describe('compile cache', () => {
       const result = spawnSync(process.execPath, [bundle, ...args], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: home, XDG_CACHE_HOME: join(home, 'cache') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
       });
       assert.notEqual(result.status, null);
     }

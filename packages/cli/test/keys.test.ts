@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { decryptCosignPrivateKey, parseCosignPrivateKeyPem } from '@chainloop-ts/core/attestation';
+import { freshCliBundle } from './helpers/fresh-build';
 
-const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
+const bundle = freshCliBundle();
 const VECTORS = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'vectors');
 const scratch = mkdtempSync(join(tmpdir(), 'cli-keys-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -18,6 +19,7 @@ function chainloop(args: string[], options: { env?: Record<string, string>; inpu
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', ...options.env },
     input: options.input ?? '',
+    timeout: 60_000,
   };
   const result = spawnSync(process.execPath, [bundle, ...args], spawnOptions);
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) };
@@ -75,7 +77,7 @@ describe('chainloop keys generate', () => {
     await decryptCosignPrivateKey(keyPem, 'from stdin', 'legacy.key');
   });
 
-  test('on a real terminal the password is prompted for twice, without echo', async () => {
+  test('on a real terminal the password is prompted for twice, without echo', { timeout: 60_000 }, async () => {
     // util-linux `script` gives the CLI a pseudo-terminal; we answer each prompt when it appears.
     const command = `${process.execPath} ${bundle} keys generate --output-prefix tty --kdf-n 32768`;
     const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: scratch, env: { PATH: process.env.PATH } });
@@ -89,7 +91,10 @@ describe('chainloop keys generate', () => {
         child.stdin.write('tty secret\r');
       }
     });
+    // A CLI that never prompts would wait on the terminal for ever: end it, so the test fails instead of hanging.
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 45_000);
     const status = await new Promise((resolve) => child.on('close', resolve));
+    clearTimeout(stuck);
     assert.equal(status, 0, output);
     assert.match(output, /Enter password for tty.key: [\s\S]*Enter password again: /);
     assert.doesNotMatch(output, /tty secret/, 'the typed password is not echoed');

@@ -5,8 +5,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freshCliBundle } from './helpers/fresh-build';
 
-const bundle = join(import.meta.dirname, '..', 'dist', 'chainloop.cjs');
+const bundle = freshCliBundle();
 const dir = mkdtempSync(join(tmpdir(), 'lifecycle-flags-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -15,6 +16,9 @@ function cli(args: string[]) {
   return spawnSync(process.execPath, [bundle, ...args, '--control-plane', 'http://127.0.0.1:9'], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: dir, CHAINLOOP_TOKEN: 'cl_robot_test_token', TMPDIR: dir },
+    // No stdin, and a bound on the run: a command that got past flag checking must fail the test, not hang it.
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
   });
 }
 

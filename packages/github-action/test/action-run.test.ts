@@ -1,7 +1,7 @@
 /**
- * The committed action (dist/main.js, dist/post.js) run as the GitHub runner runs it, under Node 24, against a real
- * control plane process: the job's outcome decides what happens to the attestation, and no secret reaches the log
- * or any file on the runner.
+ * The action (main.js, post.js, built from the current src/: see support/github-runner.ts) run as the GitHub runner
+ * runs it, under Node 24, against a real control plane process: the job's outcome decides what happens to the
+ * attestation, and no secret reaches the log or any file on the runner.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
 import { vectors } from '../../../e2e/support/paths';
-import { node24, SimulatedJob, type StepResult } from './support/github-runner';
+import { freshActionBuild, node24, SimulatedJob, type StepResult } from './support/github-runner';
 import { readmeReleaseJob } from './support/readme-workflow';
 
 // Trimmed, as the runner's input handling (and a secret pasted into GitHub) gives it.
@@ -25,22 +25,32 @@ let robotToken: string;
 let node: string;
 let runNumber = 0;
 const jobs: SimulatedJob[] = [];
+/** Each test runs a few steps of a few seconds; a stuck one fails its test instead of holding the run. */
+const timeout = 240_000;
 
-before(async () => {
-  node = node24();
-  cp = await startControlPlane();
-  ({ robotToken } = await createWorkflowWithRobot(cp, {
-    name: 'release',
-    team: 'cyberdyne core',
-    project: 'skynet',
-    contract,
-  }));
-});
+before(
+  async () => {
+    node = node24();
+    // Built here, once, rather than inside the first test's time.
+    freshActionBuild();
+    cp = await startControlPlane();
+    ({ robotToken } = await createWorkflowWithRobot(cp, {
+      name: 'release',
+      team: 'cyberdyne core',
+      project: 'skynet',
+      contract,
+    }));
+  },
+  { timeout: 600_000 },
+);
 
-after(async () => {
-  await cp?.stop();
-  for (const job of jobs) job.remove();
-});
+after(
+  async () => {
+    await cp?.stop();
+    for (const job of jobs) job.remove();
+  },
+  { timeout: 60_000 },
+);
 
 /** A job of `chainloop-dev/bedrock`'s release workflow on a GitHub-hosted runner, as the runner describes it. */
 function newJob(jobEnv: Record<string, string> = {}): { job: SimulatedJob; runId: string } {
@@ -115,16 +125,24 @@ function unmaskedLog(step: StepResult): string {
 }
 
 const secretLines = signingKey.split('\n').filter((line) => line.length >= 8 && !line.startsWith('-----'));
+// Without the key's body lines, the checks below would look for the whole key only.
+assert.ok(secretLines.length > 0, 'the signing key has body lines');
 
 /** The token, the password and the key (whole or any line of it) appear nowhere but in the `::add-mask::` commands. */
 function assertNoSecretsShown(job: SimulatedJob, steps: StepResult[]): void {
   const secrets = [robotToken, signingKeyPassword, signingKey, ...secretLines];
+  assert.ok(steps.length > 0, 'no step to check');
   for (const step of steps) {
     const log = unmaskedLog(step);
     for (const secret of secrets) assert.ok(!log.includes(secret), `a secret appears in the log:\n${step.log}`);
   }
-  const files = job.runnerFilesText();
-  for (const secret of secrets) assert.ok(!files.includes(secret), 'a secret was written to a file on the runner');
+  const files = job.runnerFiles();
+  // The scan reached the runner's files: the step command files and the job's workspace.
+  assert.ok(files.has('workspace/app'), `the scan missed the workspace: ${[...files.keys()].join(', ')}`);
+  assert.ok(files.has('step-1/output'), `the scan missed the step files: ${[...files.keys()].join(', ')}`);
+  for (const [path, text] of files) {
+    for (const secret of secrets) assert.ok(!text.includes(secret), `a secret was written to ${path} on the runner`);
+  }
 }
 
 function assertMasked(step: StepResult, options: { token: boolean } = { token: true }): void {
@@ -134,7 +152,9 @@ function assertMasked(step: StepResult, options: { token: boolean } = { token: t
   }
 }
 
-test("the README's release job: a successful job pushes a signed attestation carrying the GitHub runner context", async () => {
+test("the README's release job: a successful job pushes a signed attestation carrying the GitHub runner context", {
+  timeout,
+}, async () => {
   const readme = readmeJob();
   const { job, runId } = newJob(readme.env);
   const main = await job.runMain(readme.inputs);
@@ -198,7 +218,9 @@ test("the README's release job: a successful job pushes a signed attestation car
   assertNoSecretsShown(job, [main, add, post]);
 });
 
-test('a failed job (remote state) marks the run failed; the attestation id reaches later steps', async () => {
+test('a failed job (remote state) marks the run failed; the attestation id reaches later steps', {
+  timeout,
+}, async () => {
   const { job } = newJob();
   const main = await job.runMain(actionInputs({ 'remote-state': 'true', materials: 'binary=app' }));
   assertSucceeded(main, 'main');
@@ -216,7 +238,7 @@ test('a failed job (remote state) marks the run failed; the attestation id reach
   assertNoSecretsShown(job, [main, post]);
 });
 
-test('a cancelled job marks the run cancelled', async () => {
+test('a cancelled job marks the run cancelled', { timeout }, async () => {
   const { job } = newJob();
   const main = await job.runMain(actionInputs());
   assertSucceeded(main, 'main');
@@ -227,7 +249,9 @@ test('a cancelled job marks the run cancelled', async () => {
   assertNoSecretsShown(job, [main, post]);
 });
 
-test('a successful job whose push fails (a required material missing) fails the step and ends the run failed', async () => {
+test('a successful job whose push fails (a required material missing) fails the step and ends the run failed', {
+  timeout,
+}, async () => {
   const { job } = newJob();
   const main = await job.runMain(actionInputs({ materials: 'binary=app' }));
   assertSucceeded(main, 'main');
@@ -242,7 +266,9 @@ test('a successful job whose push fails (a required material missing) fails the 
   assertNoSecretsShown(job, [main, post]);
 });
 
-test("a job that still pushes in its own step (the seed's last steps kept): post has nothing left to do", async () => {
+test("a job that still pushes in its own step (the seed's last steps kept): post has nothing left to do", {
+  timeout,
+}, async () => {
   const readme = readmeJob();
   const { job } = newJob(readme.env);
   const main = await job.runMain({ ...readme.inputs, materials: 'binary=app\nbuild-ref=v0.8.9' });
@@ -259,7 +285,7 @@ test("a job that still pushes in its own step (the seed's last steps kept): post
   assert.equal((await cp.admin().getRun(main.outputs['attestation-id'])).status, 'succeeded');
 });
 
-test('dry-run: crafted and signed, nothing stored in the control plane', async () => {
+test('dry-run: crafted and signed, nothing stored in the control plane', { timeout }, async () => {
   const { job } = newJob();
   const main = await job.runMain(actionInputs({ 'dry-run': 'true', materials: 'binary=app\nbuild-ref=v0.8.9' }));
   assertSucceeded(main, 'main');
@@ -274,7 +300,7 @@ test('dry-run: crafted and signed, nothing stored in the control plane', async (
   assertNoSecretsShown(job, [main, post]);
 });
 
-test('a bad input fails main with one error line, and post then has nothing to finish', async () => {
+test('a bad input fails main with one error line, and post then has nothing to finish', { timeout }, async () => {
   const { job } = newJob();
   const main = await job.runMain(actionInputs({ 'dry-run': 'yes' }));
   assert.equal(main.status, 1);
@@ -286,7 +312,9 @@ test('a bad input fails main with one error line, and post then has nothing to f
   assertNoSecretsShown(job, [main, post]);
 });
 
-test('each bad input is named with the reason and the fix; a key that is not PEM is not echoed', async () => {
+test('each bad input is named with the reason and the fix; a key that is not PEM is not echoed', {
+  timeout,
+}, async () => {
   const notAKey = 'hunter2-not-a-pem-key';
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ 'contract-revision': 'latest' }, /^input "contract-revision": "latest" is not a revision number; use 1, 2, … /],

@@ -16,13 +16,22 @@ const REBUILD =
   '(any change to packages/core or packages/cli changes dist/chainloop.cjs)';
 
 function git(args: string[]): Buffer {
-  return execFileSync('git', args, { cwd: actionDir, maxBuffer: 256 * 1024 * 1024 });
+  return execFileSync('git', args, {
+    cwd: actionDir,
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
 }
 
-test('the committed dist/ is exactly what build.mjs makes from the current sources', (t) => {
+test('the committed dist/ is exactly what build.mjs makes from the current sources', { timeout: 300_000 }, (t) => {
   const fresh = mkdtempSync(join(tmpdir(), 'gha-dist-'));
   t.after(() => rmSync(fresh, { recursive: true, force: true }));
-  const build = spawnSync(process.execPath, [join(actionDir, 'build.mjs'), fresh], { encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(actionDir, 'build.mjs'), fresh], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 240_000,
+  });
   assert.equal(build.status, 0, build.stderr);
 
   const committed = git(['ls-tree', '--name-only', 'HEAD', 'dist/'])
@@ -30,6 +39,8 @@ test('the committed dist/ is exactly what build.mjs makes from the current sourc
     .split('\n')
     .filter((line) => line !== '')
     .map((path) => path.replace(/^dist\//, ''));
+  // Compared file by file below: an empty list would compare nothing.
+  assert.ok(committed.includes('main.js') && committed.includes('chainloop.cjs'), `committed dist/: ${committed}`);
   assert.deepEqual(committed.sort(), readdirSync(fresh).sort(), `the committed dist/ has other files: ${REBUILD}`);
   for (const name of committed) {
     const same = git(['show', `HEAD:./dist/${name}`]).equals(readFileSync(join(fresh, name)));

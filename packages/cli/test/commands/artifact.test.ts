@@ -12,23 +12,34 @@ let digest: string;
 const workDir = mkdtempSync(join(tmpdir(), 'cli-artifact-'));
 const content = 'FROM scratch\nCOPY rootfs /\n';
 
-before(async () => {
-  server = await startWithCli();
-  const admin = new ControlPlaneClient({ baseUrl: server.url, token: ADMIN_TOKEN });
-  await admin.createWorkflow({ name: 'build-and-test', team: 'cyberdyne core', project: 'skynet' });
-  const account = await admin.createRobotAccount('build-and-test');
-  const robot = new ControlPlaneClient({ baseUrl: server.url, token: account.token ?? '' });
-  const file = join(workDir, 'Dockerfile');
-  writeFileSync(file, content);
-  ({ digest } = await robot.uploadFileOnePass(file));
-  assert.equal(digest, `sha256:${createHash('sha256').update(content).digest('hex')}`);
-});
-after(async () => {
-  await server.stop();
-  rmSync(workDir, { recursive: true, force: true });
-});
+// A control plane process and a CLI run per check: bounded, so a stuck server fails the file instead of hanging it.
+const timeout = 120_000;
 
-test('artifact download writes the verified blob to --output, into a directory, or to ./sha256-<hex>', () => {
+before(
+  async () => {
+    server = await startWithCli();
+    const admin = new ControlPlaneClient({ baseUrl: server.url, token: ADMIN_TOKEN });
+    await admin.createWorkflow({ name: 'build-and-test', team: 'cyberdyne core', project: 'skynet' });
+    const account = await admin.createRobotAccount('build-and-test');
+    const robot = new ControlPlaneClient({ baseUrl: server.url, token: account.token ?? '' });
+    const file = join(workDir, 'Dockerfile');
+    writeFileSync(file, content);
+    ({ digest } = await robot.uploadFileOnePass(file));
+    assert.equal(digest, `sha256:${createHash('sha256').update(content).digest('hex')}`);
+  },
+  { timeout },
+);
+after(
+  async () => {
+    await server?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  },
+  { timeout },
+);
+
+test('artifact download writes the verified blob to --output, into a directory, or to ./sha256-<hex>', {
+  timeout,
+}, () => {
   const target = join(workDir, 'out.txt');
   const toFile = runCli(['artifact', 'download', '--digest', digest, '--output', target], server.env);
   assert.equal(toFile.status, 0, toFile.stderr);
@@ -51,7 +62,7 @@ test('artifact download writes the verified blob to --output, into a directory, 
   assert.equal(readFileSync(join(cwd, digest.replace(':', '-')), 'utf8'), content);
 });
 
-test('artifact download: a malformed digest is a usage error, an unknown one a clear not-found', () => {
+test('artifact download: a malformed digest is a usage error, an unknown one a clear not-found', { timeout }, () => {
   const malformed = runCli(['artifact', 'download', '--digest', 'sha256:abc'], server.env);
   assert.equal(malformed.status, 2);
   assert.match(malformed.stderr, /^ERR --digest "sha256:abc" is not a sha256 digest: use sha256:<64 lowercase hex>/m);

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cliBundle, runCli, startWithCli } from '../helpers/control-plane-cli';
 
-test('control-plane start runs the embedded control plane from the bundle and stops cleanly on SIGTERM', async () => {
+test('control-plane start runs the embedded control plane from the bundle and stops cleanly on SIGTERM', {
+  timeout: 120_000,
+}, async () => {
   const server = await startWithCli([], null);
   const tokenFile = join(server.dataDir, 'admin.token');
   try {

@@ -14,7 +14,8 @@ envAllowList:
   - GITHUB_REF
 `;
 
-describe('admin commands, end to end with the bundled CLI', () => {
+// A control plane process and some forty CLI runs: bounded, so a stuck server fails the suite instead of hanging it.
+describe('admin commands, end to end with the bundled CLI', { timeout: 300_000 }, () => {
   let server: CliControlPlane;
   const workDir = mkdtempSync(join(tmpdir(), 'cli-admin-'));
   const cli = (...args: string[]) => runCli(args, server.env);
@@ -28,7 +29,7 @@ describe('admin commands, end to end with the bundled CLI', () => {
     server = await startWithCli();
   });
   after(async () => {
-    await server.stop();
+    await server?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -1,5 +1,5 @@
 /**
- * Runs the bundled CLI (dist/chainloop.cjs, rebuilt once per test process) as a user would, against a control plane
+ * Runs the bundled CLI (dist/chainloop.cjs, as the current sources build it) as a user would, against a control plane
  * that the bundled CLI itself starts with `control-plane start` on an ephemeral loopback port.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -7,20 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForListening } from '../../../control-plane/test/helpers/listening-url';
+import { CONTROL_PLANE_DIST, ensureBuilt, freshCliBundle } from './fresh-build';
 
-const cliDir = join(import.meta.dirname, '..', '..');
-const controlPlaneDir = join(cliDir, '..', 'control-plane');
-export const cliBundle = join(cliDir, 'dist', 'chainloop.cjs');
+export const cliBundle = freshCliBundle();
 export const ADMIN_TOKEN = 'cl_admin_cli-tests-token-0123456789';
 
-let built = false;
+/** `control-plane start` loads the control plane package's dist, which must be as fresh as the CLI. */
 function buildBundles(): void {
-  if (built) return;
-  for (const dir of [controlPlaneDir, cliDir]) {
-    const result = spawnSync(process.execPath, ['build.mjs'], { cwd: dir, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`node build.mjs in ${dir} failed: ${result.stderr}`);
-  }
-  built = true;
+  ensureBuilt(CONTROL_PLANE_DIST);
 }
 
 export interface CliResult {
@@ -37,8 +31,11 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
     env: { ...base, ...env },
     encoding: 'utf8',
     cwd,
+    // No command here reads stdin: never the test runner's, and a prompt gets end of file instead of waiting.
+    stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
   });
+  if (result.error) throw new Error(`chainloop ${args.join(' ')}: ${result.error.message}\n${result.stderr}`);
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -67,18 +64,31 @@ export async function startWithCli(
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = waitForListening(child);
-  const url = await started.url;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      // A server stuck in its shutdown must not hold the test process open for ever.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      exited.finally(() => clearTimeout(timer));
+    }
+    const code = await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    return code;
+  };
+  let url: string;
+  try {
+    url = await started.url;
+  } catch (error) {
+    // Silent for too long: stop it, or the test process waits on it after the failure.
+    await stop();
+    throw error;
+  }
   return {
     url,
     dataDir,
     child,
     logs: started.output,
     env: { CHAINLOOP_CONTROL_PLANE_API: url, CHAINLOOP_TOKEN: adminToken ?? '' },
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-      return code;
-    },
+    stop,
   };
 }

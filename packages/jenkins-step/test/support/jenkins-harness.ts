@@ -128,11 +128,16 @@ export async function runJenkinsfiles(scenarios: Scenario[]): Promise<PipelineRe
   }
 }
 
+/**
+ * Runs a command with no stdin and its output collected. It is killed after `timeoutMs`: a test's own timeout fails
+ * the test, but a child left running would keep the test process alive.
+ */
 export function run(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd?: string,
+  timeoutMs = 300_000,
 ): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -143,8 +148,18 @@ export function run(
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
     });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output }));
+    const stuck = setTimeout(() => {
+      output += `\n[test runner: ${command} killed after ${timeoutMs / 1000} s]\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(stuck);
+      reject(error);
+    });
+    child.on('close', (status) => {
+      clearTimeout(stuck);
+      resolve({ status, output });
+    });
   });
 }
 
