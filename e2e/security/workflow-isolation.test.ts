@@ -116,7 +116,7 @@ describe('the CAS checks every digest it is sent', { timeout: 120_000 }, () => {
       body: 'a corrupted artifact\n',
     });
     assert.equal(put.status, 400);
-    const body = await put.json();
+    const body = (await put.json()) as { code: string; message: string };
     assert.equal(body.code, 'DIGEST_MISMATCH');
     assert.doesNotMatch(body.message, /\n/);
     for (const token of [job.robotToken, cp.adminToken]) {

@@ -5,7 +5,7 @@ import { importPkcs8PrivateKey } from './pkcs8';
 import { publicKeyHint, publicKeyPemOf } from './public-key';
 import { type SignatureAlgorithm, signatureAlgorithmFor, signWithKey } from './signature-algorithm';
 import type { Signer } from './signer';
-import { resolveSigningPassword } from './signing-password';
+import { resolveSigningPassword, type SigningPasswordOptions } from './signing-password';
 
 /** A Signer over an in-memory private key (a decrypted cosign key, or an ephemeral keyless key). */
 export class KeySigner implements Signer {
@@ -36,6 +36,8 @@ export interface LoadSigningKeyOptions {
   /** When undefined, resolved with resolveSigningPassword(ref): CHAINLOOP_SIGNING_PASSWORD, TTY prompt, stdin. */
   password?: string;
   env?: NodeJS.ProcessEnv;
+  /** Where a password not given otherwise is read from (default process.stdin); tests pass their own. */
+  stdin?: SigningPasswordOptions['stdin'];
 }
 
 /**
@@ -46,7 +48,7 @@ export async function loadSigningKey(ref: string, options: LoadSigningKeyOptions
   const what = `signing key ${ref}`;
   const text = await readKeyReference(ref, { env: options.env, what: 'signing key' });
   parseCosignPrivateKeyPem(text, what);
-  const password = options.password ?? (await resolveSigningPassword(ref, { env: options.env }));
+  const password = options.password ?? (await resolveSigningPassword(ref, { env: options.env, stdin: options.stdin }));
   const pkcs8 = await decryptCosignPrivateKey(text, password, what);
   try {
     return new KeySigner(importPkcs8PrivateKey(pkcs8, what), what);

@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createEnvelope, decodeEnvelope, preAuthEncoding } from '../../src/attestation/index';

@@ -1,10 +1,44 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { loadSigningKey, readKeyReference, resolveSigningPassword } from '../../src/attestation/index';
 import { readVector, vectorPath } from './vectors';
 
-const KEY_FILE = 'cosign__keys_test__pemsigstorekey';
+const KEY_FILE = 'cosign__keys_test__pemsigstorekey'; // password "hello" (fixtures/vectors/README.md)
+const LOADER = join(import.meta.dirname, 'fixtures', 'load-key-password-from-stdin.ts');
+
+/**
+ * Runs the loader fixture in its own process with `password` written to its stdin, a real pipe closed after it (what
+ * `echo -n … | chainloop attestation push --key …` does); answers what the fixture printed.
+ */
+async function loadKeyWithPipedPassword(keyRef: string, password: string): Promise<Record<string, string>> {
+  const env = { ...process.env };
+  delete env.CHAINLOOP_SIGNING_PASSWORD;
+  const child = spawn(process.execPath, ['--import', 'tsx', LOADER, keyRef], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Only if stdin were never read to its end: the fixture would otherwise wait forever.
+    timeout: 120_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  child.stdin.end(password);
+  const [code, signal] = await once(child, 'exit');
+  assert.equal(signal, null, `the loader did not finish: ${stderr}`);
+  assert.equal(code, 0, stderr);
+  return JSON.parse(stdout);
+}
 
 describe('key references', () => {
   test('env://VAR reads the PEM text from the variable and signs', async () => {
@@ -65,10 +99,13 @@ describe('signing password sources', () => {
   });
 
   test('loadSigningKey reads the password from stdin when the variable is unset', async () => {
-    // Exercised through the env option: an explicit password option is what callers with their own prompt use.
-    const signer = await loadSigningKey(vectorPath('keys', `${KEY_FILE}.key`), {
-      env: { CHAINLOOP_SIGNING_PASSWORD: 'hello' },
+    const keyRef = vectorPath('keys', `${KEY_FILE}.key`);
+    const unlocked = await loadKeyWithPipedPassword(keyRef, 'hello');
+    assert.deepEqual(unlocked, { publicKeyPem: readVector('keys', `${KEY_FILE}.derived.pub`) });
+    const refused = await loadKeyWithPipedPassword(keyRef, 'hunter2');
+    assert.deepEqual(refused, {
+      code: 'SIGNING_KEY_WRONG_PASSWORD',
+      message: `wrong password for signing key ${keyRef}`,
     });
-    assert.ok(signer.keyHint.length > 0);
   });
 });

@@ -1,5 +1,6 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { type VerificationTrust, verifyAttestation } from '../../src/attestation/index';
 import { readVector } from './vectors';
@@ -14,6 +15,23 @@ const p384 = { publicKeyPem: readVector('envelopes', 'generated', 'p384.pub') };
 const chainloopKey = { publicKeyPem: readVector('envelopes', 'chainloop', 'cosign.pub') };
 const chainloopCa = readVector('envelopes', 'chainloop', 'ca.pub');
 const chainloopLeaf = readVector('envelopes', 'chainloop', 'cert.pem');
+
+/** The hashes under which the first signature of an envelope (or a bundle's envelope) verifies with the key. */
+function hashesTheSignatureVerifiesWith(document: string, publicKeyPem: string): string[] {
+  const parsed = JSON.parse(document);
+  const envelope = parsed.dsseEnvelope ?? parsed;
+  const payload = Buffer.from(envelope.payload, 'base64');
+  const type = Buffer.from(envelope.payloadType, 'utf8');
+  // DSSE pre-authentication encoding, written out here rather than taken from the code under test.
+  const signed = Buffer.concat([
+    Buffer.from(`DSSEv1 ${type.length} `),
+    type,
+    Buffer.from(` ${payload.length} `),
+    payload,
+  ]);
+  const signature = Buffer.from(envelope.signatures[0].sig, 'base64');
+  return ['sha256', 'sha384', 'sha512'].filter((hash) => verify(hash, signed, publicKeyPem, signature));
+}
 
 async function expectFailure(file: string[], trust: VerificationTrust, reason: RegExp, subjectDigest?: string) {
   await assert.rejects(
@@ -115,11 +133,20 @@ describe('Chainloop envelopes and bundles', () => {
   });
 
   test('the keyless envelope verifies at an explicit time inside the 10-minute window', async () => {
-    await verifyAttestation(readVector('envelopes', 'chainloop', 'cert-attestation.dsse.json'), {
+    const at = new Date('2024-06-18T16:40:00Z');
+    const result = await verifyAttestation(readVector('envelopes', 'chainloop', 'cert-attestation.dsse.json'), {
       certificatePem: chainloopLeaf,
       chainPem: chainloopCa,
-      at: new Date('2024-06-18T16:40:00Z'),
+      at,
     });
+    assert.equal(result.predicateType, 'chainloop.dev/attestation/v0.2');
+    assert.ok(result.signer.kind === 'certificate', 'verified through the certificate');
+    assert.equal(result.signer.verifiedAt.toISOString(), at.toISOString(), 'checked at the given time, not notBefore');
+    assert.deepEqual(
+      [result.signer.notBefore.toISOString(), result.signer.notAfter.toISOString()],
+      ['2024-06-18T16:38:48.000Z', '2024-06-18T16:48:48.000Z'],
+      'the 10-minute keyless window the given time falls in',
+    );
   });
 
   test('the keyless envelope fails after the leaf expired, and today (CA expired 2026-05-28)', async () => {
@@ -187,7 +214,13 @@ describe('generated envelopes and bundles', () => {
 
   for (const file of ['envelope-p384.dsse.json', 'bundle-p384.sigstore.json']) {
     test(`${file} verifies with p384.pub using SHA-384 (cosign's P-384 hash)`, async () => {
-      await verifyAttestation(readVector('envelopes', 'generated', file), p384, { subjectDigest: ARTIFACT });
+      const document = readVector('envelopes', 'generated', file);
+      // Checked with node:crypto alone: the vector's signature is over SHA-384 and no other hash, so verifying it
+      // proves our verifier hashes P-384 signatures with SHA-384.
+      assert.deepEqual(hashesTheSignatureVerifiesWith(document, p384.publicKeyPem), ['sha384']);
+      const result = await verifyAttestation(document, p384, { subjectDigest: ARTIFACT });
+      assert.deepEqual(result.subjects, [{ name: 'artifact.txt', digest: { sha256: ARTIFACT.slice(7) } }]);
+      assert.equal(result.signer.kind, 'key');
     });
   }
 

@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ChainloopError } from '@chainloop-ts/core';

@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergeAnnotations, parseAnnotationFlags } from '../../src/crafter/annotations';

@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatBytes, uploadDoneLine } from '../../src/crafter/progress';

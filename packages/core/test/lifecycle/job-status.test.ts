@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { finishActionFor } from '../../src/lifecycle/job-status';

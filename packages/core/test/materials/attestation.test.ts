@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +12,10 @@ const inspect = (value: string, cwd: string) => attestation.inspect({ name: 'ups
 
 describe('ATTESTATION', () => {
   it('accepts Chainloop DSSE envelopes and Sigstore bundles (certificate, double-encoded legacy signature)', async () => {
-    await inspect('attestation-dsse.json', VECTORS);
-    await inspect('attestation-bundle.json', VECTORS);
+    for (const file of ['attestation-dsse.json', 'attestation-bundle.json']) {
+      const inspected = await inspect(file, VECTORS);
+      assert.equal(inspected.shape === 'file' && inspected.fileName, file);
+    }
     for (const file of [
       'cosign-attestation.dsse.json',
       'attestation-bundle.cert.sigstore.json',

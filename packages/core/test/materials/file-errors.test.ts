@@ -1,4 +1,6 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import { materialKind } from '@chainloop-ts/core/materials';
 import { fixtureDir } from './fixture-dir';
 
 const FILE_KINDS = ['ARTIFACT', 'EVIDENCE', 'SBOM_CYCLONEDX_JSON', 'JUNIT_XML', 'HELM_CHART', 'ATTESTATION'] as const;
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'inspect-as-kinds.ts');
 
 describe('file materials that cannot be read', () => {
   const { dir, write } = fixtureDir();
@@ -42,16 +45,50 @@ describe('file materials that cannot be read', () => {
     });
   });
 
-  it('refuses a file the user may not read', async (t) => {
-    if (userInfo().uid === 0) {
-      t.skip('running as root: every file is readable, so permission errors cannot occur');
-      return;
-    }
+  it('refuses a file the user may not read, with one line naming the file and the fix', () => {
     const secret = write('secret.bin', 'x');
     chmodSync(secret, 0o000);
-    await assert.rejects(materialKind('ARTIFACT').inspect({ name: 'secret', value: 'secret.bin', cwd: dir }), {
-      code: 'MATERIAL_FILE_UNREADABLE',
-      message: /material "secret": file secret\.bin cannot be read \(permission denied\)/,
-    });
+    chmodSync(dir, 0o755); // others may look into the folder, not read the file
+    const outcomes = inspectAsUnprivilegedUser(dir, 'secret.bin');
+    for (const kind of FILE_KINDS) {
+      assert.deepEqual(outcomes[kind], {
+        code: 'MATERIAL_FILE_UNREADABLE',
+        message: 'material "secret": file secret.bin cannot be read (permission denied); check its permissions',
+      });
+    }
+  });
+
+  it('refuses a file in a folder the user may not enter', () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o700 });
+    write(join('locked', 'report.json'), '{}');
+    chmodSync(dir, 0o755);
+    const outcomes = inspectAsUnprivilegedUser(dir, 'locked/report.json');
+    for (const kind of FILE_KINDS) {
+      assert.deepEqual(outcomes[kind], {
+        code: 'MATERIAL_FILE_UNREADABLE',
+        message: 'material "secret": file locked/report.json cannot be read (EACCES)',
+      });
+    }
   });
 });
+
+/**
+ * Inspects `value` as every file kind in a process of a user without privileges: `nobody` through runuser when the
+ * tests run as root (as in CI; root may read any file), the current user otherwise. Never skipped: without runuser
+ * the test fails and says so.
+ */
+function inspectAsUnprivilegedUser(cwd: string, value: string): Record<string, unknown> {
+  const script = [FIXTURE, cwd, value, ...FILE_KINDS];
+  const node = [process.execPath, '--import', 'tsx', ...script];
+  const [command, ...args] = userInfo().uid === 0 ? ['runuser', '-u', 'nobody', '--', ...node] : node;
+  const run = spawnSync(command, args, {
+    cwd: join(import.meta.dirname, '..', '..'),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
+  assert.equal(run.error, undefined, `cannot run ${command} (install util-linux for runuser): ${run.error?.message}`);
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout);
+}

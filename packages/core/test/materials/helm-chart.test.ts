@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ const CHART_YAML = 'apiVersion: v2\nname: app\nversion: 1.2.3\n';
 
 describe('HELM_CHART', () => {
   it('accepts the packaged chart vector and a chart with an empty values.yaml', async () => {
-    await inspect('valid-chart.tgz', VECTORS);
+    assert.equal((await inspect('valid-chart.tgz', VECTORS)).shape, 'file');
     const { dir } = fixtureDir();
     const archive = await packChart(dir, 'app', { 'Chart.yaml': CHART_YAML, 'values.yaml': '' });
     assert.equal((await inspect(archive, dir)).shape, 'file');

@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ const vector = (file: string) => JSON.parse(readFileSync(join(VECTORS, file), 'u
 describe('OPENVEX', () => {
   const openvex = materialKind('OPENVEX');
   it('needs the openvex.dev context and an @id', async () => {
-    await openvex.inspect({ name: 'vex', value: 'openvex_v0.2.0.json', cwd: VECTORS });
+    const accepted = await openvex.inspect({ name: 'vex', value: 'openvex_v0.2.0.json', cwd: VECTORS });
+    assert.equal(accepted.shape === 'file' && accepted.fileName, 'openvex_v0.2.0.json');
     const { dir, write } = fixtureDir();
     write('no-id.json', JSON.stringify({ ...vector('openvex_v0.2.0.json'), '@id': '' }));
     write('json-ld.json', JSON.stringify({ '@context': 'https://schema.org', '@id': 'x' }));

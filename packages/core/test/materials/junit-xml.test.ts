@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -34,8 +35,11 @@ describe('JUNIT_XML', () => {
 
   it('accepts a lone <testsuite> root', async () => {
     const { dir, write } = fixtureDir();
-    write('suite.xml', '<testsuite name="a" tests="1"><testcase name="t"/></testsuite>');
-    await inspect('suite.xml', dir);
+    const path = write('suite.xml', '<testsuite name="a" tests="1"><testcase name="t"/></testsuite>');
+    assert.deepEqual(await inspect('suite.xml', dir), { shape: 'file', path, fileName: 'suite.xml', annotations: {} });
+    // The same report without its <testsuite> root is not one.
+    write('case.xml', '<testcase name="t"/>');
+    await assert.rejects(inspect('case.xml', dir), { message: /the root element is <testcase>/ });
   });
 
   it('refuses XML that is not a JUnit report, and a report without suites', async () => {
@@ -65,7 +69,12 @@ describe('JUNIT_XML', () => {
         'material "tests": file mixed.zip is not a valid JUNIT_XML: coverage.xml: the root element is <coverage>, expected <testsuites> or <testsuite>',
     });
     zip(join(dir, 'good.zip'), [good]);
-    await inspect('good.zip', dir);
+    assert.deepEqual(await inspect('good.zip', dir), {
+      shape: 'file',
+      path: join(dir, 'good.zip'),
+      fileName: 'good.zip',
+      annotations: {},
+    });
   });
 
   it('refuses archives without any .xml file', async () => {

@@ -1,3 +1,4 @@
+import '../hang-guard';
 // The CONTAINER_IMAGE material kind end to end: the crafter's options reach the resolver, and what it records
 // (name, digest, tag, signature annotations) and refuses, against a real registry with htpasswd auth.
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+import '../hang-guard';
 // Images only in a local engine: dockerode against a real podman API service on a unix socket, images loaded from
 // OCI archives made by skopeo; the expected digest is what skopeo reports for the archive.
 import assert from 'node:assert/strict';

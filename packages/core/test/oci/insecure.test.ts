@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isInsecureRegistry, parseInsecureRegistries, registryBaseUrl } from '../../src/oci/insecure';

@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { dockerConfigPath, findRegistryCredential } from '../../src/oci/keychain';

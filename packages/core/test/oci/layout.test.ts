@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,7 @@ describe('OCI image-layout folders: the vectors with the names and digests Chain
           error.message,
           new RegExp(`contains ${count} images, please specify which one to use with @digest\\. Available digests: `),
         );
+        assert.equal(index.manifests.length, count, 'the vector holds as many images as the error says');
         for (const m of index.manifests) assert.ok(error.message.includes(m.digest), m.digest);
         return true;
       });

@@ -1,3 +1,4 @@
+import '../hang-guard';
 // Authenticated resolution against real CNCF registries on loopback: htpasswd Basic auth, and Bearer tokens from a
 // token server the registry trusts through auth.token.rootcertbundle. Credentials come from the docker keychain.
 import assert from 'node:assert/strict';

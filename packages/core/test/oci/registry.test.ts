@@ -1,3 +1,4 @@
+import '../hang-guard';
 // Resolution against a real CNCF registry on loopback, anonymous access: images built with umoci, pushed with
 // skopeo, expected digests read back with skopeo.
 import assert from 'node:assert/strict';

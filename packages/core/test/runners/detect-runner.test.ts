@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,9 +114,9 @@ describe('detectRunner', () => {
       const detected = detectRunner(env, runners);
       const { values, missing } = resolveRunnerEnv(detected, env);
       assert.deepEqual(missing, []);
-      for (const variable of detected.envVars()) {
-        if (!variable.optional) assert.ok(values[variable.name], `${variable.name} recorded`);
-      }
+      const required = detected.envVars().filter((variable) => !variable.optional);
+      assert.ok(required.length > 0, `${name} declares required variables`);
+      for (const variable of required) assert.ok(values[variable.name], `${variable.name} recorded`);
     });
   }
 

@@ -1,3 +1,4 @@
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   githubActions,
   gitlabCi,
   jenkins,
+  RUNNER_DETECTION_PRIORITY,
   resolveRunnerEnv,
 } from '@chainloop-ts/core/runners';
 import { AZURE_PIPELINES_ENV, GITHUB_ACTIONS_ENV, GITLAB_CI_ENV, JENKINS_ENV } from './ci-environments';
@@ -135,10 +137,21 @@ describe('Tekton', () => {
 });
 
 describe('enforceRunnerType', () => {
-  it('passes when nothing is pinned or the CI matches', () => {
-    enforceRunnerType(undefined, jenkins);
-    enforceRunnerType('RUNNER_TYPE_UNSPECIFIED', generic);
-    enforceRunnerType('GITHUB_ACTION', githubActions);
+  it('passes when nothing is pinned or the CI matches, and only then', () => {
+    const everyRunner = [...RUNNER_DETECTION_PRIORITY, generic];
+    assert.equal(everyRunner.length, 9);
+    for (const detected of everyRunner) {
+      assert.doesNotThrow(() => enforceRunnerType(undefined, detected), `nothing pinned, on ${detected.type}`);
+      assert.doesNotThrow(
+        () => enforceRunnerType('RUNNER_TYPE_UNSPECIFIED', detected),
+        `unspecified, ${detected.type}`,
+      );
+      for (const pinned of RUNNER_DETECTION_PRIORITY) {
+        const check = () => enforceRunnerType(pinned.type, detected);
+        if (pinned.type === detected.type) assert.doesNotThrow(check, `${pinned.type} pinned and detected`);
+        else assert.throws(check, { code: 'RUNNER_MISMATCH' }, `${pinned.type} pinned, ${detected.type} detected`);
+      }
+    }
   });
 
   it('names the expected CI, what was detected and the fix', () => {
