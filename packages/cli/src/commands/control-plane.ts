@@ -2,6 +2,7 @@ import type { StartOptions } from '@chainloop-ts/control-plane';
 import { START_ENVIRONMENT_HELP, START_OPTIONS } from '@chainloop-ts/control-plane/start-options';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import type { Command } from 'commander';
+import { loadControlPlane } from './load-control-plane';
 
 // control-plane start: loads @chainloop-ts/control-plane lazily so the bundle carries no native module. Its flags come
 // from the control plane's own table (start-options, plain data bundled here), so this command and the control plane's
@@ -16,11 +17,11 @@ export function registerControlPlaneCommands(program: Command): void {
     start.option(option.value ? `${option.flag} <${option.value}>` : option.flag, option.help);
   }
   start.addHelpText('after', `\n${START_ENVIRONMENT_HELP}`).action(async (flags: StartOptions) => {
-    // A plain require keeps the control plane (and better-sqlite3) out of the bundle; it resolves to its dist build.
-    const controlPlaneModule = require('@chainloop-ts/control-plane') as typeof import('@chainloop-ts/control-plane');
-    await controlPlaneModule.serve(flags).catch((error: unknown) => {
-      throw asCliError(error);
-    });
+    await loadControlPlane()
+      .serve(flags)
+      .catch((error: unknown) => {
+        throw asCliError(error);
+      });
   });
 }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cliBundle, runCli, startWithCli } from '../helpers/control-plane-cli';
@@ -37,4 +39,30 @@ test('bad start flags are usage errors naming the flag', () => {
   const expiry = runCli(['control-plane', 'start', '--run-expiry', 'soon', '--data-dir', '/tmp/unused-cli-cp']);
   assert.equal(expiry.status, 2);
   assert.match(expiry.stderr, /--run-expiry "soon" is not a duration/);
+});
+
+test('control-plane start with only the CLI installed: one line saying how to get the control plane, nothing created', {
+  timeout: 60_000,
+}, () => {
+  // The bundle alone in a directory with no node_modules above it, as a user who installed only the CLI has it.
+  const alone = mkdtempSync(join(tmpdir(), 'cli-alone-'));
+  try {
+    const bundle = join(alone, 'chainloop.cjs');
+    copyFileSync(cliBundle, bundle);
+    const dataDir = join(alone, 'data');
+    const result = spawnSync(process.execPath, [bundle, 'control-plane', 'start', '--data-dir', dataDir], {
+      cwd: alone,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(
+      result.stderr,
+      'ERR control-plane start: the control plane is not installed next to this CLI: run npm install -g @chainloop-ts/control-plane (then chainloop control-plane start again), or npx @chainloop-ts/control-plane start\n',
+    );
+    assert.equal(existsSync(dataDir), false, 'nothing is created before the control plane is found');
+  } finally {
+    rmSync(alone, { recursive: true, force: true });
+  }
 });
