@@ -1,4 +1,4 @@
-// Runs node:test over every *.test.ts below the given folders (Node 20's --test has no glob support).
+// Runs node:test over every *.test.ts below the given folders (or the given files) (Node 20's --test has no glob support).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ function collect(dir, out) {
 }
 
 const roots = process.argv.slice(2);
-const files = roots.flatMap((root) => collect(root, [])).sort();
+// A root may be a folder or one test file (to run a single file the same way CI does).
+const files = roots.flatMap((root) => (statSync(root).isFile() ? [root] : collect(root, []))).sort();
 if (files.length === 0) {
   console.error(`no *.test.ts files under ${roots.join(', ')}`);
   process.exit(1);

@@ -40,6 +40,8 @@ export interface ControlPlaneConfig {
   log?: LogSink;
   /** One line per request (off with --quiet; warnings and errors are logged regardless). */
   logRequests: boolean;
+  /** The single-file CLI served at /v1/downloads/chainloop.cjs; absent: the one shipped with this control plane. */
+  cliBundlePath?: string;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:8000';

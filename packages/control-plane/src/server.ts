@@ -9,6 +9,7 @@ import type { CasBackend } from './cas/backend';
 import { FilesystemCasBackend } from './cas/filesystem-backend';
 import type { ControlPlaneConfig } from './config';
 import { prepareDataDirectory } from './data-directory';
+import { CliBundleSource, defaultCliBundleCandidates } from './downloads/cli-bundle';
 import { authenticateRequests, requireAccessRules } from './http/access-control';
 import type { ServerContext } from './http/context';
 import { answerErrors, clientErrorHandler, frameworkErrors } from './http/error-handling';
@@ -18,6 +19,7 @@ import { type AttestationInspector, WorkerPoolInspector } from './intake/inspect
 import { ControlPlaneMetrics } from './metrics';
 import { blobTooLargeMessage, registerCasRoutes } from './routes/cas';
 import { registerCraftingRoutes } from './routes/crafting';
+import { registerDownloadRoutes } from './routes/downloads';
 import { registerOperationsRoutes } from './routes/operations';
 import { registerRunRoutes } from './routes/runs';
 import { registerSigningRoutes } from './routes/signing';
@@ -87,6 +89,7 @@ export async function startControlPlane(
     inspector,
     signingCa,
     adminTokenHash: adminToken.tokenHash,
+    cliBundle: new CliBundleSource(config.cliBundlePath ? [config.cliBundlePath] : defaultCliBundleCandidates()),
   };
   const { app, routes } = await buildApp(context);
   const sweeper = new RunExpirySweeper(repository, config.runExpiryMs);
@@ -209,6 +212,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   registerRunRoutes(app, context);
   registerSigningRoutes(app, context);
   registerCasRoutes(app, context);
+  registerDownloadRoutes(app, context);
   await app.ready();
   return { app, routes };
 }

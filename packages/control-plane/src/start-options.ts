@@ -25,6 +25,8 @@ export interface StartOptions {
   metricsPublic?: boolean;
   /** Do not log one line per request. */
   quiet?: boolean;
+  /** The CLI bundle to serve at /v1/downloads/chainloop.cjs. */
+  cliBundle?: string;
 }
 
 export interface StartOptionSpec {
@@ -131,6 +133,12 @@ export const START_OPTIONS: StartOptionSpec[] = [
     help: 'serve /metrics without a token (default: admin token needed)',
   },
   { key: 'quiet', flag: '--quiet', help: 'do not log one line per request' },
+  {
+    key: 'cliBundle',
+    flag: '--cli-bundle',
+    value: 'file',
+    help: 'the chainloop.cjs served to CI jobs at /v1/downloads/chainloop.cjs (default: the one shipped with this version)',
+  },
 ];
 
 export const START_ENVIRONMENT_HELP =

@@ -46,6 +46,7 @@ export function configFromOptions(
     metricsPublic: options.metricsPublic === true,
     log,
     logRequests: options.quiet !== true,
+    cliBundlePath: options.cliBundle ? resolve(options.cliBundle) : undefined,
   });
 }
 

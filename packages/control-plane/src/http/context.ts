@@ -2,6 +2,7 @@ import type { AttestationVerifier } from '../attestation-verifier';
 import type { Principal } from '../auth/principal';
 import type { CasBackend } from '../cas/backend';
 import type { ControlPlaneConfig } from '../config';
+import type { CliBundleSource } from '../downloads/cli-bundle';
 import type { AttestationInspector } from '../intake/inspection-pool';
 import type { ControlPlaneMetrics } from '../metrics';
 import type { SigningCa } from '../signing/signing-ca';
@@ -20,6 +21,8 @@ export interface ServerContext {
   /** Issues keyless signing certificates; bundles with a certificate must chain to it. */
   signingCa: SigningCa;
   adminTokenHash: string;
+  /** The CLI handed to CI jobs at /v1/downloads/chainloop.cjs. */
+  cliBundle: CliBundleSource;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -19,7 +19,13 @@ import {
   workflowWithRobot,
 } from '../helpers/control-plane-process';
 
-const PUBLIC_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /v1/openapi.json'];
+const PUBLIC_ROUTES = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /v1/openapi.json',
+  'GET /v1/downloads/chainloop.cjs',
+  'GET /v1/downloads/chainloop.cjs.sha256',
+];
 
 describe('security: routes', { timeout: 90_000 }, () => {
   let server: ControlPlaneProcess;
