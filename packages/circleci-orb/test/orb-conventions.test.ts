@@ -26,7 +26,9 @@ function everyParameter(): [string, string, Parameters[string]][] {
   return found;
 }
 
-test('secrets are never parameters: token, key and password parameters name the variable that holds them', () => {
+test('secrets are never parameters: token, key and password parameters name the variable that holds them', {
+  timeout: 60_000,
+}, () => {
   const secretLike = everyParameter().filter(([, name]) => /token|key|password|secret/i.test(name));
   assert.ok(secretLike.length >= 10, 'the orb has its token/key/password parameters');
   for (const [element, name, declaration] of secretLike) {
@@ -35,7 +37,9 @@ test('secrets are never parameters: token, key and password parameters name the 
   }
 });
 
-test('parameters reach scripts only through environment: (no << parameters >> inside a command)', () => {
+test('parameters reach scripts only through environment: (no << parameters >> inside a command)', {
+  timeout: 60_000,
+}, () => {
   const runSteps: { where: string; run: { command: string; environment?: Record<string, unknown> } }[] = [];
   const visit = (tree: unknown, where: string) => {
     if (Array.isArray(tree)) {
@@ -51,13 +55,13 @@ test('parameters reach scripts only through environment: (no << parameters >> in
   for (const { where, run } of runSteps) {
     assert.doesNotMatch(run.command, /<</, `${where}: the script must not contain << (CircleCI would parse it)`);
     for (const [name, value] of Object.entries(run.environment ?? {})) {
-      assert.match(name, /^PARAM_[A-Z_]+$/, `${where}: environment ${name}`);
-      assert.match(String(value), /^(<< parameters\.[a-z_]+ >>|success|failed)$/, `${where}: ${name}`);
+      assert.match(name, /^PARAM_[A-Z][A-Z0-9_]*$/, `${where}: environment ${name}`);
+      assert.match(String(value), /^(<< parameters\.[a-z][a-z0-9_]* >>|success|failed)$/, `${where}: ${name}`);
     }
   }
 });
 
-test('the scripts pass shellcheck', () => {
+test('the scripts pass shellcheck', { timeout: 60_000 }, () => {
   const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', ...scripts], {
     cwd: scriptsDir,
     encoding: 'utf8',
@@ -66,7 +70,9 @@ test('the scripts pass shellcheck', () => {
   assert.equal(result.status, 0, result.stdout + result.stderr);
 });
 
-test('finish pushes in an on_success step and resets in an on_fail step, through attestation finish --ci circleci', () => {
+test('finish pushes in an on_success step and resets in an on_fail step, through attestation finish --ci circleci', {
+  timeout: 60_000,
+}, () => {
   const steps = orb.commands?.finish.steps as { run: { when: string; environment: Record<string, string> } }[];
   assert.deepEqual(
     steps.map((step) => [step.run.when, step.run.environment.PARAM_STATUS]),
@@ -81,7 +87,9 @@ test('finish pushes in an on_success step and resets in an on_fail step, through
   );
 });
 
-test('versions stay in step: install defaults to the CLI package version, examples import the orb at its version', () => {
+test('versions stay in step: install defaults to the CLI package version, examples import the orb at its version', {
+  timeout: 60_000,
+}, () => {
   const cliVersion = JSON.parse(readFileSync(join(packageDir, '..', 'cli', 'package.json'), 'utf8')).version;
   const orbVersion = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
   assert.equal(orb.commands?.install.parameters?.version.default, cliVersion);

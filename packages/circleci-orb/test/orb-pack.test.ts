@@ -13,7 +13,9 @@ const elementNames = (section: string) =>
     .map((file) => file.replace(/\.yml$/, ''))
     .sort();
 
-test('pack folds every source file into the orb under its file name, the way circleci orb pack does', () => {
+test('pack folds every source file into the orb under its file name, the way circleci orb pack does', {
+  timeout: 60_000,
+}, () => {
   const { orb } = packOrbTo(join(dir, 'orb.yml'));
   assert.equal(orb.version, 2.1);
   assert.match(orb.description ?? '', /Chainloop attestations/);
@@ -27,7 +29,7 @@ test('pack folds every source file into the orb under its file name, the way cir
   assert.ok(orb.executors?.default);
 });
 
-test('every <<include(scripts/…)>> becomes the script text, and every script is included', () => {
+test('every <<include(scripts/…)>> becomes the script text, and every script is included', { timeout: 60_000 }, () => {
   const { text, orb } = packOrbTo(join(dir, 'orb.yml'));
   assert.doesNotMatch(text, /include\(/);
   const scripts = new Map(
@@ -53,11 +55,11 @@ test('every <<include(scripts/…)>> becomes the script text, and every script i
   assert.deepEqual([...included].sort(), [...scripts.values()].sort());
 });
 
-test('packing is deterministic', () => {
+test('packing is deterministic', { timeout: 60_000 }, () => {
   assert.equal(packOrbTo(join(dir, 'a.yml')).text, packOrbTo(join(dir, 'b.yml')).text);
 });
 
-test('broken sources fail the pack with a one-line error naming the file', () => {
+test('broken sources fail the pack with a one-line error naming the file', { timeout: 60_000 }, () => {
   const cases: [string, (src: string) => void, RegExp][] = [
     [
       'missing include',

@@ -12,12 +12,12 @@ const dir = mkdtempSync(join(tmpdir(), 'orb-schema-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const { orb } = packOrbTo(join(dir, 'orb.yml'));
 
-test('the packed orb validates against the CircleCI config schema', () => {
+test('the packed orb validates against the CircleCI config schema', { timeout: 60_000 }, () => {
   const { valid, errors } = validateCircleCiConfig(orb);
   assert.ok(valid, formatErrors(errors));
 });
 
-test("every example's usage validates against the CircleCI config schema", () => {
+test("every example's usage validates against the CircleCI config schema", { timeout: 60_000 }, () => {
   const examples = Object.entries(orb.examples ?? {});
   assert.ok(examples.length >= 2);
   for (const [name, example] of examples) {
@@ -27,7 +27,7 @@ test("every example's usage validates against the CircleCI config schema", () =>
   }
 });
 
-test('the schema rejects what CircleCI rejects: a when: on_cancel hook does not exist', () => {
+test('the schema rejects what CircleCI rejects: a when: on_cancel hook does not exist', { timeout: 60_000 }, () => {
   const broken = structuredClone(orb);
   const steps = broken.commands?.finish.steps as { run: { when: string } }[];
   steps[1].run.when = 'on_cancel';
@@ -39,7 +39,9 @@ test('the schema rejects what CircleCI rejects: a when: on_cancel hook does not 
   );
 });
 
-test("every example's jobs compile against the orb: known elements, known and well-typed arguments", () => {
+test("every example's jobs compile against the orb: known elements, known and well-typed arguments", {
+  timeout: 60_000,
+}, () => {
   for (const [name, example] of Object.entries(orb.examples ?? {})) {
     const root = configScope(example.usage, { [ORB_NAME]: orb });
     for (const [workflowName, workflow] of Object.entries(example.usage.workflows ?? {})) {

@@ -62,7 +62,9 @@ const parallelTests: ConfigDefinition = {
   },
 };
 
-test('parallel containers add at the same time to one remote attestation, names expanded with circleci env subst', async () => {
+test('parallel containers add at the same time to one remote attestation, names expanded with circleci env subst', {
+  timeout: 120_000,
+}, async () => {
   const { result } = await backend.run(parallelTests);
   assert.deepEqual(
     result.jobs.map((job) => [job.name, job.nodeIndex, job.status]),

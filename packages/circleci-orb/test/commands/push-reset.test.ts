@@ -45,7 +45,9 @@ function job(finishing: StepDefinition[], beforeAdd: StepDefinition[] = []): Con
   };
 }
 
-test('push with annotations and a bundle file; a reset with when: always afterwards is a harmless no-op', async () => {
+test('push with annotations and a bundle file; a reset with when: always afterwards is a harmless no-op', {
+  timeout: 120_000,
+}, async () => {
   const { result } = await backend.run(
     job([
       { 'chainloop/push': { annotations: 'release=1.2.3\nchannel=stable\n', bundle: '~/attestation.bundle.json' } },
@@ -75,7 +77,9 @@ test('push with annotations and a bundle file; a reset with when: always afterwa
   });
 });
 
-test('reset (default when: on_fail) records the trigger and reason when an earlier step failed; push does not run', async () => {
+test('reset (default when: on_fail) records the trigger and reason when an earlier step failed; push does not run', {
+  timeout: 120_000,
+}, async () => {
   const { result } = await backend.run(
     job(
       ['chainloop/push', { 'chainloop/reset': { reason: 'integration tests failed' } }],
@@ -96,7 +100,7 @@ test('reset (default when: on_fail) records the trigger and reason when an earli
   assert.equal(run.reason, 'integration tests failed');
 });
 
-test('reset with trigger cancellation marks the run cancelled', async () => {
+test('reset with trigger cancellation marks the run cancelled', { timeout: 120_000 }, async () => {
   const { result } = await backend.run(
     job([{ 'chainloop/reset': { when: 'on_success', trigger: 'cancellation', reason: 'not a release branch' } }]),
   );

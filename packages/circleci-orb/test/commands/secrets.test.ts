@@ -27,7 +27,7 @@ function job(
         executor: 'chainloop/default',
         steps: [
           'checkout',
-          'chainloop/install',
+          { 'chainloop/install': { control_plane: controlPlane } },
           { 'chainloop/init': { token: names.token, control_plane: controlPlane } },
           {
             run: {
@@ -68,7 +68,9 @@ function skynetContext(): Record<string, Record<string, string>> {
   };
 }
 
-test('token, key and password held in variables of your naming: parameters carry the names, never the values', async () => {
+test('token, key and password held in variables of your naming: parameters carry the names, never the values', {
+  timeout: 120_000,
+}, async () => {
   const names = { token: 'SKYNET_ROBOT', key: 'SKYNET_COSIGN_KEY', password: 'SKYNET_COSIGN_PASSWORD' };
   const { result } = await backend.run(job(names), { contexts: skynetContext() });
   const [build] = result.jobs;
@@ -83,7 +85,9 @@ test('token, key and password held in variables of your naming: parameters carry
   for (const secret of backend.secrets) assert.ok(!transcript.includes(secret), 'a secret reached the job log');
 });
 
-test('a token parameter naming an empty variable fails init with a one-line error that names the variable', async () => {
+test('a token parameter naming an empty variable fails init with a one-line error that names the variable', {
+  timeout: 120_000,
+}, async () => {
   const names = { token: 'SKYNET_ROBOT_TYPO', key: 'SKYNET_COSIGN_KEY', password: 'SKYNET_COSIGN_PASSWORD' };
   const { result } = await backend.run(job(names), { contexts: skynetContext() });
   const [build] = result.jobs;
@@ -96,7 +100,9 @@ test('a token parameter naming an empty variable fails init with a one-line erro
   );
 });
 
-test('a signing key parameter naming an empty variable fails the push, names the variable, and the run is reset', async () => {
+test('a signing key parameter naming an empty variable fails the push, names the variable, and the run is reset', {
+  timeout: 120_000,
+}, async () => {
   const names = { token: 'SKYNET_ROBOT', key: 'SKYNET_COSIGN_KEY_TYPO', password: 'SKYNET_COSIGN_PASSWORD' };
   const { result } = await backend.run(job(names), { contexts: skynetContext() });
   const [build] = result.jobs;
@@ -109,7 +115,9 @@ test('a signing key parameter naming an empty variable fails the push, names the
   assert.equal((await backend.runOf(build)).status, 'failed');
 });
 
-test('add with both materials and name/value is a usage error (exit 2), and finish resets the run', async () => {
+test('add with both materials and name/value is a usage error (exit 2), and finish resets the run', {
+  timeout: 120_000,
+}, async () => {
   const names = { token: 'SKYNET_ROBOT', key: 'SKYNET_COSIGN_KEY', password: 'SKYNET_COSIGN_PASSWORD' };
   const conflicting = {
     'chainloop/add': { token: 'SKYNET_ROBOT', materials: 'commit=abc', name: 'commit', value: 'abc' },

@@ -15,7 +15,9 @@ after(async () => {
   await backend?.stop();
 });
 
-test('a cancelled job runs no hook: the run stays initialized until the control plane expires it', async () => {
+test('a cancelled job runs no hook: the run stays initialized until the control plane expires it', {
+  timeout: 120_000,
+}, async () => {
   const { result } = await backend.run(exampleUsage(backend.orb, 'single-job'), {
     cancel: { job: 'build', beforeStep: 'Test' },
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { type AttestationBackend, startAttestationBackend } from '../harness/attestation-backend';
-import { exampleUsage, stepStatuses } from '../harness/example';
+import { cliOrigin, exampleUsage, stepStatuses } from '../harness/example';
 import { filesHoldingSecrets } from '../harness/secret-scan';
 import { describeFailures, workflowTranscript } from '../harness/transcript';
 
@@ -17,7 +17,9 @@ after(async () => {
   await backend?.stop();
 });
 
-test('multi-job example: three jobs in separate shells and containers make one attestation with every material', async () => {
+test('multi-job example: three jobs in separate shells and containers make one attestation with every material', {
+  timeout: 120_000,
+}, async () => {
   const { result, pipeline } = await backend.run(exampleUsage(backend.orb, 'multi-job'));
   assert.deepEqual(
     result.jobs.map((job) => [job.name, job.status]),
@@ -29,6 +31,10 @@ test('multi-job example: three jobs in separate shells and containers make one a
     describeFailures(result),
   );
   const [build, testJob, attach] = result.jobs;
+  // As pasted: every job's install took the CLI from the control plane in the context.
+  for (const job of result.jobs) {
+    assert.equal(cliOrigin(job), `downloaded from the control plane, sha256 ${backend.cliSha256}`, job.name);
+  }
   // Separate containers: each job had its own HOME, so only the workspace carried the attestation ID across.
   assert.equal(new Set(result.jobs.map((job) => job.dir)).size, 3);
   const idFile = readFileSync(join(build.dir, 'home', 'workspace', 'chainloop-attestation.env'), 'utf8');
@@ -74,7 +80,9 @@ test('multi-job example: three jobs in separate shells and containers make one a
   for (const job of result.jobs) assert.deepEqual(filesHoldingSecrets(job.dir, backend.secrets), []);
 });
 
-test('multi-job example: a failing middle job resets the attestation and the last job never runs', async () => {
+test('multi-job example: a failing middle job resets the attestation and the last job never runs', {
+  timeout: 120_000,
+}, async () => {
   const config = exampleUsage(backend.orb, 'multi-job');
   const testSteps = config.jobs?.test.steps as { run?: { name: string; command: string } }[];
   const testStep = testSteps.find((step) => step.run?.name === 'Test');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { type AttestationBackend, startAttestationBackend } from '../harness/attestation-backend';
-import { exampleUsage, stepStatuses } from '../harness/example';
+import { cliOrigin, exampleUsage, stepStatuses } from '../harness/example';
 import { filesHoldingSecrets } from '../harness/secret-scan';
 import { describeFailures, workflowTranscript } from '../harness/transcript';
 
@@ -17,11 +17,15 @@ after(async () => {
   await backend?.stop();
 });
 
-test('single-job example: a green job ends in a succeeded run whose verified attestation carries the CircleCI context', async () => {
+test('single-job example: a green job ends in a succeeded run whose verified attestation carries the CircleCI context', {
+  timeout: 120_000,
+}, async () => {
   const { result, pipeline } = await backend.run(exampleUsage(backend.orb, 'single-job'));
   assert.equal(result.jobs.length, 1);
   const [job] = result.jobs;
   assert.equal(job.status, 'success', describeFailures(result));
+  // As pasted: chainloop/install took the CLI from the control plane the job attests to.
+  assert.equal(cliOrigin(job), `downloaded from the control plane, sha256 ${backend.cliSha256}`);
   assert.deepEqual(stepStatuses(job.steps), [
     ['Chainloop attestation init', 'success'],
     ['Chainloop attestation add', 'success'],

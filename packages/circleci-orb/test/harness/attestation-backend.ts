@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,6 @@ import {
   type TestControlPlane,
 } from '../../../../e2e/support/control-plane';
 import { cliBundle, vectors } from '../../../../e2e/support/paths';
-import { withBundledCli } from './bundled-cli';
 import type { Pipeline } from './circleci-env';
 import type { ConfigDefinition, OrbDefinition } from './config-model';
 import { ORB_NAME, packOrbTo } from './orb-files';
@@ -23,13 +23,18 @@ export interface AttestationBackend {
   workflowId: string;
   orb: OrbDefinition;
   publicKeyPem: string;
+  /** SHA-256 of the CLI this control plane serves to chainloop/install (packages/cli/dist/chainloop.cjs). */
+  cliSha256: string;
   /** The secrets the "chainloop" context holds: none may appear in a log. */
   secrets: string[];
   /** The "chainloop" context: CHAINLOOP_TOKEN, CHAINLOOP_CONTROL_PLANE_API, CHAINLOOP_SIGNING_KEY and _PASSWORD. */
   context: Record<string, string>;
   dir: string;
-  /** Runs a config (an example's usage, say) as a CircleCI pipeline against this control plane. */
-  /** Each run is a new pipeline: a fresh repository, containers and workspace, build numbers from 100 × (its number). */
+  /**
+   * Runs a config (an example's usage, say) as a CircleCI pipeline against this control plane, as written: its
+   * chainloop/install steps download the CLI from this control plane (which serves packages/cli/dist/chainloop.cjs).
+   * Each run is a new pipeline: a fresh repository, containers and workspace, build numbers from 100 × (its number).
+   */
   run(
     config: ConfigDefinition,
     options?: Partial<Pick<WorkflowRunOptions, 'cancel' | 'contexts'>>,
@@ -47,6 +52,7 @@ export interface AttestationBackend {
 export async function startAttestationBackend(
   options: { controlPlaneArgs?: string[] } = {},
 ): Promise<AttestationBackend> {
+  // The control plane serves this file to the jobs' chainloop/install (GET /v1/downloads/chainloop.cjs).
   if (!existsSync(cliBundle)) throw new Error(`${cliBundle} missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'circleci-orb-'));
   const { orb } = packOrbTo(join(dir, 'orb.yml'));
@@ -70,6 +76,7 @@ export async function startAttestationBackend(
     workflowId,
     orb,
     publicKeyPem: readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8'),
+    cliSha256: createHash('sha256').update(readFileSync(cliBundle)).digest('hex'),
     context,
     secrets: [robotToken, keyPassword, ...privateKeyPem.split('\n').filter((line) => line.length > 40)],
     dir,
@@ -77,7 +84,7 @@ export async function startAttestationBackend(
       runs += 1;
       const runDir = join(dir, `pipeline-${runs}`);
       const pipeline = createRepository(join(runDir, 'repository'));
-      const result = await runWorkflow(withBundledCli(config, cliBundle), {
+      const result = await runWorkflow(config, {
         orbs: { [ORB_NAME]: orb },
         pipeline,
         ...runOptions,

@@ -15,3 +15,9 @@ export function stepStatuses(
 ): [string, string][] {
   return steps.filter((step) => step.name.startsWith(prefix)).map((step) => [step.name, step.status]);
 }
+
+/** Where chainloop/install took the CLI from in a job, as its step says ("downloaded from the control plane, …"). */
+export function cliOrigin(job: { steps: { name: string; stdout: string }[] }): string | undefined {
+  const install = job.steps.find((step) => step.name === 'Install the chainloop CLI');
+  return /^chainloop \S+ installed in \S+ \((.*)\)$/m.exec(install?.stdout ?? '')?.[1];
+}

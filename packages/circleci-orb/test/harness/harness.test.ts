@@ -85,7 +85,9 @@ async function run(configuration: ConfigDefinition, variables: Record<string, st
 
 const job = (steps: unknown[]) => ({ build: { executor: 't/default', steps } });
 
-test('parameters: defaults, given values, booleans as 1/0 in environment, values typed in text', async () => {
+test('parameters: defaults, given values, booleans as 1/0 in environment, values typed in text', {
+  timeout: 120_000,
+}, async () => {
   const result = await run(
     config(job(['t/greet', { 't/greet': { to: 'Skynet', loud: true, mood: 'angry' } }]), ['build']),
     { GREETING_TOKEN: 'x' },
@@ -98,7 +100,7 @@ test('parameters: defaults, given values, booleans as 1/0 in environment, values
   ]);
 });
 
-test('parameters: unknown, missing and ill-typed arguments are compile errors', async () => {
+test('parameters: unknown, missing and ill-typed arguments are compile errors', { timeout: 120_000 }, async () => {
   await assert.rejects(run(config(job([{ 't/greet': { too: 'x' } }]), ['build'])), /unexpected argument\(s\): too/);
   await assert.rejects(run(config(job([{ 't/greet': { mood: 'sad' } }]), ['build'])), /mood.*one of calm, angry/);
   await assert.rejects(run(config(job([{ 't/greet': { holder: 'not a name' } }]), ['build'])), ConfigError);
@@ -107,7 +109,9 @@ test('parameters: unknown, missing and ill-typed arguments are compile errors', 
   await assert.rejects(run(config(job(['t/nope']), ['build'])), /orb test\/orb@1.0.0 has no command "nope"/);
 });
 
-test('when: on_success steps stop at the first failure, on_fail and always still run', async () => {
+test('when: on_success steps stop at the first failure, on_fail and always still run', {
+  timeout: 120_000,
+}, async () => {
   const green = await run(config(job(['t/hooks']), ['build']));
   assert.deepEqual(
     green.jobs[0].steps.map((step) => [step.name, step.status]),
@@ -130,7 +134,9 @@ test('when: on_success steps stop at the first failure, on_fail and always still
   );
 });
 
-test('each run step is its own bash -eo pipefail; $BASH_ENV carries exports to later steps, the environment layers', async () => {
+test('each run step is its own bash -eo pipefail; $BASH_ENV carries exports to later steps, the environment layers', {
+  timeout: 120_000,
+}, async () => {
   const result = await run(
     config(
       {
@@ -162,7 +168,9 @@ test('each run step is its own bash -eo pipefail; $BASH_ENV carries exports to l
   assert.equal(read.stdout.trim(), 'yes unset executor job step true true build');
 });
 
-test('steps parameters expand in place; jobs run in requires order, each in its own container with a shared workspace', async () => {
+test('steps parameters expand in place; jobs run in requires order, each in its own container with a shared workspace', {
+  timeout: 120_000,
+}, async () => {
   const result = await run(
     config(
       {
@@ -198,7 +206,7 @@ test('steps parameters expand in place; jobs run in requires order, each in its 
   assert.equal(result.jobs[2].steps[1].stdout, `${pipeline.sha}\nX=unset\n`);
 });
 
-test('the secret scan finds a secret left in any file of a job folder', () => {
+test('the secret scan finds a secret left in any file of a job folder', { timeout: 120_000 }, () => {
   const jobDir = join(dir, 'scan');
   mkdirSync(join(jobDir, 'home', 'tmp'), { recursive: true });
   writeFileSync(join(jobDir, 'home', 'clean.txt'), 'nothing here');
