@@ -77,10 +77,42 @@ const refused: Array<{ component: string; inputs: Inputs; input: string; reason:
     input: 'cli-path',
     reason: /does not match required regex/,
   },
+  {
+    component: 'attest-job',
+    inputs: { ...valid, 'cli-source': 'registry' },
+    input: 'cli-source',
+    reason: /cannot be used because it is not in the list of allowed options/,
+  },
+  {
+    component: 'attest-pipeline',
+    inputs: { ...valid, 'cli-source': 'curl' },
+    input: 'cli-source',
+    reason: /cannot be used because it is not in the list of allowed options/,
+  },
+  {
+    component: 'attest-job',
+    inputs: { ...valid, 'cli-sha256': 'A'.repeat(64) },
+    input: 'cli-sha256',
+    reason: /does not match required regex/,
+  },
+  {
+    component: 'attest-pipeline',
+    inputs: { ...valid, 'cli-sha256': `sha256:${'0'.repeat(64)}` },
+    input: 'cli-sha256',
+    reason: /does not match required regex/,
+  },
+  {
+    component: 'attest-pipeline',
+    inputs: { ...valid, 'cli-sha256': '0'.repeat(63) },
+    input: 'cli-sha256',
+    reason: /does not match required regex/,
+  },
 ];
 
 for (const { component, inputs, input, reason } of refused) {
-  test(`${component}: a bad ${input} input is refused, naming the input`, async () => {
+  test(`${component}: a bad ${input} input (${JSON.stringify(inputs[input]) ?? 'missing'}) is refused, naming the input`, {
+    timeout: 60_000,
+  }, async () => {
     const run = await list([include(component, inputs)]);
     assert.notEqual(run.status, 0, run.output);
     assert.match(run.output, new RegExp(`\`${input}\` input: .*`));
@@ -88,7 +120,31 @@ for (const { component, inputs, input, reason } of refused) {
   });
 }
 
-test('two includes of each component, with their own names, add all their jobs without collision', async () => {
+test('every cli-source, and a cli-sha256 of 64 lowercase hex digits, are accepted by both components', {
+  timeout: 60_000,
+}, async () => {
+  const sha256 = 'c0ffee'.padEnd(64, '0');
+  const run = await list(
+    ['control-plane', 'npm', 'path'].flatMap((source) => [
+      include('attest-pipeline', {
+        ...valid,
+        'job-prefix': `cl-${source}`,
+        'cli-source': source,
+        'cli-sha256': sha256,
+      }),
+      include('attest-job', { ...valid, 'job-name': `attest-${source}`, 'cli-source': source, 'cli-sha256': sha256 }),
+    ]),
+  );
+  assert.equal(run.status, 0, run.output);
+  for (const source of ['control-plane', 'npm', 'path']) {
+    assert.match(run.output, new RegExp(`^cl-${source}-init\\s`, 'm'));
+    assert.match(run.output, new RegExp(`^attest-${source}\\s`, 'm'));
+  }
+});
+
+test('two includes of each component, with their own names, add all their jobs without collision', {
+  timeout: 60_000,
+}, async () => {
   const run = await list([
     include('attest-pipeline', { ...valid, 'job-prefix': 'app' }),
     include('attest-pipeline', { ...valid, 'job-prefix': 'docs' }),

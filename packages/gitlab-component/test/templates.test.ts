@@ -127,6 +127,17 @@ for (const template of templates()) {
   });
 }
 
+test('both components get and define the CLI with the same steps (a fix to one is a fix to both)', () => {
+  const job = Object.values(load(join(templatesDir, 'attest-job.yml')).body)[0] as { before_script: string[] };
+  const pipeline = load(join(templatesDir, 'attest-pipeline.yml')).body['.$[[ inputs.job-prefix ]]-cli'] as {
+    before_script: string[];
+  };
+  const steps = (lines: string[]) =>
+    lines.filter((line) => /^# (Defines the chainloop command|Gets the CLI)/.test(line));
+  assert.equal(steps(job.before_script).length, 2, 'attest-job defines and gets the CLI');
+  assert.deepEqual(steps(pipeline.before_script), steps(job.before_script));
+});
+
 test('the schema check itself rejects what GitLab would reject', () => {
   assert.notDeepEqual(schemaErrors({ job: { script: ['true'], when: 'on_cancel' } }), []);
   assert.notDeepEqual(schemaErrors({ spec: { inputs: { x: { type: 'map' } } } }), []);

@@ -45,6 +45,8 @@ export interface GitlabCiLocalOptions {
   fileSecrets?: Record<string, string>;
   /** Extra arguments: job names, --input, --list, … */
   args?: string[];
+  /** Directories put first on the jobs' PATH (stand-ins for tools a runner image would have). */
+  path?: string[];
 }
 
 /**
@@ -82,7 +84,7 @@ export function runGitlabCiLocal(options: GitlabCiLocalOptions): Promise<GitlabC
   return new Promise((resolve, reject) => {
     const child = spawn(gitlabCiLocalBin, argv, {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: home },
+      env: { PATH: [...(options.path ?? []), process.env.PATH].join(':'), HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
@@ -10,6 +11,35 @@ import { cliBundle, vectors } from '../../../../e2e/support/paths';
 import { componentRoot } from './component-project';
 
 export { cliBundle };
+
+/** SHA-256 of the CLI build, which the test control plane serves at /v1/downloads/chainloop.cjs. */
+export const cliDigest = createHash('sha256').update(readFileSync(cliBundle)).digest('hex');
+
+/** Where the jobs keep the CLI they download (cli-source control-plane), in the job's workspace. */
+export const DOWNLOADED_CLI = '.chainloop/cli/chainloop.cjs';
+
+/** The line a job prints once it has the CLI from a control plane at `url`, checked against `digest`. */
+export function cliFetchedLine(url: string, digest = cliDigest): string {
+  return `INF chainloop CLI sha256 ${digest} from ${url}/v1/downloads/chainloop.cjs`;
+}
+
+/** The control plane's request log lines (since the previous take) for its CLI or the CLI's sha256. */
+export function cliDownloads(cp: TestControlPlane): string[] {
+  return cp.takeLog().filter((line) => / \/v1\/downloads\/chainloop\.cjs(\.sha256)? /.test(line));
+}
+
+/**
+ * The ERR lines jobs printed about getting the CLI, in gitlab-ci-local's output (`<job> > ERR …`; its closing summary
+ * repeats a failed job's lines without the job name, and is not counted).
+ */
+export function cliErrors(output: string): string[] {
+  return output.split('\n').filter((line) => /^\S+\s+> ERR (chainloop CLI from |cli-path |cli-source )/.test(line));
+}
+
+/** No Node stack trace in what the user reads: a failure to get the CLI is one line. */
+export function assertNoStackTrace(output: string): void {
+  assert.doesNotMatch(output, /^\S*\s*>?\s*at \S+ \(|node:internal|triggerUncaughtException|TypeError: fetch failed/m);
+}
 
 export const contract = readFileSync(join(componentRoot, 'test', 'fixtures', 'contract.yaml'), 'utf8');
 export const junitReport = readFileSync(join(vectors, 'materials', 'junit.xml'), 'utf8');
