@@ -68,12 +68,15 @@ export function installRelease(release: Release, runtime: NodeRuntime, packages:
   mkdirSync(env.TMPDIR as string);
   const npmCli = realpathSync('/usr/lib/node_modules/npm/bin/npm-cli.js');
   const tarballs = packages.map((name) => release.file(`chainloop-ts-${name}-${release.version}.tgz`));
-  const install = spawnSync(runtime.node, [npmCli, 'install', '--global', '--loglevel=error', ...tarballs], {
-    cwd: work,
-    env,
-    encoding: 'utf8',
-    timeout: 480_000,
-  });
+  const install =
+    tarballs.length === 0
+      ? { status: 0, stderr: '' }
+      : spawnSync(runtime.node, [npmCli, 'install', '--global', '--loglevel=error', ...tarballs], {
+          cwd: work,
+          env,
+          encoding: 'utf8',
+          timeout: 480_000,
+        });
   if (install.status !== 0) {
     throw new Error(`npm install -g of the release under Node ${runtime.major} failed:\n${install.stderr}`);
   }
