@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -28,6 +28,7 @@ test('every pin in READMEs and templates is the version set of lerna.json', { ti
   // The scan itself must see the pins users paste, in every adapter.
   const files = new Set(pins.map((pin) => pin.file));
   for (const file of [
+    'packages/core/src/version.ts',
     'README.md',
     'packages/gitlab-component/README.md',
     'packages/gitlab-component/templates/attest-job.yml',
@@ -101,4 +102,24 @@ test('lerna fixed mode: a package whose version differs from lerna.json stops th
       ),
   );
   assert.equal(releaseVersion(project('no pins\n')), '1.4.0');
+});
+
+test('npx lerna version sets every package, the root and every pin at once', { timeout: 240_000 }, () => {
+  const clone = join(scratch, 'clone');
+  execFileSync('git', ['clone', '-q', repoRoot, clone]);
+  symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'));
+  const bump = spawnSync('npx', ['lerna', 'version', '9.8.7', '--no-git-tag-version', '--no-push', '--yes'], {
+    cwd: clone,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  assert.equal(bump.status, 0, bump.stderr);
+  assert.equal(releaseVersion(clone), '9.8.7');
+  const pins = findVersionPins(clone);
+  assert.ok(pins.length >= 20, `${pins.length} pins`);
+  assert.deepEqual(
+    pins.filter((pin) => pin.version !== '9.8.7').map((pin) => `${pin.file}:${pin.line}`),
+    [],
+  );
+  assert.match(readFileSync(join(clone, 'packages', 'core', 'src', 'version.ts'), 'utf8'), /'9\.8\.7'/);
 });

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './version-set';
 
-/** Files users read or paste from. */
+/** Files users read or paste from, and the version the CLI and control plane report (and match each other by). */
 export const PINNED_FILES = [
+  'packages/core/src/version.ts',
   'README.md',
   'docs/*',
   'packages/*/README.md',
