@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the performance budgets of PRODUCT.md §9 measured against their physical floors, each figure the
+ * `npm run bench`: the performance budgets (README's performance page) measured against their physical floors, each figure the
  * median of several runs after a warm-up, each baseline measured in the same run. Prints a table, writes
  * bench/results.json. `npm run bench -- --smoke` does everything at toy sizes in seconds (bench/smoke.test.ts).
  */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suites run for real (PRODUCT.md §8). Fails loudly when it cannot:
+# Installs the Debian packages the test suites run for real (README: Testing). Fails loudly when it cannot:
 # a suite never skips silently because a component is missing.
 set -euo pipefail
 need=()

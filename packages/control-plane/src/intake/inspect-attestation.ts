@@ -118,7 +118,7 @@ async function inspectSigner(parsed: unknown, bundle: string, request: Inspectio
     }
     if (material.kind === 'certificate') {
       try {
-        // Checked at signing time: the moment the short-lived leaf was issued (PRODUCT §5).
+        // Checked at signing time: the moment the short-lived leaf (minutes long) was issued.
         await verifyAttestation(bundle, { chainPem: request.caChainPem });
         return { kind: 'certificate', leafDer: material.certificates[0] };
       } catch (error) {

@@ -9,8 +9,9 @@ import { certificateWorkflowId } from './signing-certificate';
 const refused = (code: string, reason: string) => badRequest(code, `attestation refused: ${reason}`);
 
 /**
- * Decides whether a pushed attestation's signature is acceptable (PRODUCT §7), as the original does at Store. The
- * signature checks themselves ran on a worker thread (intake/inspect-attestation.ts); this applies the rules:
+ * Decides whether a pushed attestation's signature is acceptable (a registered workflow key, or a certificate from
+ * this control plane's CA), as the original does at Store. The signature checks themselves ran on a worker thread
+ * (intake/inspect-attestation.ts); this applies the rules:
  * - a bundle with a certificate must chain to our signing CA at signing time, carry a valid signature, and its
  *   certificate must have been issued for this workflow (its subject) and this run (our issuance record);
  * - a key-signed bundle must verify with one of the workflow's registered public keys, when it has any;

@@ -4,7 +4,7 @@ import type { ControlPlaneClient } from './control-plane-client';
 import { ControlPlaneError } from './control-plane-error';
 
 /**
- * Keyless signing (reference-chainloop §6.3): an ephemeral P-256 key, certified for the run by the control plane's
+ * Keyless signing, as Chainloop does it: an ephemeral P-256 key, certified for the run by the control plane's
  * CA. The key lives in memory only; the returned signer carries the chain, so the bundle gets the leaf certificate.
  * Without a run (dry-run) there is nothing to certify the key for.
  */

@@ -48,7 +48,7 @@ export function materialKind(name: MaterialKindName): MaterialKind {
   return kind;
 }
 
-/** The auto-detected kinds, most specific first (reference-chainloop.md §1.6): ARTIFACT then STRING last. */
+/** The auto-detected kinds, most specific first, in Chainloop's order: ARTIFACT then STRING last. */
 export function detectionOrder(): MaterialKind[] {
   return Object.values(KINDS)
     .filter((kind) => kind.detectionOrder !== undefined)

@@ -35,7 +35,7 @@ const statement: InTotoStatement = {
 const scratch = mkdtempSync(join(tmpdir(), 'signing-interop-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** @sigstore/verify fully offline: empty trusted root, our key by hint, all thresholds 0 (reference-signing §4). */
+/** @sigstore/verify fully offline: empty trusted root, our key by hint, all thresholds 0 (no transparency log or timestamp authority in an offline check). */
 function verifyWithSigstoreJs(bundleJson: string, publicKeyPem: string): void {
   const root = TrustedRoot.fromJSON({
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',

@@ -58,7 +58,7 @@ export function javaHome(): string {
   return found;
 }
 
-/** The variables a Jenkins agent gives a build of job `job` #number (reference-ci.md §3.5). */
+/** The variables a Jenkins agent gives a build of job `job` #number (Jenkins' documented build environment variables). */
 export function jenkinsEnv(
   workspace: string,
   options: { job: string; number?: number; extra?: Record<string, string> },
