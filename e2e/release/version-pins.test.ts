@@ -29,7 +29,7 @@ test('every pin in READMEs and templates is the version set of lerna.json', { ti
   const files = new Set(pins.map((pin) => pin.file));
   for (const file of [
     'packages/core/src/version.ts',
-    'README.md',
+    'docs/ci-adapters.md',
     'packages/gitlab-component/README.md',
     'packages/gitlab-component/templates/attest-job.yml',
     'packages/circleci-orb/README.md',

@@ -30,6 +30,7 @@ const FOREIGN = [
   /Node \d+\.\d+\.\d+/,
   /OpenSSL \d+\.\d+\.\d+/,
   /skynet-control-plane:v\d+\.\d+\.\d+/,
+  /refs\/tags\/v\d+\.\d+\.\d+/,
   /semver tag \(`\d+\.\d+\.\d+`\)/,
   /\d+\.\d+\.\d+\.\d+/,
 ];
