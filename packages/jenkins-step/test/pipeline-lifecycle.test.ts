@@ -35,6 +35,11 @@ const keyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.key'),
 const publicKeyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.pub'), 'utf8');
 const password = 'correct horse battery staple';
 const contract = readFileSync(join(packageDir, 'test', 'fixtures', 'contract.yaml'), 'utf8');
+/** The same contract requiring one more material, which the README's pipeline does not add: its push fails. */
+const contractWithReleaseNotes = contract.replace(
+  '\nmaterials:\n',
+  '\nmaterials:\n  - type: STRING\n    name: release-notes\n',
+);
 
 /** Every variable is double-quoted and every other word is one the library spells: no value is in the script. */
 const SCRIPT_SHAPE =
@@ -63,6 +68,8 @@ interface Case {
   abortAtInput?: boolean;
   /** The workspace's Makefile, for the README's `sh 'make rootfs.tar.gz'`. */
   makefile?: string;
+  /** The workflow's contract, when not test/fixtures/contract.yaml. */
+  contract?: string;
   workspace: string;
   token: string;
   workflowId: string;
@@ -96,9 +103,11 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
       writeFileSync(join(root, 'readme', name), text);
       return join(root, 'readme', name);
     };
-    const plan: Array<Pick<Case, 'jenkinsfile' | 'job' | 'abortAtInput' | 'makefile'>> = [
+    assert.notEqual(contractWithReleaseNotes, contract, 'the stricter contract requires one more material');
+    const plan: Array<Pick<Case, 'jenkinsfile' | 'job' | 'abortAtInput' | 'makefile' | 'contract'>> = [
       { jenkinsfile: 'green.Jenkinsfile', job: 'green' },
       { jenkinsfile: 'failing.Jenkinsfile', job: 'failing' },
+      { jenkinsfile: 'push-fails.Jenkinsfile', job: 'push-fails' },
       { jenkinsfile: 'aborted.Jenkinsfile', job: 'aborted', abortAtInput: true },
       { jenkinsfile: 'post-steps.Jenkinsfile', job: 'post-steps' },
       { jenkinsfile: 'unstable-finish.Jenkinsfile', job: 'unstable' },
@@ -118,6 +127,12 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
         job: 'readme-per-result-red',
         makefile: RED_MAKEFILE,
       },
+      {
+        jenkinsfile: readmeFile('declarative-push-fails', readme.declarative),
+        job: 'readme-declarative-push-fails',
+        makefile: GREEN_MAKEFILE,
+        contract: contractWithReleaseNotes,
+      },
       { jenkinsfile: readmeFile('scripted', readme.scripted), job: 'readme-scripted', makefile: GREEN_MAKEFILE },
     ];
     const prepared = await Promise.all(
@@ -126,7 +141,7 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
           name: `jenkins-${entry.job}`,
           team: 'platform',
           project: 'jenkins-step',
-          contract,
+          contract: entry.contract ?? contract,
         });
         const workspace = join(root, 'workspace', entry.job);
         mkdirSync(workspace, { recursive: true });
@@ -226,6 +241,27 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     assert.equal(run.attestationDigest ?? undefined, undefined);
   });
 
+  it('a green block whose push fails (a required material missing) marks the run failed, naming the push; the build fails with its error', async () => {
+    const { report } = cases.get('push-fails')!;
+    assert.equal(report.outcome, 'threw', describeReport('push-fails'));
+    assert.equal(report.result, 'FAILURE');
+    assert.equal(report.exception, 'hudson.AbortException');
+    const pushError = report.message ?? '';
+    assert.match(pushError, /^script returned exit code [1-9]\d*$/, "the build fails with the push command's error");
+    assert.match(report.console, /some materials have not been crafted yet: rootfs/, "the CLI's error is in the log");
+    assert.doesNotMatch(report.console, /never reached/, 'the build stops at the failed push');
+    const run = await onlyRun('push-fails');
+    assert.equal(run.status, 'failed', 'the run does not stay initialized');
+    assert.equal(run.trigger, 'failure');
+    assert.equal(
+      run.reason,
+      `Jenkins build jenkins-push-fails-7: attestation push failed (${pushError}): its error is in the build log`,
+    );
+    assert.equal(run.attestationDigest ?? undefined, undefined);
+    const finishes = shScripts(report).filter((s) => s.includes('attestation finish'));
+    assert.equal(finishes.length, 2, 'the push, then the reset');
+  });
+
   it('an aborted build (FlowInterruptedException) resets the attestation as cancelled and stays aborted', async () => {
     const { report } = cases.get('aborted')!;
     assert.equal(report.outcome, 'threw', describeReport('aborted'));
@@ -322,6 +358,20 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     assert.match(cases.get('readme-per-result-red')!.report.console, /\[Pipeline\] post failure/);
   });
 
+  it("the README's declarative example: a push failing in post success fails the build, post unsuccessful marks the run failed", async () => {
+    const job = 'readme-declarative-push-fails';
+    const { report } = cases.get(job)!;
+    assert.equal(report.outcome, 'threw', describeReport(job));
+    assert.equal(report.result, 'FAILURE');
+    assert.match(report.message ?? '', /^script returned exit code [1-9]\d*$/, "the build fails with the push's error");
+    assert.match(report.console, /some materials have not been crafted yet: release-notes/);
+    const run = await onlyRun(job);
+    assert.equal(run.status, 'failed', 'the run does not stay initialized');
+    assert.equal(run.trigger, 'failure');
+    assert.match(report.console, /\[Pipeline\] post success\n[\s\S]*\[Pipeline\] post unsuccessful\n/);
+    assert.equal(run.attestationDigest ?? undefined, undefined);
+  });
+
   it("the README's scripted example attests against the contract revision it names", async () => {
     const { report } = cases.get('readme-scripted')!;
     assert.equal(report.outcome, 'returned', describeReport('readme-scripted'));
@@ -333,7 +383,7 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
   it('no secret reaches a command line, the build log or a file left in the workspace', () => {
     const pemBody = keyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
     assert.ok(pemBody.length > 0, 'the key has body lines to look for');
-    assert.equal(cases.size, 10, 'every planned job ran');
+    assert.equal(cases.size, 12, 'every planned job ran');
     for (const [job, entry] of cases) {
       const secrets = [entry.token, password, ...pemBody];
       const recorded = JSON.stringify(entry.report);

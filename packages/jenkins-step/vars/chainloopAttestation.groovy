@@ -3,8 +3,9 @@ import dev.chainloop.jenkins.BuildResult
 import dev.chainloop.jenkins.StepParameters
 
 /**
- * Attests the build the closure runs: init before it, push when it succeeds, reset `failure` when it throws,
- * reset `cancellation` when the build is aborted. The closure's exception is always rethrown.
+ * Attests the build the closure runs: init before it, push when it succeeds, reset `failure` when it throws or
+ * when the push fails, reset `cancellation` when the build is aborted. The closure's (or the push's) exception is
+ * always rethrown.
  */
 Object call(Map config = [:], Closure body) {
     Map settings = StepParameters.check(this, 'chainloopAttestation', config, StepParameters.ATTESTATION)
@@ -29,7 +30,16 @@ Object call(Map config = [:], Closure body) {
             throw failure
         }
         // The body may have marked the build UNSTABLE (junit) or FAILURE without throwing.
-        current.finish(currentBuild.currentResult, null)
+        String status = currentBuild.currentResult
+        try {
+            current.finish(status, null)
+        // groovylint-disable-next-line CatchException
+        } catch (Exception failure) {
+            if (current.isPush(status)) {
+                endAfterFailedPush(current, failure)
+            }
+            throw failure
+        }
     }
     return result
 }
@@ -37,9 +47,24 @@ Object call(Map config = [:], Closure body) {
 /** Resets the attestation for a body that threw, without hiding the body's own exception. */
 private void endAfterFailure(Attestation attestation, Exception failure) {
     String status = BuildResult.of(failure)
-    String reason = "Jenkins build ${env.BUILD_TAG ?: ''} ended with ${status} (${failure.getClass().simpleName})"
+    resetQuietly(attestation, status,
+        "Jenkins build ${env.BUILD_TAG ?: ''} ended with ${status} (${failure.getClass().simpleName})")
+}
+
+/**
+ * A push the control plane or the CLI refused (a material the contract requires is missing, a bad key) leaves the
+ * run `initialized` until it expires: mark it failed (cancelled when the push was aborted), naming the push.
+ */
+private void endAfterFailedPush(Attestation attestation, Exception failure) {
+    String status = BuildResult.of(failure)
+    resetQuietly(attestation, status, "Jenkins build ${env.BUILD_TAG ?: ''}: attestation push failed " +
+        "(${failure.message ?: failure.getClass().simpleName}): its error is in the build log")
+}
+
+/** Ends the attestation with a reset; a reset that fails only warns, so the build keeps its own error. */
+private void resetQuietly(Attestation attestation, String status, String reason) {
     try {
-        attestation.finish(status, reason.replaceAll(/\s+/, ' '))
+        attestation.finish(status, reason.replaceAll(/\s+/, ' ').trim())
     // groovylint-disable-next-line CatchException
     } catch (Exception resetFailure) {
         echo "WRN chainloopAttestation: the attestation could not be reset after ${status}: ${resetFailure.message}"

@@ -119,7 +119,7 @@ class Attestation implements Serializable {
             nothingToEnd("finish with ${status}")
             return ''
         }
-        boolean pushes = status == 'SUCCESS' || (status == 'UNSTABLE' && settings.unstableAs == 'push')
+        boolean pushes = isPush(status)
         CliCommand command = new CliCommand(['attestation', 'finish', '--ci', 'jenkins'])
             .option('--attestation-id', id)
             .option('--status', status)
@@ -132,6 +132,11 @@ class Attestation implements Serializable {
         }
         command.flag('--graceful-exit', settings.gracefulExit).literal('-o').literal('json')
         return stored(jsonText(cli.run(command, pushes), 'digest'))
+    }
+
+    /** Whether finish(status, …) pushes (SUCCESS, or UNSTABLE with unstableAs: 'push') rather than resets. */
+    boolean isPush(String status) {
+        return status == 'SUCCESS' || (status == 'UNSTABLE' && settings.unstableAs == 'push')
     }
 
     /** The attestation this step works on: its attestationId parameter, else the build's environment. */

@@ -5,7 +5,8 @@ import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
 /**
  * Just enough of Declarative Pipeline to run the README's examples: `agent`, `environment`, sequential `stages`
  * with `steps`, and `post` conditions in Jenkins' order. A failing stage skips the later ones, sets the result
- * (FAILURE, or the interruption's result), runs `post`, and the build ends with that error, as in Jenkins.
+ * (FAILURE, or the interruption's result), runs `post`, and the build ends with that error, as in Jenkins; a failing
+ * post condition sets FAILURE and the later conditions still run.
  * Not modelled: parallel, when, options, input/agent per stage, matrix.
  */
 class DeclarativePipeline {
@@ -40,12 +41,22 @@ class DeclarativePipeline {
                 break
             }
         }
-        String result = jenkins.currentBuild.currentResult
-        POST_ORDER.findAll { String condition -> post.containsKey(condition) && applies(condition, result) }
-            .each { String condition ->
-                jenkins.console << "[Pipeline] post ${condition}\n"
-                post[condition].call()
+        // As Jenkins does: each condition is checked against the result as it is when its turn comes, and a failing
+        // condition sets FAILURE (so `unsuccessful` runs after a failing `success`) without stopping the later ones;
+        // the build ends with the first error.
+        for (String condition : POST_ORDER) {
+            if (!post.containsKey(condition) || !applies(condition, jenkins.currentBuild.currentResult)) {
+                continue
             }
+            jenkins.console << "[Pipeline] post ${condition}\n"
+            try {
+                post[condition].call()
+            // groovylint-disable-next-line CatchException
+            } catch (Exception error) {
+                jenkins.currentBuild.result = 'FAILURE'
+                failure = failure ?: error
+            }
+        }
         if (failure != null) {
             throw failure
         }
