@@ -82,8 +82,9 @@ function newJob(jobEnv: Record<string, string> = {}): { job: SimulatedJob; runId
 }
 
 /**
- * The README's release job (its job `env:` and the action's `with:`), with the test's secrets and control plane.
- * Its `contract-revision: 1` becomes 2: here revision 1 is the empty contract the workflow was created with.
+ * The README's release job (its job `env:` and the action's `with:`) exactly as written, with the test's secrets and
+ * its control plane in place of the example URL. The workflow's contract was uploaded after it was created, so it
+ * is revision 2 (revision 1 is the empty contract every workflow starts with): a `with:` pinning revision 1 fails.
  */
 function readmeJob(): { env: Record<string, string>; inputs: Record<string, string> } {
   const { env, actionInputs } = readmeReleaseJob({
@@ -92,8 +93,8 @@ function readmeJob(): { env: Record<string, string>; inputs: Record<string, stri
     'secrets.COSIGN_PASSWORD': signingKeyPassword,
     'github.sha': 'a206e709cc21b1bf8e262604a23f9d0fc51a293a',
   });
-  assert.equal(actionInputs['contract-revision'], '1');
-  return { env, inputs: { ...actionInputs, 'control-plane': cp.url, 'contract-revision': '2' } };
+  assert.equal(actionInputs['control-plane'], 'https://chainloop.example.com', "the README's example URL");
+  return { env, inputs: { ...actionInputs, 'control-plane': cp.url } };
 }
 
 /** The same with the token given as an input. */
@@ -180,6 +181,7 @@ test("the README's release job: a successful job pushes a signed attestation car
 
   const run = await cp.admin().getRun(attestationId);
   assert.equal(run.status, 'succeeded');
+  assert.equal(run.contractRevision, 2, 'attested against the uploaded contract');
   assert.equal(run.runnerType, 'GITHUB_ACTION');
   assert.equal(run.jobUrl, `https://github.com/chainloop-dev/bedrock/actions/runs/${runId}`);
   const stored = await cp.admin().getAttestation(attestationId);
