@@ -131,6 +131,9 @@ describe('auth matrix', () => {
     assert.deepEqual(await admin.whoami(), { kind: 'admin' });
     assert.equal((await admin.getRun(runB)).status, 'succeeded');
     assert.equal((await admin.getAttestation(runB)).bundle, JSON.stringify({ attestation: 'of B' }));
+    // What docs/control-plane.md says GET /v1/attestations answers: a JSON record whose `bundle` is the stored text.
+    const raw = await call(server, 'GET', `/v1/attestations/${runB}`, { token: server.adminToken });
+    assert.deepEqual(Object.keys(raw.json()).sort(), ['bundle', 'createdAt', 'digest', 'runId', 'workflowId']);
     assert.equal(await admin.hasBlob(sha256(secretB)), true);
   });
 
