@@ -9,7 +9,10 @@ const isXmlEntry = (path: string) => path.toLowerCase().endsWith('.xml') && !pat
 
 /**
  * JUnit XML: a single report, or a .zip / .tar.gz of reports (every `.xml` entry must be a report); at least one
- * test suite in all. The original file or archive is what gets uploaded.
+ * test suite in all. The original file or archive is what gets uploaded. Reports as the common tools write them are
+ * accepted: JUnit 5 / Maven Surefire (`<testsuite>` root), pytest, go-junit-report and Node's own reporter
+ * (`<testsuites>` root), including Node's top-level `test()`s, which it writes as `<testcase>`s directly under
+ * `<testsuites>` (Chainloop's go-junit only counts `<testsuite>` elements, so it refuses those).
  */
 export const junitXmlKind: MaterialKind = {
   kind: 'JUNIT_XML',
@@ -45,7 +48,10 @@ export const junitXmlKind: MaterialKind = {
   },
 };
 
-/** Number of `<testsuite>` elements of a report, or why it is not a JUnit report. */
+/**
+ * Number of test suites of a report, or why it is not a JUnit report: its `<testsuite>` elements, plus one for the
+ * `<testcase>`s that stand directly under `<testsuites>` (the suite-less tests of Node's `--test-reporter=junit`).
+ */
 async function countTestSuites(xml: string): Promise<number | string> {
   const { XMLParser, XMLValidator } = await import('fast-xml-parser');
   const valid = XMLValidator.validate(xml);
@@ -62,7 +68,7 @@ async function countTestSuites(xml: string): Promise<number | string> {
 
 function countSuitesUnder(node: unknown): number {
   if (typeof node !== 'object' || node === null) return 0;
-  const suites = (node as Record<string, unknown>).testsuite;
-  if (suites === undefined) return 0;
-  return Array.isArray(suites) ? suites.length : 1;
+  const { testsuite, testcase } = node as Record<string, unknown>;
+  const suites = testsuite === undefined ? 0 : Array.isArray(testsuite) ? testsuite.length : 1;
+  return suites + (testcase === undefined ? 0 : 1);
 }

@@ -1,7 +1,7 @@
 import '../hang-guard';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { materialKind } from '@chainloop-ts/core/materials';
@@ -9,7 +9,27 @@ import { create } from 'tar';
 import { fixtureDir, VECTORS } from './fixture-dir';
 
 const junit = materialKind('JUNIT_XML');
+/** Reports written by other tools than Node's (see the README there for where each format comes from). */
+const TOOL_REPORTS = join(import.meta.dirname, 'fixtures', 'junit');
 const inspect = (value: string, cwd: string) => junit.inspect({ name: 'tests', value, cwd });
+
+/**
+ * Runs Node's own test runner with its JUnit reporter on a test file, as a user's CI would, and returns the report's
+ * path. NODE_TEST_CONTEXT is dropped so the nested runner reports for itself instead of to this test run.
+ */
+function nodeJunitReport(dir: string, name: string, source: string): string {
+  const testFile = join(dir, `${name}.test.mjs`);
+  const report = join(dir, `${name}.xml`);
+  writeFileSync(testFile, source);
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const run = spawnSync(
+    process.execPath,
+    ['--test', '--test-reporter=junit', `--test-reporter-destination=${report}`, testFile],
+    { cwd: dir, env, encoding: 'utf8', timeout: 60_000 },
+  );
+  assert.equal(run.error, undefined, `node --test did not run: ${run.error}`);
+  return report;
+}
 
 /** Zips files with Debian's python3 (the zipfile module), a real zip writer independent of our reader. */
 function zip(archive: string, files: string[]): void {
@@ -27,6 +47,67 @@ describe('JUNIT_XML', () => {
       assert.deepEqual(await inspect(file, VECTORS), {
         shape: 'file',
         path: join(VECTORS, file),
+        fileName: file,
+        annotations: {},
+      });
+    }
+  });
+
+  it("accepts the reports of Node's own test runner: top-level tests, describe blocks and both", {
+    timeout: 120_000,
+  }, async () => {
+    const { dir } = fixtureDir();
+    const accepted = async (file: string) =>
+      assert.deepEqual(await inspect(file, dir), {
+        shape: 'file',
+        path: join(dir, file),
+        fileName: file,
+        annotations: {},
+      });
+    // Top-level test() calls: Node writes their <testcase>s straight under <testsuites>, with no <testsuite>.
+    const top = nodeJunitReport(
+      dir,
+      'top-level',
+      [
+        "import { test } from 'node:test';",
+        "import assert from 'node:assert';",
+        "test('adds', () => assert.equal(1 + 1, 2));",
+        "test('divides', () => assert.equal(6 / 3, 3));",
+        "test('multiplies', { skip: 'not yet' }, () => {});",
+      ].join('\n'),
+    );
+    assert.match(readFileSync(top, 'utf8'), /<testsuites>\s*<testcase name="adds"/);
+    assert.doesNotMatch(readFileSync(top, 'utf8'), /<testsuite[\s>]/);
+    await accepted('top-level.xml');
+
+    const described = nodeJunitReport(
+      dir,
+      'described',
+      [
+        "import { describe, it } from 'node:test';",
+        "describe('calculator', () => { it('adds', () => {}); describe('parse', () => { it('reads digits', () => {}); }); });",
+      ].join('\n'),
+    );
+    assert.match(readFileSync(described, 'utf8'), /<testsuites>\s*<testsuite name="calculator"/);
+    await accepted('described.xml');
+
+    nodeJunitReport(
+      dir,
+      'mixed',
+      [
+        "import { describe, it, test } from 'node:test';",
+        "test('stands alone', () => {});",
+        "describe('calculator', () => { it('adds', () => {}); });",
+      ].join('\n'),
+    );
+    await accepted('mixed.xml');
+  });
+
+  it('accepts the reports of Maven Surefire (JUnit 5), pytest and go-junit-report', { timeout: 30_000 }, async () => {
+    for (const file of ['TEST-com.example.CalculatorTest.xml', 'pytest-junitxml.xml', 'go-junit-report.xml']) {
+      assert.deepEqual(await inspect(file, TOOL_REPORTS), {
+        shape: 'file',
+        path: join(TOOL_REPORTS, file),
         fileName: file,
         annotations: {},
       });
