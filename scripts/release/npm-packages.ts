@@ -49,7 +49,7 @@ function stageCli(stageDir: string, version: string, cliBundle: string) {
   writeReadme(dir, source, [
     'npm install -g @chainloop-ts/cli',
     'chainloop --help',
-    '# the control plane is a package of its own: npm install -g @chainloop-ts/control-plane',
+    '# the control plane is a package of its own: npm install -g --allow-scripts=better-sqlite3 @chainloop-ts/control-plane',
   ]);
   writeManifest(dir, {
     name: source.name,
@@ -76,7 +76,7 @@ function stageControlPlane(stageDir: string, version: string, cliBundle: string)
   // Served at /v1/downloads/chainloop.cjs: the CLI of exactly this version.
   copyFileSync(cliBundle, join(dist, 'chainloop.cjs'));
   writeReadme(dir, source, [
-    'npm install -g @chainloop-ts/control-plane @chainloop-ts/cli',
+    'npm install -g --allow-scripts=better-sqlite3 @chainloop-ts/control-plane @chainloop-ts/cli',
     'chainloop-control-plane start --data-dir ./chainloop-data   # or: chainloop control-plane start',
   ]);
   writeManifest(dir, {

@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ChainloopError } from '@chainloop-ts/core';
 import Database from 'better-sqlite3';
 import { legacyReferenceGrants, legacyStatementDigest } from './legacy-reference-grants';
 import { type DataStep, MIGRATIONS } from './migrations';
@@ -46,6 +47,28 @@ function retryWhileBusy<T>(step: () => T): T {
   }
 }
 
+/**
+ * better-sqlite3's native binding is built by its install script; npm 12 blocks dependency install scripts unless
+ * allowed, which leaves a control plane that cannot open its store. Say so in one line, with the install that works.
+ */
+function openDatabase(path: string): Database.Database {
+  try {
+    return new Database(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (
+      !/Could not locate the bindings file|ERR_DLOPEN_FAILED|was compiled against a different Node\.js version/.test(
+        message,
+      )
+    )
+      throw error;
+    throw new ChainloopError(
+      'SQLITE_BINDING_MISSING',
+      `the SQLite store cannot open: better-sqlite3's native binding is missing or built for another Node.js (${message.split('\n')[0]}): reinstall with npm install -g --allow-scripts=better-sqlite3 @chainloop-ts/control-plane (npm 12 blocks install scripts), or use --database-url with PostgreSQL`,
+    );
+  }
+}
+
 /** The embedded default store: one SQLite file in WAL mode, every multi-statement change in a transaction. */
 export class SqliteRepository implements Repository {
   private readonly db: Database.Database;
@@ -53,7 +76,7 @@ export class SqliteRepository implements Repository {
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     keepPrivate(path);
-    this.db = new Database(path);
+    this.db = openDatabase(path);
     // Several processes may share the file; wait for a writer instead of failing with SQLITE_BUSY. Set first:
     // switching to WAL takes a lock too.
     this.db.pragma('busy_timeout = 5000');
