@@ -42,23 +42,33 @@ export function controlPlaneUrl(command: Command): string {
   return globalOptions(command).controlPlane ?? process.env.CHAINLOOP_CONTROL_PLANE_API ?? DEFAULT_CONTROL_PLANE;
 }
 
+/** A token and where it came from (named in a 401, so a bad one is fixed where it was set). */
+export interface TokenWithSource {
+  token: string;
+  source: '--token' | 'CHAINLOOP_ROBOT_ACCOUNT' | 'CHAINLOOP_TOKEN';
+}
+
 /** Admin commands: --token, else CHAINLOOP_TOKEN. */
-export function adminToken(command: Command): string {
-  const token = globalOptions(command).token ?? process.env.CHAINLOOP_TOKEN;
+export function adminToken(command: Command): TokenWithSource {
+  const flag = globalOptions(command).token;
+  const token = flag ?? process.env.CHAINLOOP_TOKEN;
   if (!token) {
     throw new UsageError('TOKEN_MISSING', 'no API token: pass --token or set CHAINLOOP_TOKEN');
   }
-  return token;
+  return { token, source: flag !== undefined ? '--token' : 'CHAINLOOP_TOKEN' };
 }
 
 /** Crafting commands: --token, else CHAINLOOP_ROBOT_ACCOUNT (the seed's name), else CHAINLOOP_TOKEN. */
-export function optionalRobotToken(command: Command): string | undefined {
-  return (
-    globalOptions(command).token || process.env.CHAINLOOP_ROBOT_ACCOUNT || process.env.CHAINLOOP_TOKEN || undefined
-  );
+export function optionalRobotToken(command: Command): TokenWithSource | undefined {
+  const flag = globalOptions(command).token;
+  if (flag) return { token: flag, source: '--token' };
+  const robot = process.env.CHAINLOOP_ROBOT_ACCOUNT;
+  if (robot) return { token: robot, source: 'CHAINLOOP_ROBOT_ACCOUNT' };
+  const token = process.env.CHAINLOOP_TOKEN;
+  return token ? { token, source: 'CHAINLOOP_TOKEN' } : undefined;
 }
 
-export function robotToken(command: Command): string {
+export function robotToken(command: Command): TokenWithSource {
   const token = optionalRobotToken(command);
   if (!token) {
     throw new UsageError(

@@ -101,13 +101,53 @@ describe('chainloop keys generate', () => {
     await decryptCosignPrivateKey(readFileSync(join(scratch, 'tty.key'), 'utf8'), 'tty secret', 'tty.key');
   });
 
+  test('no password set in a CI job (no variable, no terminal, nothing piped): refused, nothing written', {
+    timeout: 60_000,
+  }, () => {
+    const result = chainloop(['keys', 'generate', '--output-prefix', 'ci']);
+    assertOneLineError(
+      result,
+      2,
+      /^ERR no password is set for the new key ci.key: set CHAINLOOP_SIGNING_PASSWORD or pipe the password on stdin \(no terminal to prompt on\), or pass --allow-empty-password to create ci.key with an empty password\n$/,
+    );
+    assert.equal(existsSync(join(scratch, 'ci.key')), false);
+    assert.equal(existsSync(join(scratch, 'ci.pub')), false);
+  });
+
+  test('CHAINLOOP_SIGNING_PASSWORD set but empty (an undefined CI secret): refused, nothing written', {
+    timeout: 60_000,
+  }, () => {
+    const result = chainloop(['keys', 'generate', '--output-prefix', 'blank'], {
+      env: { CHAINLOOP_SIGNING_PASSWORD: '' },
+    });
+    assertOneLineError(
+      result,
+      2,
+      /^ERR CHAINLOOP_SIGNING_PASSWORD is set but empty: set it to the password for the new key blank.key, or pass --allow-empty-password/,
+    );
+    assert.equal(existsSync(join(scratch, 'blank.key')), false);
+  });
+
+  test('--allow-empty-password writes a key with an empty password, which then loads with nothing set', {
+    timeout: 60_000,
+  }, async () => {
+    const result = chainloop(['keys', 'generate', '--output-prefix', 'open', '--allow-empty-password']);
+    assert.equal(result.status, 0, result.stderr);
+    const keyPem = readFileSync(join(scratch, 'open.key'), 'utf8');
+    assert.ok((await decryptCosignPrivateKey(keyPem, '', 'open.key')).length > 0);
+    // As with cosign, nothing piped opens a key whose password is empty.
+    const loaded = chainloop(['keys', 'public-key', '--key', 'open.key']);
+    assert.equal(loaded.status, 0, loaded.stderr);
+    assert.equal(loaded.stdout, readFileSync(join(scratch, 'open.pub'), 'utf8'));
+  });
+
   test('an unsupported --kdf-n is a usage error (exit 2)', () => {
     assertOneLineError(chainloop(['keys', 'generate', '--kdf-n', '1048576']), 2, /--kdf-n 1048576 is not supported/);
   });
 
   test('a missing output folder is a one-line error', () => {
     const result = chainloop(['keys', 'generate', '--output-prefix', 'nope/cosign'], {
-      env: { CHAINLOOP_SIGNING_PASSWORD: '' },
+      env: { CHAINLOOP_SIGNING_PASSWORD: 'pw' },
     });
     assertOneLineError(result, 1, /nope\/cosign.key: folder nope does not exist; create it first/);
   });
@@ -194,6 +234,32 @@ describe('chainloop keys public-key: loading a signing key from the CLI', () => 
     const result = chainloop(['keys', 'public-key', '--key', ref], { input: 'hello\n' });
     assertOneLineError(result, 1, new RegExp(`^ERR wrong password for signing key ${ref}\\n$`));
     assert.doesNotMatch(result.stderr, /hello/);
+  });
+
+  test('no password in a CI job (no variable, no terminal, nothing piped): "no password is set", exit 2', {
+    timeout: 60_000,
+  }, () => {
+    const ref = join(VECTORS, 'keys', 'cosign__keys_test__pemsigstorekey.key');
+    const result = chainloop(['keys', 'public-key', '--key', ref]);
+    assertOneLineError(
+      result,
+      2,
+      new RegExp(
+        `^ERR signing key ${ref} is encrypted and no password is set: set CHAINLOOP_SIGNING_PASSWORD or pipe the password on stdin \\(no terminal to prompt on\\)\\n$`,
+      ),
+    );
+  });
+
+  test('CHAINLOOP_SIGNING_PASSWORD set but empty for an encrypted key: wrong password, saying it is empty', {
+    timeout: 60_000,
+  }, () => {
+    const ref = join(VECTORS, 'keys', 'cosign__keys_test__pemsigstorekey.key');
+    const result = chainloop(['keys', 'public-key', '--key', ref], { env: { CHAINLOOP_SIGNING_PASSWORD: '' } });
+    assertOneLineError(
+      result,
+      1,
+      new RegExp(`^ERR wrong password for signing key ${ref}: CHAINLOOP_SIGNING_PASSWORD is set but empty; set it`),
+    );
   });
 
   test('missing file: one-line error, exit 1', () => {

@@ -16,7 +16,8 @@ import { formatInitializedAt as formatTime } from './attestation/status-view';
 /** The admin client, loaded on first use so commands that do not talk to the control plane start faster. */
 export async function adminClient(command: Command): Promise<ControlPlaneClient> {
   const { ControlPlaneClient } = await import('@chainloop-ts/core/client');
-  return new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token: adminToken(command) });
+  const { token, source } = adminToken(command);
+  return new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token, tokenSource: source });
 }
 
 function parseRevision(value: string): number {

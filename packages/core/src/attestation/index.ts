@@ -34,7 +34,16 @@ export { importPublicKeyPem, publicKeyHint, publicKeyPemOf } from './public-key'
 export { type SignedStatement, signStatement } from './sign';
 export { type SignatureAlgorithm, signatureAlgorithmFor, signWithKey, verifyWithKey } from './signature-algorithm';
 export type { Signer } from './signer';
-export { resolveSigningPassword, SIGNING_PASSWORD_ENV, type SigningPasswordOptions } from './signing-password';
+export {
+  readSigningPassword,
+  resolveNewKeyPassword,
+  resolveSigningPassword,
+  SIGNING_PASSWORD_ENV,
+  type SigningPassword,
+  type SigningPasswordOptions,
+  type SigningPasswordSource,
+  signingPasswordMissing,
+} from './signing-password';
 export {
   IN_TOTO_PAYLOAD_TYPE,
   type InTotoStatement,

@@ -1,11 +1,17 @@
 import type { KeyObject } from 'node:crypto';
+import { ChainloopError } from '../errors';
 import { decryptCosignPrivateKey, parseCosignPrivateKeyPem } from './cosign-key';
 import { readKeyReference } from './key-ref';
 import { importPkcs8PrivateKey } from './pkcs8';
 import { publicKeyHint, publicKeyPemOf } from './public-key';
 import { type SignatureAlgorithm, signatureAlgorithmFor, signWithKey } from './signature-algorithm';
 import type { Signer } from './signer';
-import { resolveSigningPassword, type SigningPasswordOptions } from './signing-password';
+import {
+  readSigningPassword,
+  SIGNING_PASSWORD_ENV,
+  type SigningPasswordOptions,
+  signingPasswordMissing,
+} from './signing-password';
 
 /** A Signer over an in-memory private key (a decrypted cosign key, or an ephemeral keyless key). */
 export class KeySigner implements Signer {
@@ -33,7 +39,7 @@ export class KeySigner implements Signer {
 }
 
 export interface LoadSigningKeyOptions {
-  /** When undefined, resolved with resolveSigningPassword(ref): CHAINLOOP_SIGNING_PASSWORD, TTY prompt, stdin. */
+  /** When undefined, resolved with readSigningPassword(ref): CHAINLOOP_SIGNING_PASSWORD, TTY prompt, stdin. */
   password?: string;
   env?: NodeJS.ProcessEnv;
   /** Where a password not given otherwise is read from (default process.stdin); tests pass their own. */
@@ -48,11 +54,40 @@ export async function loadSigningKey(ref: string, options: LoadSigningKeyOptions
   const what = `signing key ${ref}`;
   const text = await readKeyReference(ref, { env: options.env, what: 'signing key' });
   parseCosignPrivateKeyPem(text, what);
-  const password = options.password ?? (await resolveSigningPassword(ref, { env: options.env, stdin: options.stdin }));
-  const pkcs8 = await decryptCosignPrivateKey(text, password, what);
+  const pkcs8 =
+    options.password !== undefined
+      ? await decryptCosignPrivateKey(text, options.password, what)
+      : await decryptWithResolvedPassword(text, ref, what, options);
   try {
     return new KeySigner(importPkcs8PrivateKey(pkcs8, what), what);
   } finally {
     pkcs8.fill(0);
+  }
+}
+
+/**
+ * Decrypts with the password from CHAINLOOP_SIGNING_PASSWORD, the prompt or stdin. With none set, the key may still
+ * have an empty password (cosign reads nothing piped as ""): tried once, and if it does not open, the error says the
+ * password is missing rather than wrong. An explicitly empty variable that does not open the key says so.
+ */
+async function decryptWithResolvedPassword(
+  text: string,
+  ref: string,
+  what: string,
+  options: LoadSigningKeyOptions,
+): Promise<Buffer> {
+  const { password, source } = await readSigningPassword(ref, { env: options.env, stdin: options.stdin });
+  try {
+    return await decryptCosignPrivateKey(text, password, what);
+  } catch (error) {
+    if ((error as ChainloopError).code !== 'SIGNING_KEY_WRONG_PASSWORD') throw error;
+    if (source === 'none') throw signingPasswordMissing(what);
+    if (source === 'env' && password === '') {
+      throw new ChainloopError(
+        'SIGNING_KEY_WRONG_PASSWORD',
+        `wrong password for ${what}: ${SIGNING_PASSWORD_ENV} is set but empty; set it to the key's password`,
+      );
+    }
+    throw error;
   }
 }

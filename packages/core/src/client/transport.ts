@@ -14,6 +14,11 @@ import { ControlPlaneError, unreachable } from './control-plane-error';
 export interface TransportOptions {
   baseUrl: string;
   token: string;
+  /**
+   * Where the token came from, as the user set it ("--token", "CHAINLOOP_ROBOT_ACCOUNT", "CHAINLOOP_TOKEN"): a 401
+   * answer then names it instead of the control plane's generic hint, which cannot know.
+   */
+  tokenSource?: string;
   /** Extra attempts for idempotent calls after a connection error or a 5xx (default 3). */
   retries?: number;
   /** First backoff delay in ms, doubled each attempt (default 200). */
@@ -65,6 +70,7 @@ const NEVER_SENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNRE
 export class ControlPlaneTransport {
   readonly baseUrl: string;
   private readonly token: string;
+  private readonly tokenSource?: string;
   private readonly retries: number;
   private readonly retryDelayMs: number;
   private readonly timeoutMs: number;
@@ -73,6 +79,7 @@ export class ControlPlaneTransport {
   constructor(options: TransportOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.token = options.token;
+    this.tokenSource = options.tokenSource;
     this.retries = options.retries ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 200;
     this.timeoutMs = options.timeoutMs ?? 60_000;
@@ -134,7 +141,7 @@ export class ControlPlaneTransport {
         await new Promise((resolve) => setTimeout(resolve, wait));
         continue;
       }
-      throw await errorFromResponse(method, path, response);
+      throw withTokenSource(await errorFromResponse(method, path, response), this.tokenSource);
     }
   }
 
@@ -189,6 +196,21 @@ export function retryAfterMs(value: string | undefined, now: number = Date.now()
   if (!/[a-z]/i.test(text) || !/\d:\d/.test(text)) return undefined;
   const at = Date.parse(text);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * A 401 names where the token came from: the control plane's hint ("check --token / CHAINLOOP_TOKEN") is replaced by
+ * the one place the user actually set it; a reason with another fix (a revoked robot account) keeps it and gains the
+ * source.
+ */
+function withTokenSource(error: ChainloopError, tokenSource: string | undefined): ChainloopError {
+  if (!tokenSource || !(error instanceof ControlPlaneError) || error.status !== 401) return error;
+  const hintAt = error.message.lastIndexOf(': ');
+  const hint = hintAt < 0 ? '' : error.message.slice(hintAt + 2);
+  const message = /--token|CHAINLOOP_TOKEN/.test(hint)
+    ? `${error.message.slice(0, hintAt)}: check ${tokenSource} (where this token came from)`
+    : `${error.message} (the token came from ${tokenSource})`;
+  return new ControlPlaneError(error.status, error.code, message);
 }
 
 function rateLimited(message: string): ControlPlaneError {

@@ -62,15 +62,8 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
     );
   }
 
-  const run = options.dryRun
-    ? undefined
-    : await client.createRun({
-        contractRevision: revision.revision,
-        runnerType: runner.type,
-        jobUrl: runner.runUrl(context.env),
-      });
-
-  const state: CraftingState = {
+  const gitHead = await head;
+  const buildState = (run: { id: string } | undefined): CraftingState => ({
     version: CRAFTING_STATE_VERSION,
     attestationId: options.remoteState ? run?.id : undefined,
     dryRun: options.dryRun,
@@ -93,14 +86,37 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
       environment: runner.environment(context.env),
       variables: runnerEnv.values,
     },
-    head: await head,
+    head: gitHead,
     annotations: {},
-  };
+  });
+  const createRun = () =>
+    client.createRun({
+      contractRevision: revision.revision,
+      runnerType: runner.type,
+      jobUrl: runner.runUrl(context.env),
+    });
 
-  const store: StateStore =
-    options.remoteState && run ? new RemoteStateStore(client, run.id) : new LocalStateStore(options.localStatePath);
+  let run: { id: string } | undefined;
   try {
-    await store.create(state, { replace: options.replace });
+    if (options.remoteState) {
+      // A new run has no state yet: nothing to refuse before creating it.
+      run = await createRun();
+      const store = new RemoteStateStore(client, run.id);
+      const state = buildState(run);
+      await store.create(state);
+      return { state, store };
+    }
+    // The local state is checked (an attestation already in progress is refused unless --replace) before the run is
+    // created, under the state's lock: a refused init creates no run that would be left failed or initialized.
+    const store = new LocalStateStore(options.localStatePath);
+    const state = await store.createWith(
+      async () => {
+        if (!options.dryRun) run = await createRun();
+        return buildState(run);
+      },
+      { replace: options.replace },
+    );
+    return { state, store };
   } catch (error) {
     // The run exists but no state could be written: tell the control plane so it does not stay initialized.
     if (run)
@@ -109,5 +125,4 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
         .catch(() => {});
     throw error;
   }
-  return { state, store };
 }

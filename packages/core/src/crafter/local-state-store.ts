@@ -40,7 +40,16 @@ export class LocalStateStore implements StateStore {
   }
 
   async create(state: CraftingState, options: { replace?: boolean } = {}): Promise<void> {
-    await this.withLock(async () => {
+    await this.createWith(async () => state, options);
+  }
+
+  /**
+   * Refuses an attestation already in progress (unless `replace`), then writes what `build` returns, all under the
+   * lock: whatever `build` does (init creates the run in the control plane) happens only when the write will be made,
+   * so a refused init leaves nothing behind.
+   */
+  async createWith(build: () => Promise<CraftingState>, options: { replace?: boolean } = {}): Promise<CraftingState> {
+    return this.withLock(async () => {
       if (!options.replace && (await this.read())) {
         throw new ChainloopError(
           'ATTESTATION_ALREADY_INITIALIZED',
@@ -48,7 +57,9 @@ export class LocalStateStore implements StateStore {
           { graceful: false },
         );
       }
+      const state = await build();
       await this.writeAtomically(state);
+      return state;
     });
   }
 

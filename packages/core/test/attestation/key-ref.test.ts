@@ -5,7 +5,13 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
-import { loadSigningKey, readKeyReference, resolveSigningPassword } from '../../src/attestation/index';
+import {
+  loadSigningKey,
+  readKeyReference,
+  readSigningPassword,
+  resolveNewKeyPassword,
+  resolveSigningPassword,
+} from '../../src/attestation/index';
 import { readVector, vectorPath } from './vectors';
 
 const KEY_FILE = 'cosign__keys_test__pemsigstorekey'; // password "hello" (fixtures/vectors/README.md)
@@ -96,6 +102,64 @@ describe('signing password sources', () => {
     assert.equal(await password, 'hello');
     assert.equal(shown, 'Enter password for cosign.key: \n', 'the typed characters are not echoed');
     assert.deepEqual(stdin.rawModes, [true, false]);
+  });
+
+  test('each password says where it came from; nothing piped without a terminal is "none"', {
+    timeout: 10_000,
+  }, async () => {
+    const piped = (text: string) => {
+      const stdin = new PassThrough();
+      stdin.end(text);
+      return stdin;
+    };
+    assert.deepEqual(await readSigningPassword('k', { env: { CHAINLOOP_SIGNING_PASSWORD: '' }, stdin: piped('x') }), {
+      password: '',
+      source: 'env',
+    });
+    assert.deepEqual(await readSigningPassword('k', { env: {}, stdin: piped('pw') }), {
+      password: 'pw',
+      source: 'stdin',
+    });
+    assert.deepEqual(await readSigningPassword('k', { env: {}, stdin: piped('') }), { password: '', source: 'none' });
+  });
+
+  test('a new key refuses an empty password from any source unless allowed', { timeout: 10_000 }, async () => {
+    const empty = () => {
+      const stdin = new PassThrough();
+      stdin.end('');
+      return stdin;
+    };
+    await assert.rejects(resolveNewKeyPassword('ci.key', { env: {}, stdin: empty() }), {
+      code: 'SIGNING_PASSWORD_MISSING',
+      exitCode: 2,
+      message:
+        /^no password is set for the new key ci.key: set CHAINLOOP_SIGNING_PASSWORD or pipe the password on stdin/,
+    });
+    await assert.rejects(resolveNewKeyPassword('ci.key', { env: { CHAINLOOP_SIGNING_PASSWORD: '' }, stdin: empty() }), {
+      code: 'SIGNING_PASSWORD_EMPTY',
+      message: /^CHAINLOOP_SIGNING_PASSWORD is set but empty: .*--allow-empty-password/,
+    });
+    // Enter pressed twice at the prompt.
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
+    const typed = resolveNewKeyPassword('tty.key', { env: {}, stdin: terminal, promptOutput: new PassThrough() });
+    terminal.write('\r');
+    setImmediate(() => terminal.write('\r'));
+    await assert.rejects(typed, {
+      code: 'SIGNING_PASSWORD_EMPTY',
+      message: /^the password typed for tty.key is empty: type one, or pass --allow-empty-password/,
+    });
+    assert.equal(await resolveNewKeyPassword('ci.key', { env: {}, stdin: empty(), allowEmpty: true }), '');
+    assert.equal(await resolveNewKeyPassword('ci.key', { env: { CHAINLOOP_SIGNING_PASSWORD: 'pw' } }), 'pw');
+  });
+
+  test('loadSigningKey with nothing piped and no terminal says the password is not set, not wrong', {
+    timeout: 120_000,
+  }, async () => {
+    const keyRef = vectorPath('keys', `${KEY_FILE}.key`);
+    assert.deepEqual(await loadKeyWithPipedPassword(keyRef, ''), {
+      code: 'SIGNING_PASSWORD_MISSING',
+      message: `signing key ${keyRef} is encrypted and no password is set: set CHAINLOOP_SIGNING_PASSWORD or pipe the password on stdin (no terminal to prompt on)`,
+    });
   });
 
   test('loadSigningKey reads the password from stdin when the variable is unset', async () => {

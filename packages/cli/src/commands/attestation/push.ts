@@ -16,7 +16,7 @@ export function registerAttestationPush(attestation: Command): void {
     .description('sign the attestation and store it in the control plane')
     .option(
       '-k, --key <ref>',
-      'cosign private key: a file path or env://VAR (password from CHAINLOOP_SIGNING_PASSWORD)',
+      'cosign private key: a file path or env://VAR (password: CHAINLOOP_SIGNING_PASSWORD, where "" means an empty one; else a terminal prompt; else stdin)',
     )
     .option('--annotation <key=value>', 'attestation annotation (repeatable)', collect)
     .option('--bundle <file>', 'also write the Sigstore bundle to this file')

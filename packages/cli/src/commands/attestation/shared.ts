@@ -13,7 +13,8 @@ export async function craftingContext(command: Command): Promise<CraftingContext
   const client = token
     ? new (await import('@chainloop-ts/core/client')).ControlPlaneClient({
         baseUrl: controlPlaneUrl(command),
-        token,
+        token: token.token,
+        tokenSource: token.source,
         // A 429 is waited out (Retry-After): say so, or a command would sit silent for up to a minute.
         onRateLimited: log.warn,
       })
