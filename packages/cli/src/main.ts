@@ -1,5 +1,5 @@
 import { CHAINLOOP_TS_VERSION, ChainloopError } from '@chainloop-ts/core';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { registerArtifactCommands } from './commands/artifact';
 import { registerAttestationCommands } from './commands/attestation/index';
 import { registerControlPlaneCommands } from './commands/control-plane';
@@ -13,13 +13,17 @@ export function buildProgram(): Command {
   const program = new Command('chainloop')
     .description('Software supply-chain attestations, native to your CI')
     .version(CHAINLOOP_TS_VERSION, '--version', 'print the version')
-    .option('-t, --token <token>', 'API token (admin) or robot account token (crafting)')
+    .option(
+      '-t, --token <token>',
+      'API token: admin commands fall back to env CHAINLOOP_TOKEN, attestation commands to env CHAINLOOP_ROBOT_ACCOUNT, then CHAINLOOP_TOKEN',
+    )
     .option(
       '--control-plane <url>',
       'control plane URL (env CHAINLOOP_CONTROL_PLANE_API, default http://127.0.0.1:8000)',
     )
     .option('-o, --output <format>', 'output format: table or json')
-    .showHelpAfterError()
+    // Every help lists the program's options too: --token and --control-plane work after any subcommand.
+    .configureHelp({ showGlobalOptions: true, visibleGlobalOptions: globalOptionsWorthShowing })
     .exitOverride();
   registerAttestationCommands(program);
   registerWorkflowCommands(program);
@@ -27,7 +31,53 @@ export function buildProgram(): Command {
   registerKeysCommands(program);
   registerControlPlaneCommands(program);
   addCommonOptionsToLeaves(program);
+  reportUsageErrorsOnOneLine(program);
   return program;
+}
+
+/**
+ * The program's options as a subcommand's help lists them: not --version (the program's alone), nor an option whose
+ * flags the command shows itself (a leaf's own -o).
+ */
+function globalOptionsWorthShowing(this: Help, command: Command): Option[] {
+  const shown = command.options.filter((option) => !option.hidden);
+  const own = new Set(shown.flatMap((option) => [option.short, option.long]).filter((flag) => flag !== undefined));
+  const ownFlag = (flag: string | undefined) => flag !== undefined && own.has(flag);
+  return Help.prototype.visibleGlobalOptions
+    .call(this, command)
+    .filter((option) => option.long !== '--version' && !ownFlag(option.short) && !ownFlag(option.long));
+}
+
+/**
+ * A mistyped command or option, a missing argument: one `ERR …` line with commander's suggestion, if it has one, and
+ * where to read the usage, instead of its `error: …` and a whole help page. main() exits 2.
+ */
+function reportUsageErrorsOnOneLine(program: Command): void {
+  const visit = (command: Command) => {
+    command.configureOutput({
+      outputError: (text, write) => {
+        const [message, ...rest] = text
+          .trim()
+          .replace(/^error: /, '')
+          .replace(/\.$/, '')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean);
+        // commander's "(Did you mean workflow?)" line
+        const suggestion = rest.join(' ').replace(/^\((.*)\)$/, '$1');
+        const hint = suggestion ? `, ${suggestion.charAt(0).toLowerCase()}${suggestion.slice(1)}` : '';
+        write(`ERR ${message}${hint} (see ${commandPath(command)} --help)\n`);
+      },
+    });
+    for (const child of command.commands) visit(child);
+  };
+  visit(program);
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current; current = current.parent) names.unshift(current.name());
+  return names.join(' ');
 }
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 error, 2 usage error. */
@@ -46,7 +96,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function reportError(error: unknown, argv: string[]): number {
   if (error instanceof CommanderError) {
-    // help and version exit through here with code 0; commander already printed its message.
+    // help and version exit through here with code 0; commander already printed its message (a usage error's one
+    // line: reportUsageErrorsOnOneLine).
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof ChainloopError) {

@@ -17,7 +17,8 @@ import { formatInitializedAt as formatTime } from './attestation/status-view';
 export async function adminClient(command: Command): Promise<ControlPlaneClient> {
   const { ControlPlaneClient } = await import('@chainloop-ts/core/client');
   const { token, source } = adminToken(command);
-  return new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token, tokenSource: source });
+  // Nothing listening at the URL: an admin command says so at once rather than after a second of retries.
+  return new ControlPlaneClient({ baseUrl: controlPlaneUrl(command), token, tokenSource: source, retryRefused: false });
 }
 
 function parseRevision(value: string): number {

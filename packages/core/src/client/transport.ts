@@ -21,6 +21,11 @@ export interface TransportOptions {
   tokenSource?: string;
   /** Extra attempts for idempotent calls after a connection error or a 5xx (default 3). */
   retries?: number;
+  /**
+   * Whether those retries include a refused connection (nothing listening at the URL; default true): a push rides out
+   * a control plane restart. False answers at once, for calls that cannot succeed until someone starts it.
+   */
+  retryRefused?: boolean;
   /** First backoff delay in ms, doubled each attempt (default 200). */
   retryDelayMs?: number;
   /** Give up on a call (or an upload whose socket stays silent) after this many ms (default 60000). */
@@ -72,6 +77,7 @@ export class ControlPlaneTransport {
   private readonly token: string;
   private readonly tokenSource?: string;
   private readonly retries: number;
+  private readonly retryRefused: boolean;
   private readonly retryDelayMs: number;
   private readonly timeoutMs: number;
   private readonly onRateLimited?: (message: string) => void;
@@ -81,6 +87,7 @@ export class ControlPlaneTransport {
     this.token = options.token;
     this.tokenSource = options.tokenSource;
     this.retries = options.retries ?? 3;
+    this.retryRefused = options.retryRefused ?? true;
     this.retryDelayMs = options.retryDelayMs ?? 200;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.onRateLimited = options.onRateLimited;
@@ -101,9 +108,10 @@ export class ControlPlaneTransport {
       } catch (error) {
         // Only the connection's own failures: a file that cannot be read for an upload is the caller's error.
         const code = connectionErrorCode(error);
-        const retryable = code !== undefined && CONNECTION_ERRORS.has(code);
-        if (code === undefined || (!retryable && !isTlsErrorCode(code))) throw error;
+        const connectionError = code !== undefined && CONNECTION_ERRORS.has(code);
+        if (code === undefined || (!connectionError && !isTlsErrorCode(code))) throw error;
         if (!NEVER_SENT.has(code) && !isTlsErrorCode(code)) mayHaveArrived = true;
+        const retryable = connectionError && (code !== 'ECONNREFUSED' || this.retryRefused);
         if (retryable && attempt < attempts) {
           await this.backoff(attempt++);
           continue;

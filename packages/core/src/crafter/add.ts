@@ -12,7 +12,7 @@ import { isEnvReference, resolveEnvReference } from './env-value';
 import { sha256OfText } from './file-digest';
 import { storeFileMaterial } from './file-upload';
 import { notInitialized } from './local-state-store';
-import { uploadDoneLine } from './progress';
+import { notUploadedLine, uploadDoneLine } from './progress';
 import type { CraftedMaterial, CraftingState } from './state';
 import type { StateStore } from './state-store';
 
@@ -182,7 +182,9 @@ async function craft(
       const client = upload ? requireClient(context.client) : undefined;
       const stored = await storeFileMaterial(inspected.path, size, { client, upload });
       const fileName = fileNameOverride ?? inspected.fileName;
-      const line = uploadDoneLine(fileName, stored.digest, stored.size, stored.milliseconds);
+      const line = stored.uploaded
+        ? uploadDoneLine(fileName, stored.digest, stored.size, stored.milliseconds)
+        : notUploadedLine(fileName, stored.digest, stored.size, dryRun ? 'dry-run' : 'skip_upload in the contract');
       if (context.log.progress) context.log.progress(line);
       else context.log.info(line);
       return {

@@ -16,3 +16,11 @@ export function uploadDoneLine(fileName: string, digest: string, bytes: number, 
   const rate = Math.round(bytes / seconds);
   return `${fileName}@${digest} ... done! [${formatBytes(bytes)} in ${Math.floor(seconds)}s; ${formatBytes(rate)}/s]`;
 }
+
+/**
+ * The line for a file material that was hashed but not sent: `rootfs.tar.gz@sha256:f8a5… ... dry-run: not uploaded
+ * [7B]` (or `skip_upload in the contract`): no "done!", no rate, for an upload that never happened.
+ */
+export function notUploadedLine(fileName: string, digest: string, bytes: number, reason: string): string {
+  return `${fileName}@${digest} ... ${reason}: not uploaded [${formatBytes(bytes)}]`;
+}

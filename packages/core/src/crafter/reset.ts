@@ -7,6 +7,8 @@ export interface ResetResult {
   /** False when there was nothing to reset (no attestation in progress, e.g. after a successful push). */
   reset: boolean;
   runId?: string;
+  /** The attestation was a dry run: only its local state was discarded, nothing was marked in the control plane. */
+  dryRun?: boolean;
 }
 
 /** `attestation reset`: tell the control plane the run failed or was cancelled (not in dry-run), then forget the state. */
@@ -22,5 +24,5 @@ export async function resetAttestation(
     await requireClient(context.client).resetRun(runId, { trigger: options.trigger, reason: options.reason });
   }
   await store.clear();
-  return { reset: true, runId };
+  return { reset: true, runId, dryRun: state.dryRun };
 }

@@ -17,6 +17,8 @@ export interface FinishResult {
   /** False when there was nothing left to finish: finishing twice, or after a push, is harmless. */
   finished: boolean;
   push?: PushResult;
+  /** A reset of a dry run: the state was discarded, nothing was marked in the control plane. */
+  dryRun?: boolean;
 }
 
 /** Ends an attestation with the CI's job status: success pushes, failure and cancellation reset. Idempotent. */
@@ -31,6 +33,6 @@ export async function finishAttestation(
     return { action, finished: true, push: await pushAttestation(context, store, options.push) };
   }
   const reason = options.reason ?? `${options.ci} job status ${options.status}`;
-  const { reset } = await resetAttestation(context, store, { trigger: action.trigger, reason });
-  return { action, finished: reset };
+  const { reset, dryRun } = await resetAttestation(context, store, { trigger: action.trigger, reason });
+  return { action, finished: reset, dryRun };
 }

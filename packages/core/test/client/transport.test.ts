@@ -1,5 +1,6 @@
 import '../hang-guard';
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { describe, test } from 'node:test';
 import { ChainloopError } from '@chainloop-ts/core';
 import { ControlPlaneClient, ControlPlaneUnreachableError } from '@chainloop-ts/core/client';
@@ -132,6 +133,60 @@ describe('whether a failed call may have reached the control plane', { timeout: 
       assert.equal(error.code, 'CONTROL_PLANE_UNREACHABLE');
       assert.equal(error.requestMayHaveArrived, true);
       assert.equal(calls, 2);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('a refused connection (nothing listening at the URL)', { timeout: 30_000 }, () => {
+  /** TCP connections opened while `call` runs, as Node reports them (diagnostics channel net.client.socket). */
+  async function connectionsDuring(call: () => Promise<unknown>): Promise<{ connections: number; error: unknown }> {
+    let connections = 0;
+    const count = () => connections++;
+    subscribe('net.client.socket', count);
+    try {
+      const error = await call().catch((caught: unknown) => caught);
+      return { connections, error };
+    } finally {
+      unsubscribe('net.client.socket', count);
+    }
+  }
+
+  test('is retried by default (a push rides out a control plane restart)', async () => {
+    const client = new ControlPlaneClient({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      token: 't',
+      retryDelayMs: 1,
+    });
+    const { connections, error } = await connectionsDuring(() => client.listWorkflows());
+    assert.ok(error instanceof ControlPlaneUnreachableError);
+    assert.equal(connections, 4, 'the first attempt and three retries');
+  });
+
+  test('with retryRefused: false, fails on the first attempt with the same one-line error', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const client = new ControlPlaneClient({ baseUrl: url, token: 't', retryDelayMs: 1, retryRefused: false });
+    const { connections, error } = await connectionsDuring(() => client.listWorkflows());
+    assert.ok(error instanceof ControlPlaneUnreachableError);
+    assert.equal(error.requestMayHaveArrived, false);
+    assert.equal(
+      error.message,
+      `cannot reach the control plane at ${url} (connection refused): check --control-plane / CHAINLOOP_CONTROL_PLANE_API and that it is running`,
+    );
+    assert.equal(connections, 1, 'no retries');
+  });
+
+  test('with retryRefused: false, other connection failures are still retried', async () => {
+    let calls = 0;
+    const server = await startScriptedServer((request) => {
+      calls++;
+      request.socket.destroy();
+    });
+    try {
+      const client = new ControlPlaneClient({ baseUrl: server.url, token: 't', retryDelayMs: 1, retryRefused: false });
+      await assert.rejects(client.listWorkflows(), { code: 'CONTROL_PLANE_UNREACHABLE' });
+      assert.equal(calls, 4, 'a reset connection is retried as before');
     } finally {
       await server.stop();
     }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { outputFormat } from '../../context';
 import { log, printJson, printLine } from '../../output';
+import { resetLine } from './reset';
 import { collect, craftingContext, stateStore } from './shared';
 import { signerFor } from './signer';
 
@@ -56,8 +57,9 @@ export function registerAttestationFinish(attestation: Command): void {
         },
       });
       if (!result.finished) log.info('no attestation in progress: nothing to finish (already pushed or reset)');
-      else if (result.action.action === 'push') log.info('Attestation pushed!');
-      else log.info(result.action.trigger === 'failure' ? 'Attestation marked as failed' : 'Attestation canceled');
+      else if (result.action.action === 'push')
+        log.info(result.push?.dryRun ? 'Attestation pushed! (dry-run: not stored)' : 'Attestation pushed!');
+      else log.info(resetLine(result.action.trigger, result.dryRun ?? false));
       if (format === 'json') {
         printJson({
           finished: result.finished,

@@ -33,8 +33,14 @@ export function registerAttestationReset(attestation: Command): void {
         reason: flags.reason,
       });
       if (!result.reset) log.info('no attestation in progress: nothing to reset');
-      else log.info(flags.trigger === 'failure' ? 'Attestation marked as failed' : 'Attestation canceled');
+      else log.info(resetLine(flags.trigger, result.dryRun ?? false));
       if (format === 'json')
         printJson({ reset: result.reset, attestationID: result.runId ?? '', trigger: flags.trigger });
     });
+}
+
+/** What a reset did: the run marked in the control plane, or, for a dry run, nothing stored and the state discarded. */
+export function resetLine(trigger: string, dryRun: boolean): string {
+  if (dryRun) return 'dry-run: attestation discarded, nothing stored';
+  return trigger === 'failure' ? 'Attestation marked as failed' : 'Attestation marked as cancelled';
 }

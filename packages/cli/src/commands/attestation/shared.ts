@@ -4,6 +4,13 @@ import { controlPlaneUrl, nearestOption, optionalRobotToken } from '../../contex
 import { log } from '../../output';
 
 /**
+ * The commands that end a CI job's work (uploads, the push, the reset that closes the run) try again when nothing
+ * listens at the control plane URL: a restart of the control plane should not lose them. The others (init, status)
+ * cannot succeed until someone starts it, and say so at once.
+ */
+const RIDES_OUT_RESTARTS = new Set(['add', 'push', 'reset', 'finish']);
+
+/**
  * Core crafting context for a command. The control plane client exists when a robot token is given; actions that need
  * it (init, and add/push/reset outside dry-run) fail with a message naming the token flags when it is missing.
  */
@@ -17,6 +24,7 @@ export async function craftingContext(command: Command): Promise<CraftingContext
         tokenSource: token.source,
         // A 429 is waited out (Retry-After): say so, or a command would sit silent for up to a minute.
         onRateLimited: log.warn,
+        retryRefused: RIDES_OUT_RESTARTS.has(command.name()),
       })
     : undefined;
   return {
