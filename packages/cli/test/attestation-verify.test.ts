@@ -4,7 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type InTotoStatement, loadSigningKey, signStatement } from '@chainloop-ts/core/attestation';
+import {
+  createEnvelope,
+  type InTotoStatement,
+  loadSigningKey,
+  preAuthEncoding,
+  signStatement,
+} from '@chainloop-ts/core/attestation';
 import { freshCliBundle } from './helpers/fresh-build';
 
 const bundle = freshCliBundle();
@@ -142,6 +148,33 @@ describe('attestation verify on the interop vectors', () => {
     const file = vector('chainloop', 'attestation-bundle.cert.sigstore.json');
     const result = chainloop(['attestation', 'verify', file, '--cert-chain', vector('chainloop', 'ca.pub')]);
     assert.equal(result.status, 0, result.stderr);
+  });
+
+  test('Chainloop statements with the protobuf names type / predicate_type (its controlplane testdata): verified and shown as _type / predicateType', {
+    timeout: 60_000,
+  }, async () => {
+    // The stored signature verifies with no key we have: the exact payload bytes are signed again with a suite key.
+    const signer = await loadSigningKey(join(VECTORS, 'keys', 'generated__p256_N65536.key'), {
+      password: 'correct horse battery staple',
+    });
+    for (const name of ['with-git-subject', 'same-digest-than-git-subject']) {
+      const original = JSON.parse(readFileSync(vector('chainloop', `${name}.proto-names.dsse.json`), 'utf8'));
+      const payload = Buffer.from(original.payload, 'base64');
+      assert.match(payload.toString('utf8'), /"predicate_type": "chainloop.dev\/attestation\/v0.2"/);
+      const signature = await signer.sign(preAuthEncoding(original.payloadType, payload));
+      const file = join(scratch, `${name}.dsse.json`);
+      writeFileSync(file, JSON.stringify(createEnvelope(original.payloadType, payload, signature)));
+      const key = ['--key', join(VECTORS, 'keys', 'generated__p256_N65536.pub')];
+      const json = chainloop(['attestation', 'verify', file, ...key, '-o', 'json']);
+      assert.equal(json.status, 0, json.stderr);
+      const result = JSON.parse(json.stdout);
+      assert.equal(result.statementType, 'https://in-toto.io/Statement/v1');
+      assert.equal(result.predicateType, 'chainloop.dev/attestation/v0.2');
+      assert.equal(result.subjects[0].name, 'chainloop.workflow.test-new-types');
+      const table = chainloop(['attestation', 'verify', file, ...key]);
+      assert.equal(table.status, 0, table.stderr);
+      assert.match(table.stdout, /Statement type +│? *https:\/\/in-toto.io\/Statement\/v1/);
+    }
   });
 
   test('P-384 envelope verifies; tampered bundle fails', () => {

@@ -289,17 +289,37 @@ export function registerWorkflowCommands(program: Command): void {
       const verification = flags.verify
         ? await verifyRunAttestation(client, details, attestation?.bundle, flags)
         : undefined;
+      const projectVersion = recordedProjectVersion(attestation?.bundle);
       if (outputFormat(command) === 'json') {
         return printJson({
           ...details,
+          ...(projectVersion && { projectVersion }),
           attestation: attestation && JSON.parse(attestation.bundle),
           ...(verification && { verified: true, signedBy: verification }),
         });
       }
       const rows = runRows(details);
+      if (projectVersion) rows.splice(2, 0, ['Project Version', projectVersion]);
       if (verification) rows.push(['Verified', `Yes, signed by ${verification}`]);
       printLine(renderKeyValueTable(rows, 'Workflow Run'));
     });
+}
+
+/**
+ * The `metadata.projectVersion` the run's stored statement records (`attestation init --project-version`); undefined
+ * without an attestation or a version.
+ */
+function recordedProjectVersion(bundle: string | undefined): string | undefined {
+  if (bundle === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(bundle);
+    const envelope = parsed.dsseEnvelope ?? parsed;
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    const version = statement?.predicate?.metadata?.projectVersion;
+    return typeof version === 'string' && version !== '' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

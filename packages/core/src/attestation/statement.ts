@@ -94,3 +94,49 @@ export function validateStatement(value: unknown): InTotoStatement {
   if (!isObject(value.predicate)) invalid('predicate is missing or not an object');
   return value as unknown as InTotoStatement;
 }
+
+/**
+ * The protobuf field names of in-toto's Statement (`type`, `predicate_type`) and ResourceDescriptor
+ * (`download_location`, `media_type`), which protojson reads as well as the JSON names. Chainloop reads statements with
+ * protojson, and some of its own stored statements use them.
+ */
+const PROTO_FIELD_NAMES: Array<[proto: string, json: string]> = [
+  ['type', '_type'],
+  ['predicate_type', 'predicateType'],
+];
+const DESCRIPTOR_PROTO_FIELD_NAMES: Array<[proto: string, json: string]> = [
+  ['download_location', 'downloadLocation'],
+  ['media_type', 'mediaType'],
+];
+
+function withJsonNames(
+  value: Record<string, unknown>,
+  names: Array<[string, string]>,
+  where: string,
+): Record<string, unknown> {
+  let result = value;
+  for (const [proto, json] of names) {
+    if (!(proto in value)) continue;
+    // protojson refuses a field given under both names.
+    if (json in value) invalid(`${where}has both "${json}" and "${proto}"; keep one`);
+    const { [proto]: field, ...rest } = result;
+    result = { ...rest, [json]: field };
+  }
+  return result;
+}
+
+/**
+ * Reads a statement as Chainloop (protojson) does: the in-toto JSON names, or the protobuf field names older
+ * statements use (`type`, `predicate_type`), normalised to the JSON names, then checked like validateStatement.
+ * Reading only: statements this project writes always use `_type` and `predicateType`.
+ */
+export function readStatement(value: unknown): InTotoStatement {
+  if (!isObject(value)) invalid('not a JSON object');
+  const statement = withJsonNames(value, PROTO_FIELD_NAMES, '');
+  if (Array.isArray(statement.subject)) {
+    statement.subject = statement.subject.map((subject, index) =>
+      isObject(subject) ? withJsonNames(subject, DESCRIPTOR_PROTO_FIELD_NAMES, `subject[${index}] `) : subject,
+    );
+  }
+  return validateStatement(statement);
+}

@@ -171,7 +171,7 @@ async function craft(
     case 'image':
       return {
         ...base,
-        image: { name: inspected.name, tag: inspected.tag },
+        image: { name: inspected.name, tag: inspected.tag, hasLatestTag: inspected.hasLatestTag },
         digest: inspected.digest,
         uploadedToCas: false,
         annotations: { ...inspected.annotations },

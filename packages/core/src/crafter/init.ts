@@ -13,6 +13,8 @@ export interface InitOptions {
   remoteState: boolean;
   replace: boolean;
   localStatePath?: string;
+  /** The project version this run builds (`--project-version`), recorded as the predicate's `metadata.projectVersion`. */
+  projectVersion?: string;
 }
 
 export interface InitResult {
@@ -28,6 +30,12 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
   const client = requireClient(context.client);
   if (options.remoteState && options.dryRun) {
     throw new UsageError('REMOTE_STATE_DRY_RUN', 'remote state is not compatible with --dry-run: drop one of the two');
+  }
+  if (options.projectVersion !== undefined && !/^[^\s\p{Cc}]{1,256}$/u.test(options.projectVersion)) {
+    throw new UsageError(
+      'PROJECT_VERSION_INVALID',
+      `--project-version "${options.projectVersion}" is not a version: use 1 to 256 characters without spaces (e.g. v1.2.0)`,
+    );
   }
   // The contract request goes out first; git (two process starts, never failing: no head is undefined) runs while
   // the control plane answers.
@@ -74,7 +82,10 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
       team: workflow.team,
       project: workflow.project,
       contractRevision: revision.revision,
-      contractName: contract.name,
+      // Chainloop names a workflow's own contract `<project>-<workflow>` (its stored statements read e.g.
+      // "contractName": "myproject-mywf" for project myproject, workflow mywf); a v2 contract names itself.
+      contractName: contract.name ?? `${workflow.project}-${workflow.name}`,
+      ...(options.projectVersion && { projectVersion: options.projectVersion }),
       runId: run?.id,
     },
     contract,

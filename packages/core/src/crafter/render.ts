@@ -36,6 +36,8 @@ export function materialDescriptor(material: CraftedMaterial): ResourceDescripto
   } else if (material.image) {
     descriptor.name = material.image.name;
     if (material.image.tag) annotations['chainloop.material.image.tag'] = material.image.tag;
+    // Always written, a JSON boolean (false when not known: OCI layouts, the local engine), as Chainloop does.
+    annotations['chainloop.material.image.is_latest_tag'] = material.image.hasLatestTag === true;
   } else {
     descriptor.name = material.fileName;
     if (material.uploadedToCas) annotations['chainloop.material.cas'] = true;
@@ -66,6 +68,8 @@ export function renderStatement(
     metadata: {
       name: state.workflow.name,
       project: state.workflow.project,
+      // Always present, "" without a version, as Chainloop's Go struct writes it.
+      projectVersion: state.workflow.projectVersion ?? '',
       team: state.workflow.team,
       initializedAt: state.initializedAt,
       finishedAt: options.finishedAt.toISOString(),
@@ -107,6 +111,7 @@ export function renderStatement(
       message: head.message,
     };
     if (head.remotes.length > 0) annotations.remotes = head.remotes;
+    if (head.signature) annotations.signature = head.signature;
     subject.push({
       name: 'git.head',
       digest: { [head.hash.length === 40 ? 'sha1' : 'sha256']: head.hash },

@@ -13,8 +13,11 @@ export interface CraftedMaterial {
   value?: string;
   /** File materials: the file's base name. */
   fileName?: string;
-  /** Container images: fully qualified repository and tag. */
-  image?: { name: string; tag?: string };
+  /**
+   * Container images: fully qualified repository and tag; `hasLatestTag` when the registry's `latest` tag names the
+   * same digest (rendered as `chainloop.material.image.is_latest_tag`, false when unknown, as Chainloop does).
+   */
+  image?: { name: string; tag?: string; hasLatestTag?: boolean };
   /** `sha256:<hex>` of the raw bytes (STRING: of the UTF-8 value; images: the manifest or index digest). */
   digest: string;
   size?: number;
@@ -31,8 +34,13 @@ export interface GitHead {
   hash: string;
   authorName: string;
   authorEmail: string;
+  /** The raw commit message, every line and the trailing newline included (go-git's Commit.Message). */
   message: string;
+  /** The author date in UTC, RFC 3339 (`2024-05-01T12:00:00Z`). */
   date: string;
+  /** The armored signature of a signed commit (its `gpgsig` header: PGP or SSH), as Chainloop records it. */
+  signature?: string;
+  /** Credentials stripped from the URLs. */
   remotes: Array<{ name: string; url: string }>;
 }
 
@@ -43,6 +51,8 @@ export interface WorkflowMetadata {
   project: string;
   contractRevision: number;
   contractName?: string;
+  /** `attestation init --project-version`: the version of the project this run builds. */
+  projectVersion?: string;
   /** The control plane's run id; absent in dry runs. */
   runId?: string;
 }

@@ -17,9 +17,8 @@ export const attestationKind: MaterialKind = {
       materialInvalid(input.name, `file ${file.given}`, 'ATTESTATION', reason, cause);
     if (!isObject(json)) throw refuse('it is not a JSON object');
     // Loaded on use: the signing module is heavy and most adds never need it.
-    const { IN_TOTO_PAYLOAD_TYPE, decodeEnvelope, isSigstoreBundle, readBundle, validateStatement } = await import(
-      '../attestation/index'
-    );
+    const [{ IN_TOTO_PAYLOAD_TYPE, decodeEnvelope, isSigstoreBundle, readBundle }, { readStatement }] =
+      await Promise.all([import('../attestation/index'), import('../attestation/statement')]);
     let payloadType: string;
     let payload: Buffer;
     try {
@@ -31,9 +30,9 @@ export const attestationKind: MaterialKind = {
     if (payloadType !== IN_TOTO_PAYLOAD_TYPE) {
       throw refuse(`payloadType is "${payloadType}", expected ${IN_TOTO_PAYLOAD_TYPE}`);
     }
-    let statement: ReturnType<typeof validateStatement>;
+    let statement: ReturnType<typeof readStatement>;
     try {
-      statement = validateStatement(JSON.parse(payload.toString('utf8')));
+      statement = readStatement(JSON.parse(payload.toString('utf8')));
     } catch (error) {
       const reason = error instanceof SyntaxError ? 'the payload is not JSON' : (error as Error).message;
       throw refuse(`the payload is not an in-toto statement (${reason})`, error);

@@ -72,6 +72,7 @@ export const containerImageKind: MaterialKind = {
       name: image.name,
       digest: image.digest,
       tag: image.tag,
+      ...(image.hasLatestTag !== undefined && { hasLatestTag: image.hasLatestTag }),
       annotations: imageAnnotations(image),
     };
   },

@@ -25,6 +25,8 @@ export type InspectedMaterial =
       name: string;
       digest: string;
       tag?: string;
+      /** Registry images: the tag is `latest`, or `<repo>:latest` names the same digest (Chainloop's has_latest_tag). */
+      hasLatestTag?: boolean;
       annotations: Record<string, string>;
     };
 

@@ -118,3 +118,33 @@ test('env: the runner context and the contract allow-list; empty maps are omitte
   assert.equal(withEnv.predicate.runnerURL, 'https://github.com/a/b/actions/runs/1');
   assert.deepEqual(withEnv.predicate.annotations, { release: 'v0.8.9' });
 });
+
+test('container images always carry is_latest_tag as a JSON boolean; metadata.projectVersion is always there', {
+  timeout: 10_000,
+}, () => {
+  const latest: CraftedMaterial = {
+    ...materials['skynet-control-plane'],
+    name: 'latest-image',
+    image: { name: '127.0.0.1:5000/skynet', tag: 'latest', hasLatestTag: true },
+  };
+  const statement = renderStatement(
+    seedState({
+      materials: { ...materials, 'latest-image': latest },
+      workflow: { ...seedState().workflow, projectVersion: 'v0.150.0', contractName: 'skynet-build-and-test' },
+    }),
+    { finishedAt: new Date('2022-11-02T10:10:00Z'), annotations: {} },
+  );
+  const rendered = statement.predicate.materials as Array<{ annotations: Record<string, unknown> }>;
+  const isLatest = (name: string) =>
+    rendered.find((m) => m.annotations['chainloop.material.name'] === name)?.annotations[
+      'chainloop.material.image.is_latest_tag'
+    ];
+  assert.equal(isLatest('latest-image'), true);
+  assert.equal(isLatest('skynet-control-plane'), false, 'unknown is written as false, as Chainloop does');
+  assert.equal(isLatest('rootfs'), undefined, 'only images');
+  const metadata = statement.predicate.metadata as Record<string, unknown>;
+  assert.equal(metadata.projectVersion, 'v0.150.0');
+  assert.equal(metadata.contractName, 'skynet-build-and-test');
+  const without = renderStatement(seedState(), { finishedAt: new Date(), annotations: {} });
+  assert.equal((without.predicate.metadata as Record<string, unknown>).projectVersion, '');
+});

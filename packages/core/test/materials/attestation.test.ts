@@ -20,6 +20,9 @@ describe('ATTESTATION', () => {
       'cosign-attestation.dsse.json',
       'attestation-bundle.cert.sigstore.json',
       'bundle.double-b64-sig.sigstore.json',
+      // Statements with the protobuf names `type` / `predicate_type`, which Chainloop (protojson) reads.
+      'with-git-subject.proto-names.dsse.json',
+      'same-digest-than-git-subject.proto-names.dsse.json',
     ]) {
       const inspected = await inspect(file, join(ENVELOPES, 'chainloop'));
       assert.equal(inspected.shape === 'file' && inspected.fileName, file);

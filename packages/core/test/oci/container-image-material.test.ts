@@ -69,6 +69,7 @@ describe('CONTAINER_IMAGE material (registry on 127.0.0.2, htpasswd, insecure li
       name: `${registry.host}/app`,
       digest: expected.image,
       tag: 'v1',
+      hasLatestTag: false,
       annotations: {
         'chainloop.material.image.tag': 'v1',
         'chainloop.material.signature.digest': expected.signature,

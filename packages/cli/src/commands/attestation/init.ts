@@ -14,6 +14,7 @@ interface InitFlags {
   replace?: boolean;
   localStatePath?: string;
   dotenvFile?: string;
+  projectVersion?: string;
 }
 
 export function registerAttestationInit(attestation: Command): void {
@@ -23,6 +24,10 @@ export function registerAttestationInit(attestation: Command): void {
     .option('--revision <n>', 'contract revision (default: latest)')
     .option('--contract-revision <n>', 'same as --revision')
     .option('--dry-run', 'do not store the attestation and do not fail on runner or env checks', false)
+    .option(
+      '--project-version <version>',
+      'the version of the project this run builds (e.g. v1.2.0), recorded as metadata.projectVersion',
+    )
     .option('--remote-state', 'keep the crafting state in the control plane (prints the attestation ID)', false)
     .option('-f, --replace', 'replace a local attestation already in progress', false)
     .option('--local-state-path <path>', 'where the local crafting state lives')
@@ -61,6 +66,7 @@ export function registerAttestationInit(attestation: Command): void {
         remoteState: flags.remoteState ?? false,
         replace: flags.replace ?? false,
         localStatePath: flags.localStatePath,
+        projectVersion: flags.projectVersion,
       });
       if (flags.dotenvFile && state.attestationId) {
         await appendFile(flags.dotenvFile, `CHAINLOOP_ATTESTATION_ID=${state.attestationId}\n`);

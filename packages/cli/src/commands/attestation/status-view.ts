@@ -19,8 +19,9 @@ export function renderStatusTables(status: AttestationStatus, full: boolean): st
     ['Name', status.workflow.name],
     ['Team', status.workflow.team],
     ['Project', status.workflow.project],
-    ['Contract Revision', String(status.workflow.contractRevision)],
   );
+  if (status.workflow.projectVersion) general.push(['Version', status.workflow.projectVersion]);
+  general.push(['Contract Revision', String(status.workflow.contractRevision)]);
   if (status.dryRun) general.push(['Dry Run', 'Yes']);
   if (status.runner.url) general.push(['Runner', `${status.runner.type} ${status.runner.url}`]);
 
@@ -64,6 +65,8 @@ export function statusJson(status: AttestationStatus): Record<string, unknown> {
       contractRevision: String(status.workflow.contractRevision),
       contractName: status.workflow.contractName ?? '',
       workflowRunID: status.workflow.runId ?? '',
+      // Chainloop's workflowMeta.projectVersion{id, version, prerelease, markAsRelease}: we know the version only.
+      ...(status.workflow.projectVersion && { projectVersion: { version: status.workflow.projectVersion } }),
     },
     materials: status.materials.map((m) => ({
       name: m.name,
