@@ -10,6 +10,7 @@ const usage = [
     const flag = option.value ? `${option.flag} <${option.value}>` : option.flag;
     return flag.length < 30 ? `  ${flag.padEnd(30)}${option.help}` : `  ${flag}\n  ${''.padEnd(30)}${option.help}`;
   }),
+  `  ${'-o, --output <format>'.padEnd(30)}table (log lines on stderr only) or json (also the listening line on stdout)`,
   `  ${'-h, --help'.padEnd(30)}show this help`,
   START_ENVIRONMENT_HELP,
   '',
@@ -33,6 +34,7 @@ async function run(argv: string[]): Promise<number> {
         ...Object.fromEntries(
           START_OPTIONS.map((option) => [option.flag.slice(2), { type: option.value ? 'string' : 'boolean' } as const]),
         ),
+        output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -44,12 +46,17 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
+  const format = values.output ?? 'table';
+  if (format !== 'table' && format !== 'json') {
+    process.stderr.write(`ERR --output "${format}" is not supported: use table or json\n`);
+    return 2;
+  }
   const options: StartOptions = {};
   for (const option of START_OPTIONS) {
     const value = values[option.flag.slice(2)];
     if (value !== undefined) Object.assign(options, { [option.key]: value });
   }
-  await serve(options);
+  await serve(options, { format });
   return 0;
 }
 

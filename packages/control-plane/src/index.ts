@@ -5,7 +5,7 @@ export { FilesystemCasBackend } from './cas/filesystem-backend';
 export { type ControlPlaneConfig, defaultConfig } from './config';
 export { type LogLevel, type LogSink, StreamLogSink } from './log-sink';
 export { type ControlPlaneDependencies, type RunningControlPlane, startControlPlane } from './server';
-export { configFromOptions, serve } from './start';
+export { configFromOptions, type ServeOutput, serve } from './start';
 export {
   DEFAULT_RATE_LIMIT,
   START_ENVIRONMENT_HELP,

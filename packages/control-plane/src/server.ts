@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { CHAINLOOP_TS_VERSION, ChainloopError } from '@chainloop-ts/core';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -17,6 +18,7 @@ import { limitRequestRates } from './http/rate-limits';
 import { closeStalledBodies } from './http/timeouts';
 import { type AttestationInspector, WorkerPoolInspector } from './intake/inspection-pool';
 import { ControlPlaneMetrics } from './metrics';
+import { listenFailed, reservePort } from './port-reservation';
 import { blobTooLargeMessage, registerCasRoutes } from './routes/cas';
 import { registerCraftingRoutes } from './routes/crafting';
 import { registerDownloadRoutes } from './routes/downloads';
@@ -60,50 +62,86 @@ export interface ControlPlaneDependencies {
   inspector?: AttestationInspector;
 }
 
-/** Opens the stores under `config.dataDir`, builds the HTTP server and starts listening. */
+/**
+ * Checks what it can without writing (TLS, the configured admin token, a given CA, the database), binds the listen
+ * address, and only then prepares `config.dataDir` and its stores: a start that fails creates nothing. Then builds
+ * the HTTP server and listens on the address it held.
+ */
 export async function startControlPlane(
   config: ControlPlaneConfig,
   dependencies: ControlPlaneDependencies = {},
 ): Promise<RunningControlPlane> {
-  await prepareDataDirectory(config.dataDir, config.log);
-  const adminToken = bootstrapAdminToken(config.dataDir, config.adminToken, config.log);
-  const signingCa = await loadSigningCa(config.dataDir, { certPath: config.caCertPath, keyPath: config.caKeyPath });
-  const repository =
-    dependencies.repository ??
-    (config.databaseUrl
-      ? await PostgresRepository.connect(config.databaseUrl)
-      : new SqliteRepository(join(config.dataDir, 'control-plane.db')));
-  let cas = dependencies.cas;
-  if (!cas) {
-    const filesystem = new FilesystemCasBackend(join(config.dataDir, 'cas'));
-    await filesystem.init();
-    cas = filesystem;
-  }
-  const inspector = dependencies.inspector ?? new WorkerPoolInspector({ threads: 2, maxHeapMb: 1024 });
-  const context: ServerContext = {
-    config,
-    repository,
-    cas,
-    metrics: new ControlPlaneMetrics(config.log),
-    verifier: dependencies.verifier ?? new SignatureVerifier(repository, signingCa),
-    inspector,
-    signingCa,
-    adminTokenHash: adminToken.tokenHash,
-    cliBundle: new CliBundleSource(config.cliBundlePath ? [config.cliBundlePath] : defaultCliBundleCandidates()),
-  };
-  const { app, routes } = await buildApp(context);
-  const sweeper = new RunExpirySweeper(repository, config.runExpiryMs);
+  checkTls(config.tls);
+  const configuredAdminToken =
+    config.adminToken === undefined ? undefined : bootstrapAdminToken(config.dataDir, config.adminToken, config.log);
+  const givenCa =
+    config.caCertPath || config.caKeyPath
+      ? await loadSigningCa(config.dataDir, { certPath: config.caCertPath, keyPath: config.caKeyPath })
+      : undefined;
+  const reservation = await reservePort(config.host, config.port);
+  const opened: Array<{ close(): Promise<void> }> = [];
   try {
-    await app.listen({ host: config.host, port: config.port });
+    const postgres = dependencies.repository
+      ? undefined
+      : config.databaseUrl
+        ? await PostgresRepository.connect(config.databaseUrl)
+        : undefined;
+    if (postgres) opened.push(postgres);
+    await prepareDataDirectory(config.dataDir, config.log);
+    const adminToken = configuredAdminToken ?? bootstrapAdminToken(config.dataDir, undefined, config.log);
+    const signingCa = givenCa ?? (await loadSigningCa(config.dataDir));
+    let repository = dependencies.repository ?? postgres;
+    if (!repository) {
+      repository = new SqliteRepository(join(config.dataDir, 'control-plane.db'));
+      opened.push(repository);
+    }
+    let cas = dependencies.cas;
+    if (!cas) {
+      const filesystem = new FilesystemCasBackend(join(config.dataDir, 'cas'));
+      await filesystem.init();
+      cas = filesystem;
+    }
+    let inspector = dependencies.inspector;
+    if (!inspector) {
+      inspector = new WorkerPoolInspector({ threads: 2, maxHeapMb: 1024 });
+      opened.push(inspector);
+    }
+    const context: ServerContext = {
+      config,
+      repository,
+      cas,
+      metrics: new ControlPlaneMetrics(config.log),
+      verifier: dependencies.verifier ?? new SignatureVerifier(repository, signingCa),
+      inspector,
+      signingCa,
+      adminTokenHash: adminToken.tokenHash,
+      cliBundle: new CliBundleSource(config.cliBundlePath ? [config.cliBundlePath] : defaultCliBundleCandidates()),
+    };
+    const { app, routes } = await buildApp(context);
+    opened.push(app);
+    await reservation.release();
+    try {
+      await app.listen({ host: config.host, port: reservation.port });
+    } catch (error) {
+      throw listenFailed(config.host, reservation.port, error);
+    }
+    return listening(app, routes, context, adminToken);
   } catch (error) {
-    await repository.close();
-    await inspector.close();
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ChainloopError(
-      'LISTEN_FAILED',
-      `cannot listen on ${config.host}:${config.port}: ${reason}: pick another address with --listen`,
-    );
+    await reservation.release();
+    for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
+    throw error;
   }
+}
+
+/** The running server, once it listens: the expiry sweeper started, the insecure-listen warning given. */
+function listening(
+  app: FastifyInstance,
+  routes: string[],
+  context: ServerContext,
+  adminToken: AdminTokenSource,
+): RunningControlPlane {
+  const { config, repository, inspector, signingCa } = context;
+  const sweeper = new RunExpirySweeper(repository, config.runExpiryMs);
   sweeper.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -156,11 +194,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
     });
   } catch (error) {
     if (!config.tls) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ChainloopError(
-      'TLS_INVALID',
-      `--tls-cert/--tls-key cannot be used (${reason}): pass a PEM certificate chain and the PEM private key that belongs to it`,
-    );
+    throw tlsInvalid(error);
   }
   refuseOversizeUploadsBeforeTheBody(app, config);
   requireAccessRules(app);
@@ -215,6 +249,24 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   registerDownloadRoutes(app, context);
   await app.ready();
   return { app, routes };
+}
+
+function tlsInvalid(error: unknown): ChainloopError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ChainloopError(
+    'TLS_INVALID',
+    `--tls-cert/--tls-key cannot be used (${reason}): pass a PEM certificate chain and the PEM private key that belongs to it`,
+  );
+}
+
+/** A certificate and key that do not make a TLS context are refused before anything is bound or written. */
+function checkTls(tls: ControlPlaneConfig['tls']): void {
+  if (!tls) return;
+  try {
+    createSecureContext({ cert: tls.certPem, key: tls.keyPem });
+  } catch (error) {
+    throw tlsInvalid(error);
+  }
 }
 
 function isLoopback(host: string): boolean {

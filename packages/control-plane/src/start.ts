@@ -50,15 +50,22 @@ export function configFromOptions(
   });
 }
 
+/** How `serve` reports that it listens: log lines on stderr only, or also one JSON object on stdout (`-o json`). */
+export interface ServeOutput {
+  format?: 'table' | 'json';
+}
+
 /**
  * `control-plane start`: starts, prints where it listens and where the admin token is (never the token), and
- * stops cleanly on SIGTERM/SIGINT. Resolves once the server has stopped.
+ * stops cleanly on SIGTERM/SIGINT. Resolves once the server has stopped. With `-o json` the listening line is also
+ * written to stdout as one JSON object, for scripts that start it and read where it is.
  */
-export async function serve(options: StartOptions): Promise<void> {
+export async function serve(options: StartOptions, output: ServeOutput = {}): Promise<void> {
   const log = new StreamLogSink();
   const config = configFromOptions(options, process.env, log);
   const running = await startControlPlane(config);
   announce(running, config, log);
+  if (output.format === 'json') process.stdout.write(`${JSON.stringify(listeningJson(running, config))}\n`);
   await new Promise<void>((resolveStopped) => {
     const stop = (signal: NodeJS.Signals) => {
       log.write('INF', `${signal} received, stopping the control plane`);
@@ -87,6 +94,25 @@ function announce(running: RunningControlPlane, config: ControlPlaneConfig, log:
   const caVerb = ca.kind === 'generated' ? 'generated into' : 'read from';
   log.write('INF', `keyless signing CA: ${caVerb} ${ca.certPath} (key ${ca.keyPath})`);
   log.write('INF', `control plane listening on ${running.url}`);
+}
+
+/** The `-o json` listening line: where it listens and where its secrets are, never the admin token itself. */
+export function listeningJson(running: RunningControlPlane, config: ControlPlaneConfig) {
+  const { adminToken, signingCa } = running;
+  return {
+    url: running.url,
+    dataDir: config.dataDir,
+    storage: config.databaseUrl ? 'postgresql' : 'sqlite',
+    adminToken:
+      adminToken.origin === 'environment'
+        ? { origin: 'environment', variable: 'CHAINLOOP_CP_ADMIN_TOKEN' }
+        : { origin: 'file', path: adminToken.path, generated: adminToken.generated },
+    signingCa: {
+      origin: signingCa.origin.kind,
+      certPath: signingCa.origin.certPath,
+      keyPath: signingCa.origin.keyPath,
+    },
+  };
 }
 
 /** `--signing-cert-validity`: whole minutes from 1 to 24 h, what certificate issuance accepts. */

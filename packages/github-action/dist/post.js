@@ -12,7 +12,7 @@ import {
   runChainloop,
   setFailed,
   setOutput
-} from "./shared-XS7BUA4N.js";
+} from "./shared-7G33JE2L.js";
 
 // src/summary.ts
 function cell(text) {

@@ -2,6 +2,7 @@ import type { StartOptions } from '@chainloop-ts/control-plane';
 import { START_ENVIRONMENT_HELP, START_OPTIONS } from '@chainloop-ts/control-plane/start-options';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
 import type { Command } from 'commander';
+import { outputFormat } from '../context';
 import { loadControlPlane } from './load-control-plane';
 
 // control-plane start: loads @chainloop-ts/control-plane lazily so the bundle carries no native module. Its flags come
@@ -16,13 +17,23 @@ export function registerControlPlaneCommands(program: Command): void {
   for (const option of START_OPTIONS) {
     start.option(option.value ? `${option.flag} <${option.value}>` : option.flag, option.help);
   }
-  start.addHelpText('after', `\n${START_ENVIRONMENT_HELP}`).action(async (flags: StartOptions) => {
-    await loadControlPlane()
-      .serve(flags)
-      .catch((error: unknown) => {
-        throw asCliError(error);
-      });
-  });
+  start
+    .addHelpText(
+      'after',
+      `\nWith -o json the listening line is also printed to stdout as one JSON object (url, dataDir, where the admin token is).\n${START_ENVIRONMENT_HELP}`,
+    )
+    .action(async (flags: StartOptions, command: Command) => {
+      const format = outputFormat(command);
+      // Only the start flags: the common ones (--token, --output, …) are not the control plane's.
+      const options = Object.fromEntries(
+        START_OPTIONS.flatMap((option) => (flags[option.key] === undefined ? [] : [[option.key, flags[option.key]]])),
+      ) as StartOptions;
+      await loadControlPlane()
+        .serve(options, { format })
+        .catch((error: unknown) => {
+          throw asCliError(error);
+        });
+    });
 }
 
 /**

@@ -46,12 +46,15 @@ export interface CliControlPlane {
   logs(): string;
   /** Environment for admin commands against this server. */
   env: Record<string, string>;
+  /** The first line it printed to stdout (with `{ stdout: true }`; `-o json` prints one). */
+  stdoutLine(): Promise<string>;
   stop(): Promise<number | null>;
 }
 
 export async function startWithCli(
   extraArgs: string[] = [],
   adminToken: string | null = ADMIN_TOKEN,
+  options: { stdout?: boolean } = {},
 ): Promise<CliControlPlane> {
   buildBundles();
   const dataDir = mkdtempSync(join(tmpdir(), 'cli-cp-'));
@@ -60,8 +63,29 @@ export async function startWithCli(
   const child = spawn(
     process.execPath,
     [cliBundle, 'control-plane', 'start', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs],
-    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    { env, stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'] },
   );
+  let stdout = '';
+  // Bounded, so a server that never prints one fails the test (which then stops it) instead of hanging it.
+  const stdoutLine = new Promise<string>((resolve, reject) => {
+    if (!child.stdout) return reject(new Error('startWithCli: pass { stdout: true } to read its stdout'));
+    const timer = setTimeout(
+      () => reject(new Error(`no line on stdout after 15 s: ${JSON.stringify(stdout)}`)),
+      15_000,
+    );
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!stdout.includes('\n')) return;
+      clearTimeout(timer);
+      resolve(stdout.slice(0, stdout.indexOf('\n')));
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited before printing a line to stdout: ${JSON.stringify(stdout)}`));
+    });
+  });
+  // Read only when asked for; an unread rejection must not fail the test process.
+  stdoutLine.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const started = waitForListening(child);
   const stop = async () => {
@@ -89,6 +113,7 @@ export async function startWithCli(
     child,
     logs: started.output,
     env: { CHAINLOOP_CONTROL_PLANE_API: url, CHAINLOOP_TOKEN: adminToken ?? '' },
+    stdoutLine: () => stdoutLine,
     stop,
   };
 }

@@ -3,6 +3,7 @@ import { ChainloopError } from '@chainloop-ts/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LogSink } from '../log-sink';
 import { ApiError, statusForCode } from './api-error';
+import { fieldRuleOf } from './schemas';
 import { timedOutBodies } from './timeouts';
 
 export interface ErrorAnswer {
@@ -22,7 +23,7 @@ const STORAGE_FULL: ErrorAnswer = {
 const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', '53100']);
 
 /** Maps any error to the one error shape `{code, message}` and an HTTP status. */
-export function describeError(error: FastifyError): ErrorAnswer {
+export function describeError(error: FastifyError, request?: FastifyRequest): ErrorAnswer {
   if (error instanceof ApiError) return { status: error.status, code: error.code, message: error.message };
   if (DISK_FULL_CODES.has(String(error.code))) return STORAGE_FULL;
   if (error instanceof ChainloopError) {
@@ -30,7 +31,8 @@ export function describeError(error: FastifyError): ErrorAnswer {
   }
   if (error.validation) {
     const where = error.validationContext ?? 'request';
-    return { status: 400, code: 'INVALID_REQUEST', message: `invalid ${where}: ${error.message}` };
+    const explained = request && explainInvalidField(error, request);
+    return { status: 400, code: 'INVALID_REQUEST', message: `invalid ${where}: ${explained ?? error.message}` };
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -52,6 +54,56 @@ export function describeError(error: FastifyError): ErrorAnswer {
   const status = error.statusCode ?? 500;
   if (status < 500) return { status, code: error.code ?? 'BAD_REQUEST', message: error.message };
   return { status: 500, code: 'INTERNAL', message: 'internal error in the control plane: see its log' };
+}
+
+/**
+ * A schema validation failure in words: a field with a rule (see `ruled` in schemas.ts) says what a valid value is; a
+ * value outside an enum lists the allowed ones. Undefined leaves the validator's own message.
+ */
+function explainInvalidField(error: FastifyError, request: FastifyRequest): string | undefined {
+  const [failure] = error.validation ?? [];
+  const context = error.validationContext;
+  if (!failure || !context) return undefined;
+  const segments = failure.instancePath.split('/').slice(1).map(unescapePointer);
+  const routeSchema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[context];
+  // '#/properties/name/pattern' → the schema object of `name`; '#/required' → the object missing a property.
+  const schemaPath = failure.schemaPath.replace(/^#\//, '').split('/').slice(0, -1).map(unescapePointer);
+  const schemaAt = (path: string[]) => path.reduce<unknown>(dig, routeSchema);
+  const missing = failure.keyword === 'required' ? failure.params?.missingProperty : undefined;
+  if (typeof missing === 'string') {
+    const rule = fieldRuleOf(schemaAt([...schemaPath, 'properties', missing]));
+    const field = [...segments, missing].join('.');
+    return `${field} is missing${rule ? `: send a ${rule.what}; ${rule.rule}` : ''}`;
+  }
+  const field = segments.join('.');
+  if (!field) return undefined;
+  const fieldSchema = schemaAt(schemaPath);
+  const input = { body: request.body, querystring: request.query, params: request.params, headers: request.headers }[
+    context
+  ];
+  const value = segments.reduce<unknown>(dig, input);
+  const rule = fieldRuleOf(fieldSchema);
+  if (rule) return `${field} ${quoted(value)} is not a valid ${rule.what}: ${rule.rule}`;
+  if (failure.keyword === 'enum' && Array.isArray(failure.params?.allowedValues)) {
+    return `${field} ${quoted(value)} is not one of the accepted values: use ${failure.params.allowedValues.join(', ')}`;
+  }
+  return undefined;
+}
+
+function dig(node: unknown, key: string): unknown {
+  return typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** The value as JSON, cut short so a 2000-character value does not become the whole message. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 80
+    ? text
+    : `${text.slice(0, 60)}…" (${typeof value === 'string' ? value.length : text.length} characters)`;
 }
 
 /** True when the client went away mid-request: nobody is left to answer. */
@@ -78,7 +130,7 @@ export function answerErrors(app: FastifyInstance, log: LogSink | undefined): vo
       log?.write('WRN', `${request.method} ${path}: the client closed the connection before the request was complete`);
       return;
     }
-    const { status, code, message } = describeError(error);
+    const { status, code, message } = describeError(error, request);
     if (status === 500) log?.write('ERR', `${request.method} ${path}: ${error.stack ?? error.message}`);
     // The rest of an unread body: drained when its length is declared (the client reads the answer, then stops
     // sending; closing with unread bytes would make the kernel reset the connection, destroying the answer), else the

@@ -2,6 +2,7 @@
  * JSON schemas shared by the routes: they validate requests, shape responses (nothing outside a schema is ever
  * serialised, so internal fields such as token hashes cannot leak) and feed the OpenAPI document.
  */
+import { DNS_1123_LABEL } from '@chainloop-ts/core/contract';
 import { DIGEST_PATTERN } from '../cas/backend';
 import { RUN_STATUSES } from '../storage/repository';
 
@@ -10,6 +11,49 @@ export const errorSchema = {
   required: ['code', 'message'],
   properties: { code: { type: 'string' }, message: { type: 'string' } },
 } as const;
+
+/** What a field is and what a valid value of it is, in words: what a 400 answer for it says instead of the schema. */
+export interface FieldRule {
+  /** e.g. `workflow name`. */
+  what: string;
+  /** How to write a valid one, e.g. `use lowercase letters, …`. */
+  rule: string;
+}
+
+const fieldRules = new WeakMap<object, FieldRule>();
+
+/**
+ * A field schema whose validation failures are answered as `FIELD "VALUE" is not a valid WHAT: RULE` rather than with
+ * the validator's `must match pattern "^…$"`. The rule is also the field's description in the OpenAPI document.
+ */
+export function ruled<T extends object>(what: string, rule: string, schema: T): T & { description: string } {
+  const field = { ...schema, description: `${what}: ${rule}` };
+  fieldRules.set(field, { what, rule });
+  return field;
+}
+
+/** The rule `ruled` attached to this field schema, if any. */
+export function fieldRuleOf(schema: unknown): FieldRule | undefined {
+  return typeof schema === 'object' && schema !== null ? fieldRules.get(schema) : undefined;
+}
+
+/** Workflow names are DNS-1123 labels, as the original's proto validation requires. */
+export const workflowNameSchema = ruled(
+  'workflow name',
+  "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (a DNS-1123 label, e.g. build-and-test)",
+  { type: 'string', pattern: DNS_1123_LABEL.source, maxLength: 63 },
+);
+
+/** A short free-text name (team, project, robot account, key): not empty, at most 200 characters. */
+export function shortNameSchema(what: string) {
+  return ruled(what, 'use 1 to 200 characters', { type: 'string', minLength: 1, maxLength: 200 } as const);
+}
+
+/** A contract revision number, as `workflow contract describe --revision` and `attestation init` take it. */
+export const contractRevisionNumberSchema = ruled('contract revision', 'use a whole number of 1 or more', {
+  type: 'integer',
+  minimum: 1,
+} as const);
 
 export const digestSchema = { type: 'string', pattern: DIGEST_PATTERN } as const;
 

@@ -3,7 +3,13 @@ import { RUNNER_TYPES } from '@chainloop-ts/core/contract';
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../http/api-error';
 import { presentRun, robotWorkflow, type ServerContext } from '../http/context';
-import { contractRevisionSchema, runSchema, withErrors, workflowSchema } from '../http/schemas';
+import {
+  contractRevisionNumberSchema,
+  contractRevisionSchema,
+  runSchema,
+  withErrors,
+  workflowSchema,
+} from '../http/schemas';
 
 const RUNNER_TYPE_NAMES = [...RUNNER_TYPES, 'RUNNER_TYPE_UNSPECIFIED'];
 
@@ -40,7 +46,7 @@ export function registerCraftingRoutes(app: FastifyInstance, context: ServerCont
       schema: {
         summary: "The robot account's workflow and its contract (latest, or the given revision)",
         tags: ['crafting'],
-        querystring: { type: 'object', properties: { revision: { type: 'integer', minimum: 1 } } },
+        querystring: { type: 'object', properties: { revision: contractRevisionNumberSchema } },
         response: withErrors({
           200: {
             type: 'object',
@@ -75,7 +81,7 @@ export function registerCraftingRoutes(app: FastifyInstance, context: ServerCont
           required: ['contractRevision', 'runnerType'],
           additionalProperties: false,
           properties: {
-            contractRevision: { type: 'integer', minimum: 1 },
+            contractRevision: contractRevisionNumberSchema,
             runnerType: { type: 'string', enum: RUNNER_TYPE_NAMES },
             jobUrl: { type: 'string', maxLength: 4096 },
           },

@@ -4,7 +4,7 @@ import { importPublicKeyPem, publicKeyPemOf } from '@chainloop-ts/core/attestati
 import type { FastifyInstance } from 'fastify';
 import { ApiError, badRequest, notFound } from '../http/api-error';
 import { resolveWorkflow, type ServerContext } from '../http/context';
-import { withErrors, workflowRefParams } from '../http/schemas';
+import { shortNameSchema, withErrors, workflowRefParams } from '../http/schemas';
 
 const workflowKeySchema = {
   type: 'object',
@@ -53,7 +53,7 @@ export function registerWorkflowKeyRoutes(app: FastifyInstance, context: ServerC
           additionalProperties: false,
           properties: {
             publicKeyPem: { type: 'string', minLength: 1, maxLength: 65_536 },
-            name: { type: 'string', minLength: 1, maxLength: 200 },
+            name: shortNameSchema('key name'),
           },
         },
         response: withErrors({ 200: workflowKeySchema, 201: workflowKeySchema }),

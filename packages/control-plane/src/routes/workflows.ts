@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { DNS_1123_LABEL, parseContract } from '@chainloop-ts/core/contract';
+import { parseContract } from '@chainloop-ts/core/contract';
 import type { FastifyInstance } from 'fastify';
 import { generateToken, hashToken } from '../auth/tokens';
 import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
 import { presentRobotAccount, resolveWorkflow, type ServerContext } from '../http/context';
 import {
+  contractRevisionNumberSchema,
   contractRevisionSchema,
   robotAccountSchema,
+  ruled,
+  shortNameSchema,
   withErrors,
+  workflowNameSchema,
   workflowRefParams,
   workflowSchema,
 } from '../http/schemas';
@@ -15,8 +19,6 @@ import type { ContractFormat } from '../storage/repository';
 
 /** Every new workflow starts at revision 1 with an empty contract, as the original does; uploads follow as 2, 3, … */
 export const EMPTY_CONTRACT = 'schemaVersion: v1\n';
-
-const NAME_PATTERN = DNS_1123_LABEL.source;
 
 export function contractFormat(body: string): ContractFormat {
   return body.trimStart().startsWith('{') ? 'json' : 'yaml';
@@ -48,10 +50,10 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
           required: ['name', 'team', 'project'],
           additionalProperties: false,
           properties: {
-            name: { type: 'string', pattern: NAME_PATTERN, maxLength: 63 },
-            team: { type: 'string', minLength: 1, maxLength: 200 },
-            project: { type: 'string', minLength: 1, maxLength: 200 },
-            description: { type: 'string', maxLength: 2000 },
+            name: workflowNameSchema,
+            team: shortNameSchema('team name'),
+            project: shortNameSchema('project name'),
+            description: ruled('description', 'use at most 2000 characters', { type: 'string', maxLength: 2000 }),
           },
         },
         response: withErrors({ 201: workflowSchema }, [409]),
@@ -130,7 +132,10 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
           required: ['body'],
           additionalProperties: false,
           properties: {
-            body: { type: 'string', minLength: 1, description: 'the contract, YAML or JSON, kept verbatim' },
+            body: ruled('contract', 'send the contract, YAML or JSON, kept verbatim; it may not be empty', {
+              type: 'string',
+              minLength: 1,
+            }),
           },
         },
         response: withErrors({ 200: contractRevisionSchema, 201: contractRevisionSchema }),
@@ -158,7 +163,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
         summary: 'Get the latest contract revision, or the given one',
         tags: ['contracts'],
         params: workflowRefParams,
-        querystring: { type: 'object', properties: { revision: { type: 'integer', minimum: 1 } } },
+        querystring: { type: 'object', properties: { revision: contractRevisionNumberSchema } },
         response: withErrors({ 200: contractRevisionSchema }),
       },
     },
@@ -186,7 +191,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+          properties: { name: shortNameSchema('robot account name') },
         },
         response: withErrors({ 201: robotAccountSchema }),
       },

@@ -106,6 +106,77 @@ describe('workflows and contract revisions', () => {
     assert.equal(notJson.json().code, 'INVALID_JSON');
   });
 
+  test('a name or revision the schema refuses is answered with the rule in words, not the pattern', async () => {
+    const admin = { token: server.adminToken };
+    const dnsRule =
+      "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (a DNS-1123 label, e.g. build-and-test)";
+    const refused = async (method: string, path: string, json: unknown, message: string) => {
+      const response = await call(server, method, path, { ...admin, json });
+      assert.equal(response.status, 400, response.text);
+      assert.deepEqual(response.json(), { code: 'INVALID_REQUEST', message });
+    };
+    const workflow = (fields: Record<string, string>) => ({ name: 'named', team: 't', project: 'p', ...fields });
+    await refused(
+      'POST',
+      '/v1/workflows',
+      workflow({ name: 'Bad_Name' }),
+      `invalid body: name "Bad_Name" is not a valid workflow name: ${dnsRule}`,
+    );
+    await refused(
+      'POST',
+      '/v1/workflows',
+      workflow({ name: 'a'.repeat(64) }),
+      `invalid body: name "${'a'.repeat(64)}" is not a valid workflow name: ${dnsRule}`,
+    );
+    await refused(
+      'POST',
+      '/v1/workflows',
+      { team: 't', project: 'p' },
+      `invalid body: name is missing: send a workflow name; ${dnsRule}`,
+    );
+    await refused(
+      'POST',
+      '/v1/workflows',
+      workflow({ team: '' }),
+      'invalid body: team "" is not a valid team name: use 1 to 200 characters',
+    );
+    await refused(
+      'POST',
+      '/v1/workflows',
+      workflow({ project: 'p'.repeat(201) }),
+      `invalid body: project "${'p'.repeat(59)}…" (201 characters) is not a valid project name: use 1 to 200 characters`,
+    );
+    await server.admin().createWorkflow({ name: 'named', team: 't', project: 'p' });
+    await refused(
+      'POST',
+      '/v1/workflows/named/robot-accounts',
+      { name: '' },
+      'invalid body: name "" is not a valid robot account name: use 1 to 200 characters',
+    );
+    const revision = await call(server, 'GET', '/v1/workflows/named/contract?revision=two', admin);
+    assert.equal(revision.status, 400);
+    assert.deepEqual(revision.json(), {
+      code: 'INVALID_REQUEST',
+      message: 'invalid querystring: revision "two" is not a valid contract revision: use a whole number of 1 or more',
+    });
+    const robot = await server.admin().createRobotAccount('named');
+    const run = await call(server, 'POST', '/v1/crafting/runs', {
+      token: robot.token,
+      json: { contractRevision: 1, runnerType: 'TRAVIS' },
+    });
+    assert.equal(run.status, 400);
+    assert.match(
+      run.json().message,
+      /^invalid body: runnerType "TRAVIS" is not one of the accepted values: use GITHUB_ACTION, /,
+    );
+    const stored = (await server.admin().listWorkflows()).filter((each) => each.project === 'p');
+    assert.deepEqual(
+      stored.map((each) => each.name),
+      ['named'],
+      'nothing refused was stored',
+    );
+  });
+
   test('robot accounts: token shown once, listed without it, revocation is idempotent and scoped to the workflow', async () => {
     const admin = server.admin();
     await admin.createWorkflow({ name: 'robots', team: 't', project: 'skynet' });
