@@ -12,11 +12,11 @@ import { repoRoot } from './version-set';
 export const PINNED_FILES = [
   'packages/core/src/version.ts',
   'README.md',
-  'docs/*',
+  'docs/*.md',
   'packages/*/README.md',
   'packages/gitlab-component/templates/*',
   'packages/gitlab-component/.gitlab-ci.yml',
-  'packages/circleci-orb/src/*',
+  'packages/circleci-orb/src/**',
   'packages/jenkins-step/vars/*',
   'packages/github-action/action.yml',
 ];
@@ -43,7 +43,9 @@ export interface VersionPin {
 }
 
 export function pinnedFiles(root = repoRoot): string[] {
-  return execFileSync('git', ['ls-files', ...PINNED_FILES], { cwd: root, encoding: 'utf8' })
+  // Glob pathspecs: `*` stays within one folder, so a test fixture's README (another tool's version) is not a pin.
+  const pathspecs = PINNED_FILES.map((pattern) => `:(glob)${pattern}`);
+  return execFileSync('git', ['ls-files', ...pathspecs], { cwd: root, encoding: 'utf8' })
     .split('\n')
     .filter(Boolean);
 }
