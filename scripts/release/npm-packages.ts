@@ -51,13 +51,7 @@ function stageCli(stageDir: string, version: string, cliBundle: string) {
     'chainloop --help',
     '# the control plane is a package of its own: npm install -g --allow-scripts=better-sqlite3 @chainloop-ts/control-plane',
   ]);
-  writeManifest(dir, {
-    name: source.name,
-    version,
-    description: source.description,
-    license: source.license,
-    repository: REPOSITORY,
-    engines: ENGINES,
+  writeManifest(dir, source, version, {
     bin: { chainloop: 'chainloop.cjs' },
     files: ['chainloop.cjs'],
   });
@@ -79,13 +73,7 @@ function stageControlPlane(stageDir: string, version: string, cliBundle: string)
     'npm install -g --allow-scripts=better-sqlite3 @chainloop-ts/control-plane @chainloop-ts/cli',
     'chainloop-control-plane start --data-dir ./chainloop-data   # or: chainloop control-plane start',
   ]);
-  writeManifest(dir, {
-    name: source.name,
-    version,
-    description: source.description,
-    license: source.license,
-    repository: REPOSITORY,
-    engines: ENGINES,
+  writeManifest(dir, source, version, {
     bin: { 'chainloop-control-plane': 'dist/bin.cjs' },
     main: 'dist/index.cjs',
     exports: { '.': { require: './dist/index.cjs', default: './dist/index.cjs' } },
@@ -104,13 +92,7 @@ async function stageCore(stageDir: string, version: string) {
     "import { parseContract } from '@chainloop-ts/core/contract';",
   ]);
   const entry = (name: string) => ({ types: `./dist/types/${name}.d.ts`, default: `./dist/${name}.js` });
-  writeManifest(dir, {
-    name: source.name,
-    version,
-    description: source.description,
-    license: source.license,
-    repository: REPOSITORY,
-    engines: ENGINES,
+  writeManifest(dir, source, version, {
     type: 'module',
     main: './dist/index.js',
     types: './dist/types/index.d.ts',
@@ -140,7 +122,17 @@ function dependencyVersion(source: Manifest, name: string): string {
   return version;
 }
 
-function writeManifest(dir: string, manifest: Record<string, unknown>): void {
+/** The published package.json: the workspace package's identity and this release's version, then `fields`. */
+function writeManifest(dir: string, source: Manifest, version: string, fields: Record<string, unknown>): void {
+  const manifest = {
+    name: source.name,
+    version,
+    description: source.description,
+    license: source.license,
+    repository: REPOSITORY,
+    engines: ENGINES,
+    ...fields,
+  };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 

@@ -7,9 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ControlPlaneClient } from '@chainloop-ts/core/client';
-import { ADMIN_TOKEN, type CliControlPlane, runCli, startWithCli } from './helpers/control-plane-cli';
+import { after, describe, test } from 'node:test';
+import { embeddedControlPlane, runCli } from './helpers/control-plane-cli';
 import { writeDryRunState } from './helpers/dry-run-state';
 
 function infoLines(stderr: string): string[] {
@@ -67,18 +66,8 @@ describe('dry run', { timeout: 120_000 }, () => {
 });
 
 describe('a reset for a cancellation', { timeout: 180_000 }, () => {
-  let server: CliControlPlane;
-  let admin: ControlPlaneClient;
-  const root = mkdtempSync(join(tmpdir(), 'cli-cancelled-'));
-
-  before(async () => {
-    server = await startWithCli();
-    admin = new ControlPlaneClient({ baseUrl: server.url, token: ADMIN_TOKEN });
-  });
-  after(async () => {
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const cp = embeddedControlPlane('cli-cancelled-');
+  const root = cp.root;
 
   for (const command of [
     ['attestation', 'reset', '--trigger', 'cancellation'],
@@ -86,10 +75,10 @@ describe('a reset for a cancellation', { timeout: 180_000 }, () => {
   ]) {
     test(`${command.slice(1).join(' ')}: "cancelled" in the log, as in the run's status`, async () => {
       const name = command[1];
-      const workflow = await admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
+      const workflow = await cp.admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
       const env = {
-        CHAINLOOP_CONTROL_PLANE_API: server.url,
-        CHAINLOOP_ROBOT_ACCOUNT: (await admin.createRobotAccount(workflow.id)).token ?? '',
+        CHAINLOOP_CONTROL_PLANE_API: cp.server.url,
+        CHAINLOOP_ROBOT_ACCOUNT: (await cp.admin.createRobotAccount(workflow.id)).token ?? '',
         TMPDIR: root,
       };
       const statePath = join(root, `${name}.json`);
@@ -99,7 +88,7 @@ describe('a reset for a cancellation', { timeout: 180_000 }, () => {
       const reset = runCli([...command, '--local-state-path', statePath], env, root);
       assert.equal(reset.status, 0, reset.stderr);
       assert.deepEqual(infoLines(reset.stderr), ['INF Attestation marked as cancelled']);
-      const [run] = await admin.listRuns({ workflow: workflow.id });
+      const [run] = await cp.admin.listRuns({ workflow: workflow.id });
       assert.equal(run.status, 'cancelled');
     });
   }

@@ -4,37 +4,25 @@
  * the runs a user started, none of them failed by a refusal.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ControlPlaneClient } from '@chainloop-ts/core/client';
-import { ADMIN_TOKEN, type CliControlPlane, runCli, startWithCli } from '../helpers/control-plane-cli';
+import { describe, test } from 'node:test';
+import { embeddedControlPlane, runCli } from '../helpers/control-plane-cli';
 
 describe('a refused attestation init against the embedded control plane', { timeout: 180_000 }, () => {
-  let server: CliControlPlane;
-  let admin: ControlPlaneClient;
-  const root = mkdtempSync(join(tmpdir(), 'cli-init-refused-'));
-
-  before(async () => {
-    server = await startWithCli();
-    admin = new ControlPlaneClient({ baseUrl: server.url, token: ADMIN_TOKEN });
-  });
-  after(async () => {
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const cp = embeddedControlPlane('cli-init-refused-');
+  const root = cp.root;
 
   async function job(name: string) {
-    const workflow = await admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
-    const robot = await admin.createRobotAccount(workflow.id);
+    const workflow = await cp.admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
+    const robot = await cp.admin.createRobotAccount(workflow.id);
     assert.ok(robot.token);
     const cwd = mkdtempSync(join(root, `${name}-`));
     const statePath = join(cwd, 'chainloop-attestation.tmp.json');
-    const env = { CHAINLOOP_CONTROL_PLANE_API: server.url, CHAINLOOP_ROBOT_ACCOUNT: robot.token, TMPDIR: cwd };
+    const env = { CHAINLOOP_CONTROL_PLANE_API: cp.server.url, CHAINLOOP_ROBOT_ACCOUNT: robot.token, TMPDIR: cwd };
     const init = (...extra: string[]) =>
       runCli(['attestation', 'init', '--local-state-path', statePath, ...extra], env, cwd);
-    const runs = () => admin.listRuns({ workflow: workflow.id });
+    const runs = () => cp.admin.listRuns({ workflow: workflow.id });
     return { statePath, init, runs };
   }
 

@@ -4,13 +4,11 @@
  * `optional: true` must not be demanded at push.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
-import { ControlPlaneClient } from '@chainloop-ts/core/client';
-import { ADMIN_TOKEN, type CliControlPlane, type CliResult, runCli, startWithCli } from '../helpers/control-plane-cli';
+import { type CliResult, embeddedControlPlane, runCli } from '../helpers/control-plane-cli';
 
 const vectors = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'vectors', 'keys');
 const signingKey = join(vectors, 'generated__p256_N65536.key');
@@ -33,28 +31,18 @@ function errorLines(result: CliResult): string[] {
 }
 
 describe('attestation push against the embedded control plane', { timeout: 300_000 }, () => {
-  let server: CliControlPlane;
-  let admin: ControlPlaneClient;
-  const root = mkdtempSync(join(tmpdir(), 'cli-push-'));
-
-  before(async () => {
-    server = await startWithCli();
-    admin = new ControlPlaneClient({ baseUrl: server.url, token: ADMIN_TOKEN });
-  });
-  after(async () => {
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const cp = embeddedControlPlane('cli-push-');
+  const root = cp.root;
 
   /** A fresh workflow with the contract above and a CI job (its own folder and robot token) crafting for it. */
   async function job(name: string) {
-    const workflow = await admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
-    await admin.updateContract(workflow.id, CONTRACT);
-    const robot = await admin.createRobotAccount(workflow.id);
+    const workflow = await cp.admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
+    await cp.admin.updateContract(workflow.id, CONTRACT);
+    const robot = await cp.admin.createRobotAccount(workflow.id);
     assert.ok(robot.token, 'the robot account has a token');
     const cwd = mkdtempSync(join(root, `${name}-`));
     const statePath = join(cwd, 'chainloop-attestation.tmp.json');
-    const env = { CHAINLOOP_CONTROL_PLANE_API: server.url, CHAINLOOP_ROBOT_ACCOUNT: robot.token, TMPDIR: cwd };
+    const env = { CHAINLOOP_CONTROL_PLANE_API: cp.server.url, CHAINLOOP_ROBOT_ACCOUNT: robot.token, TMPDIR: cwd };
     const cli = (args: string[], extra: Record<string, string> = {}) =>
       runCli([...args, '--local-state-path', statePath], { ...env, ...extra }, cwd);
     const init = cli(['attestation', 'init', '-o', 'json']);
@@ -83,7 +71,7 @@ describe('attestation push against the embedded control plane', { timeout: 300_0
     assert.doesNotMatch(errors[0], /release-notes/);
     assert.equal(pushed.stdout, '', 'no attestation printed');
     assert.equal(readFileSync(statePath, 'utf8'), before, 'the state is kept for a later push');
-    assert.equal((await admin.getRun(runId)).status, 'initialized');
+    assert.equal((await cp.admin.getRun(runId)).status, 'initialized');
   });
 
   test('only an optional material missing: exit 0, the signed attestation is stored without it', async () => {
@@ -98,9 +86,9 @@ describe('attestation push against the embedded control plane', { timeout: 300_0
     assert.match(digest, /^sha256:[0-9a-f]{64}$/);
     assert.equal(existsSync(statePath), false, 'a stored attestation leaves no state behind');
 
-    const run = await admin.getRun(runId);
+    const run = await cp.admin.getRun(runId);
     assert.equal(run.status, 'succeeded');
-    const stored = await admin.getAttestation(runId);
+    const stored = await cp.admin.getAttestation(runId);
     assert.equal(stored.digest, digest, 'the digest printed is the one stored');
     const { statement } = await verifyAttestation(stored.bundle, { publicKeyPem: readFileSync(publicKey, 'utf8') });
     const materials = (statement.predicate as { materials: Array<{ annotations: Record<string, string> }> }).materials;
@@ -114,7 +102,7 @@ describe('attestation push against the embedded control plane', { timeout: 300_0
     const { workflow, runId, statePath, add, push } = await job('refused');
     const registered = runCli(
       ['workflow', 'key', 'add', '--workflow', workflow.name, '--file', publicKey, '--name', 'release'],
-      server.env,
+      cp.server.env,
     );
     assert.equal(registered.status, 0, registered.stderr);
     add('build-ref', 'a206e709cc21b1bf8e262604a23f9d0fc51a293a');
@@ -127,11 +115,11 @@ describe('attestation push against the embedded control plane', { timeout: 300_0
     assert.match(errors[0], /^ERR attestation refused: .*registered for workflow "refused"/);
     assert.doesNotMatch(refused.stderr, /Attestation pushed/);
     assert.equal(readFileSync(statePath, 'utf8'), before, 'the state is kept for a push with the right key');
-    assert.equal((await admin.getRun(runId)).status, 'initialized');
+    assert.equal((await cp.admin.getRun(runId)).status, 'initialized');
 
     // The same attestation signed by the registered key is stored: the refusal was about the key alone.
     const accepted = push(signingKey, signingPassword);
     assert.equal(accepted.status, 0, accepted.stderr);
-    assert.equal((await admin.getRun(runId)).status, 'succeeded');
+    assert.equal((await cp.admin.getRun(runId)).status, 'succeeded');
   });
 });

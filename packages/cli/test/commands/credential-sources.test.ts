@@ -4,12 +4,10 @@
  * (no terminal, nothing on stdin) whose signing password is not set says so instead of "wrong password".
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { ControlPlaneClient } from '@chainloop-ts/core/client';
-import { ADMIN_TOKEN, type CliControlPlane, type CliResult, runCli, startWithCli } from '../helpers/control-plane-cli';
+import { describe, test } from 'node:test';
+import { type CliResult, embeddedControlPlane, runCli } from '../helpers/control-plane-cli';
 
 const vectors = join(import.meta.dirname, '..', '..', '..', '..', 'fixtures', 'vectors', 'keys');
 const signingKey = join(vectors, 'generated__p256_N65536.key');
@@ -23,27 +21,20 @@ function assertOneError(result: CliResult, status: number, message: RegExp): voi
 }
 
 describe('credentials named by their source, against the embedded control plane', { timeout: 240_000 }, () => {
-  let server: CliControlPlane;
-  let admin: ControlPlaneClient;
-  const root = mkdtempSync(join(tmpdir(), 'cli-credentials-'));
-
-  before(async () => {
-    server = await startWithCli();
-    admin = new ControlPlaneClient({ baseUrl: server.url, token: ADMIN_TOKEN });
-  });
-  after(async () => {
-    await server?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const cp = embeddedControlPlane('cli-credentials-');
+  const root = cp.root;
 
   async function job(name: string) {
-    const workflow = await admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
-    await admin.updateContract(workflow.id, 'schemaVersion: v1\nmaterials:\n  - name: build-ref\n    type: STRING\n');
-    const robot = await admin.createRobotAccount(workflow.id);
+    const workflow = await cp.admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
+    await cp.admin.updateContract(
+      workflow.id,
+      'schemaVersion: v1\nmaterials:\n  - name: build-ref\n    type: STRING\n',
+    );
+    const robot = await cp.admin.createRobotAccount(workflow.id);
     assert.ok(robot.token);
     const cwd = mkdtempSync(join(root, `${name}-`));
     const statePath = join(cwd, 'chainloop-attestation.tmp.json');
-    const env = { CHAINLOOP_CONTROL_PLANE_API: server.url, TMPDIR: cwd };
+    const env = { CHAINLOOP_CONTROL_PLANE_API: cp.server.url, TMPDIR: cwd };
     const cli = (args: string[], extra: Record<string, string>) =>
       runCli([...args, '--local-state-path', statePath], { ...env, ...extra }, cwd);
     return { workflow, robot: { id: robot.id, token: robot.token }, statePath, cli };
@@ -69,14 +60,17 @@ describe('credentials named by their source, against the embedded control plane'
     assert.match(fromFlag.stderr, /check --token \(where/);
 
     // Admin commands too: CHAINLOOP_TOKEN is where a bad admin token was set.
-    const adminList = runCli(['workflow', 'list'], { CHAINLOOP_CONTROL_PLANE_API: server.url, CHAINLOOP_TOKEN: 'x' });
+    const adminList = runCli(['workflow', 'list'], {
+      CHAINLOOP_CONTROL_PLANE_API: cp.server.url,
+      CHAINLOOP_TOKEN: 'x',
+    });
     assertOneError(adminList, 1, invalid);
     assert.match(adminList.stderr, /check CHAINLOOP_TOKEN \(where/);
   });
 
   test('a revoked robot account keeps its own fix and gains the source', { timeout: 60_000 }, async () => {
     const { workflow, robot, cli } = await job('revoked');
-    await admin.revokeRobotAccount(workflow.id, robot.id);
+    await cp.admin.revokeRobotAccount(workflow.id, robot.id);
     const refused = cli(['attestation', 'init', '--dry-run'], { CHAINLOOP_ROBOT_ACCOUNT: robot.token });
     assertOneError(
       refused,
@@ -107,7 +101,7 @@ describe('credentials named by their source, against the embedded control plane'
     );
     assert.doesNotMatch(pushed.stderr, /wrong password/);
     assert.equal(readFileSync(statePath, 'utf8'), stateBefore, 'the attestation in progress is kept for a retry');
-    assert.equal((await admin.getRun(runId)).status, 'initialized');
+    assert.equal((await cp.admin.getRun(runId)).status, 'initialized');
 
     // The same run then pushes once the password is set.
     const retried = cli(['attestation', 'push', '--key', signingKey], {
@@ -115,6 +109,6 @@ describe('credentials named by their source, against the embedded control plane'
       CHAINLOOP_SIGNING_PASSWORD: signingPassword,
     });
     assert.equal(retried.status, 0, retried.stderr);
-    assert.equal((await admin.getRun(runId)).status, 'succeeded');
+    assert.equal((await cp.admin.getRun(runId)).status, 'succeeded');
   });
 });

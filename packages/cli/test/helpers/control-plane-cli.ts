@@ -6,6 +6,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import { waitForListening } from '../../../control-plane/test/helpers/listening-url';
 import { CONTROL_PLANE_DIST, ensureBuilt, freshCliBundle } from './fresh-build';
 
@@ -116,4 +118,28 @@ export async function startWithCli(
     stdoutLine: () => stdoutLine,
     stop,
   };
+}
+
+export interface EmbeddedControlPlane {
+  /** A scratch folder for the describe block's jobs, removed after it. */
+  root: string;
+  server: CliControlPlane;
+  admin: ControlPlaneClient;
+}
+
+/**
+ * For a describe block: a control plane started with the CLI before its tests (stopped after), an admin client for
+ * it, and a scratch folder. Call it inside the describe so the hooks belong to that block.
+ */
+export function embeddedControlPlane(prefix: string): EmbeddedControlPlane {
+  const embedded = { root: mkdtempSync(join(tmpdir(), prefix)) } as EmbeddedControlPlane;
+  before(async () => {
+    embedded.server = await startWithCli();
+    embedded.admin = new ControlPlaneClient({ baseUrl: embedded.server.url, token: ADMIN_TOKEN });
+  });
+  after(async () => {
+    await embedded.server?.stop();
+    rmSync(embedded.root, { recursive: true, force: true });
+  });
+  return embedded;
 }
