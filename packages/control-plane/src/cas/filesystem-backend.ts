@@ -3,8 +3,14 @@ import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ChainloopError } from '@chainloop-ts/core';
-import type { BlobInfo, CasBackend, WriteBlobOptions, WrittenBlob } from './backend';
+import {
+  type BlobInfo,
+  blobTooLarge,
+  type CasBackend,
+  digestMismatch,
+  type WriteBlobOptions,
+  type WrittenBlob,
+} from './backend';
 import { isLeftOfDeadUpload, uploadTempName } from './upload-temp-files';
 
 /**
@@ -79,10 +85,7 @@ export class FilesystemCasBackend implements CasBackend {
       for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > options.maxBytes) {
-          throw new ChainloopError(
-            'BLOB_TOO_LARGE',
-            `blob is larger than the control plane's limit of ${options.maxBytes} bytes: raise --max-blob-size or skip the upload`,
-          );
+          throw blobTooLarge(options.maxBytes);
         }
         hash.update(chunk);
         if (!file) continue;
@@ -109,10 +112,7 @@ export class FilesystemCasBackend implements CasBackend {
       }
       const digest = `sha256:${hash.digest('hex')}`;
       if (options.expectedDigest && digest !== options.expectedDigest) {
-        throw new ChainloopError(
-          'DIGEST_MISMATCH',
-          `uploaded bytes hash to ${digest}, not ${options.expectedDigest}: nothing was stored, upload the file again`,
-        );
+        throw digestMismatch(digest, options.expectedDigest);
       }
       if (!tmpPath || (await this.stat(digest))) return { digest, size, created: false };
       const finalPath = this.pathFor(digest);

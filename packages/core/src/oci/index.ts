@@ -1,5 +1,11 @@
 // Container images: references, registries (OCI distribution API), the docker keychain, OCI layouts and the local engine.
-export { type AuthChallenge, clearTokenCache, parseAuthChallenge } from './auth';
+export {
+  type AuthChallenge,
+  type AuthorizeContext,
+  authorizeChallenge,
+  clearTokenCache,
+  parseAuthChallenge,
+} from './auth';
 export {
   type DaemonEndpoint,
   type DaemonImage,
