@@ -13,6 +13,5 @@ export {
   type StartOptionSpec,
   type StartOptions,
 } from './start-options';
-export { PostgresRepository } from './storage/postgres-repository';
+export { KyselyRepository } from './storage/kysely-repository';
 export type { Repository } from './storage/repository';
-export { SqliteRepository } from './storage/sqlite-repository';

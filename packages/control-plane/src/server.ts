@@ -30,9 +30,8 @@ import { registerWorkflowRoutes } from './routes/workflows';
 import { RunExpirySweeper } from './run-expiry';
 import { SignatureVerifier } from './signing/signature-verifier';
 import { loadSigningCa, type SigningCa } from './signing/signing-ca';
-import { PostgresRepository } from './storage/postgres-repository';
+import { KyselyRepository } from './storage/kysely-repository';
 import type { Repository } from './storage/repository';
-import { SqliteRepository } from './storage/sqlite-repository';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -84,7 +83,7 @@ export async function startControlPlane(
     const postgres = dependencies.repository
       ? undefined
       : config.databaseUrl
-        ? await PostgresRepository.connect(config.databaseUrl)
+        ? await KyselyRepository.connectPostgres(config.databaseUrl)
         : undefined;
     if (postgres) opened.push(postgres);
     await prepareDataDirectory(config.dataDir, config.log);
@@ -92,7 +91,7 @@ export async function startControlPlane(
     const signingCa = givenCa ?? (await loadSigningCa(config.dataDir));
     let repository = dependencies.repository ?? postgres;
     if (!repository) {
-      repository = new SqliteRepository(join(config.dataDir, 'control-plane.db'));
+      repository = await KyselyRepository.openSqlite(join(config.dataDir, 'control-plane.db'));
       opened.push(repository);
     }
     let cas = dependencies.cas;

@@ -1,6 +1,6 @@
 /**
  * Versioned schema migrations, applied in order and recorded in `schema_migrations`. The SQL sticks to the
- * portable subset (TEXT/INTEGER, ON CONFLICT DO NOTHING) so the PostgreSQL repository can run the same list.
+ * portable subset (TEXT/INTEGER, ON CONFLICT DO NOTHING) so SQLite and PostgreSQL run the same list.
  * Never edit a released migration; append a new one.
  */
 export interface Migration {
@@ -8,8 +8,8 @@ export interface Migration {
   description: string;
   statements: string[];
   /**
-   * A change to existing rows that SQL alone cannot express, run by each repository after the statements and in
-   * the same transaction.
+   * A change to existing rows that SQL alone cannot express, run by the repository after the statements and in the
+   * same transaction.
    */
   dataStep?: DataStep;
 }

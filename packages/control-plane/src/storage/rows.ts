@@ -1,4 +1,4 @@
-/** Row ↔ record mapping shared by the SQL repositories (same column names in SQLite and PostgreSQL). */
+/** Row ↔ record mapping of the repository (same column names in SQLite and PostgreSQL). */
 import type {
   AttestationRecord,
   ContractFormat,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
+import { KyselyRepository } from '../../src/storage/kysely-repository';
 import { MIGRATIONS } from '../../src/storage/migrations';
-import { PostgresRepository } from '../../src/storage/postgres-repository';
 import { type PostgresServer, startPostgres } from '../helpers/postgres-server';
 import { repositoryConformance, statementsUpTo } from './repository-conformance';
 
@@ -15,7 +15,10 @@ after(() => server.stop());
 repositoryConformance('PostgreSQL', {
   async open() {
     const url = await server.createDatabase();
-    return { repository: await PostgresRepository.connect(url), openSecond: () => PostgresRepository.connect(url) };
+    return {
+      repository: await KyselyRepository.connectPostgres(url),
+      openSecond: () => KyselyRepository.connectPostgres(url),
+    };
   },
   async legacy(version) {
     const url = await server.createDatabase();
@@ -33,7 +36,7 @@ repositoryConformance('PostgreSQL', {
       },
       async open() {
         await client.end();
-        return PostgresRepository.connect(url);
+        return KyselyRepository.connectPostgres(url);
       },
     };
   },
@@ -41,7 +44,7 @@ repositoryConformance('PostgreSQL', {
 
 test('PostgreSQL: processes starting together migrate once', async () => {
   const url = await server.createDatabase();
-  const repositories = await Promise.all(Array.from({ length: 4 }, () => PostgresRepository.connect(url)));
+  const repositories = await Promise.all(Array.from({ length: 4 }, () => KyselyRepository.connectPostgres(url)));
   await Promise.all(repositories.map((repository) => repository.close()));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -57,7 +60,7 @@ test('PostgreSQL: processes starting together migrate once', async () => {
 });
 
 test('PostgreSQL: an unreachable database is DATABASE_UNREACHABLE without the password', async () => {
-  await assert.rejects(PostgresRepository.connect('postgres://someone:s3cret@127.0.0.1:9/db'), (error: Error) => {
+  await assert.rejects(KyselyRepository.connectPostgres('postgres://someone:s3cret@127.0.0.1:9/db'), (error: Error) => {
     assert.equal((error as Error & { code: string }).code, 'DATABASE_UNREACHABLE');
     assert.doesNotMatch(error.message, /s3cret/);
     assert.match(error.message, /--database-url/);

@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { KyselyRepository } from '../../src/storage/kysely-repository';
 import { MIGRATIONS } from '../../src/storage/migrations';
-import { SqliteRepository } from '../../src/storage/sqlite-repository';
 import { makeTempDir, removeDir } from '../helpers/control-plane-process';
 import { repositoryConformance, statementsUpTo } from './repository-conformance';
 
@@ -19,7 +19,10 @@ let databases = 0;
 repositoryConformance('SQLite', {
   async open() {
     const path = join(dir, `store-${++databases}.db`);
-    return { repository: new SqliteRepository(path), openSecond: async () => new SqliteRepository(path) };
+    return {
+      repository: await KyselyRepository.openSqlite(path),
+      openSecond: () => KyselyRepository.openSqlite(path),
+    };
   },
   async legacy(version) {
     const path = join(dir, `legacy-${++databases}.db`);
@@ -32,7 +35,7 @@ repositoryConformance('SQLite', {
       },
       async open() {
         db.close();
-        return new SqliteRepository(path);
+        return KyselyRepository.openSqlite(path);
       },
     };
   },
@@ -40,8 +43,8 @@ repositoryConformance('SQLite', {
 
 test('SQLite: migrations are applied once, recorded by version, and the database runs in WAL mode', async () => {
   const path = join(dir, 'migrations.db');
-  await new SqliteRepository(path).close();
-  await new SqliteRepository(path).close();
+  await (await KyselyRepository.openSqlite(path)).close();
+  await (await KyselyRepository.openSqlite(path)).close();
   const db = new Database(path, { readonly: true });
   try {
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{

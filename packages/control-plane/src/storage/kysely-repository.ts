@@ -1,0 +1,491 @@
+import { sql } from 'kysely';
+import { type Db, openPostgres, openSqlite, type StoreDatabase } from './database';
+import { legacyReferenceGrants, legacyStatementDigest } from './legacy-reference-grants';
+import { type DataStep, MIGRATIONS } from './migrations';
+import type {
+  AttestationRecord,
+  ContractFormat,
+  ContractRevisionRecord,
+  Repository,
+  RobotAccountRecord,
+  RunFinish,
+  RunRecord,
+  RunStateRecord,
+  SigningCertificateRecord,
+  WorkflowKeyRecord,
+  WorkflowRecord,
+} from './repository';
+import {
+  toAttestation,
+  toContract,
+  toRobotAccount,
+  toRun,
+  toRunState,
+  toSigningCertificate,
+  toWorkflow,
+  toWorkflowKey,
+} from './rows';
+
+/** Rows a write changed, from kysely's bigint counts (undefined when the driver gives none). */
+const changed = (count: bigint | undefined): number => Number(count ?? 0n);
+
+/**
+ * The store, written once for SQLite (the embedded default) and PostgreSQL (several processes behind a load
+ * balancer): the same queries, migrations and semantics on both; what differs lives in database.ts. Every
+ * multi-statement change is one transaction.
+ */
+export class KyselyRepository implements Repository {
+  private closed = false;
+
+  private constructor(private readonly store: StoreDatabase) {}
+
+  /** One SQLite file (created 0600 with its directory), migrated. */
+  static async openSqlite(path: string): Promise<KyselyRepository> {
+    return KyselyRepository.open(openSqlite(path));
+  }
+
+  /** Connects, then migrates; a database that cannot be reached is DATABASE_UNREACHABLE (password never shown). */
+  static async connectPostgres(url: string): Promise<KyselyRepository> {
+    return KyselyRepository.open(openPostgres(url));
+  }
+
+  private static async open(store: StoreDatabase): Promise<KyselyRepository> {
+    const repository = new KyselyRepository(store);
+    try {
+      await store.retryOnOpen(() => repository.migrate());
+    } catch (error) {
+      await store.db.destroy().catch(() => undefined);
+      throw store.openFailed(error);
+    }
+    return repository;
+  }
+
+  get kind(): StoreDatabase['kind'] {
+    return this.store.kind;
+  }
+
+  private get db() {
+    return this.store.db;
+  }
+
+  /**
+   * One transaction, under the migration lock, reads what is applied and applies the rest, so processes starting
+   * together take turns: the second sees the first one's migrations instead of re-running them.
+   */
+  private async migrate(): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await this.store.lockForMigration(trx);
+      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`.execute(
+        trx,
+      );
+      const applied = new Set(
+        (await trx.selectFrom('schema_migrations').select('version').execute()).map((row) => Number(row.version)),
+      );
+      for (const migration of MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        for (const statement of migration.statements) await sql.raw(statement).execute(trx);
+        if (migration.dataStep) await this.runDataStep(trx, migration.dataStep);
+        await trx
+          .insertInto('schema_migrations')
+          .values({ version: migration.version, applied_at: new Date().toISOString() })
+          .execute();
+      }
+    });
+  }
+
+  /** See DataStep in migrations.ts; paged so a large table is never held in memory at once. */
+  private async runDataStep(trx: Db, step: DataStep): Promise<void> {
+    if (step !== 'remove-reference-grants') throw new Error(`unknown data migration step ${step}`);
+    for (let after = ''; ; ) {
+      const rows = await trx
+        .selectFrom('attestations')
+        .select(['digest', 'workflow_id', 'bundle'])
+        .where('digest', '>', after)
+        .orderBy('digest')
+        .limit(200)
+        .execute();
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const grants = legacyReferenceGrants(row.bundle);
+        if (grants.length > 0) {
+          await trx
+            .deleteFrom('blob_access')
+            .where('workflow_id', '=', row.workflow_id)
+            .where((eb) => this.store.inSet(eb.ref('digest'), grants))
+            .execute();
+        }
+        await trx
+          .updateTable('attestations')
+          .set({ statement_digest: legacyStatementDigest(row.bundle) ?? null })
+          .where('digest', '=', row.digest)
+          .execute();
+      }
+      after = rows[rows.length - 1].digest;
+    }
+  }
+
+  async createWorkflow(workflow: WorkflowRecord, firstContract: ContractRevisionRecord): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('workflows')
+        .values({
+          id: workflow.id,
+          name: workflow.name,
+          team: workflow.team,
+          project: workflow.project,
+          description: workflow.description,
+          created_at: workflow.createdAt,
+        })
+        .onConflict((conflict) => conflict.columns(['project', 'name']).doNothing())
+        .executeTakeFirst();
+      if (changed(inserted.numInsertedOrUpdatedRows) === 0) return false;
+      await insertContract(trx, firstContract);
+      return true;
+    });
+  }
+
+  async listWorkflows(): Promise<WorkflowRecord[]> {
+    return (await this.db.selectFrom('workflows').selectAll().orderBy('created_at').orderBy('id').execute()).map(
+      toWorkflow,
+    );
+  }
+
+  async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
+    const row = await this.db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toWorkflow(row);
+  }
+
+  async findWorkflowsByName(name: string): Promise<WorkflowRecord[]> {
+    return (
+      await this.db.selectFrom('workflows').selectAll().where('name', '=', name).orderBy('project').execute()
+    ).map(toWorkflow);
+  }
+
+  async addContractRevision(
+    workflowId: string,
+    body: string,
+    format: ContractFormat,
+    createdAt: string,
+  ): Promise<{ revision: ContractRevisionRecord; created: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      // Concurrent uploads take turns, so each sees the other's revision.
+      await this.store.lockWorkflow(trx, workflowId);
+      const latestRow = await latestContract(trx, workflowId);
+      const latest = latestRow && toContract(latestRow);
+      if (latest && latest.body === body) return { revision: latest, created: false };
+      const revision = { workflowId, revision: (latest?.revision ?? 0) + 1, body, format, createdAt };
+      await insertContract(trx, revision);
+      return { revision, created: true };
+    });
+  }
+
+  async getContractRevision(workflowId: string, revision?: number): Promise<ContractRevisionRecord | undefined> {
+    const row =
+      revision === undefined
+        ? await latestContract(this.db, workflowId)
+        : await this.db
+            .selectFrom('contract_revisions')
+            .selectAll()
+            .where('workflow_id', '=', workflowId)
+            .where('revision', '=', revision)
+            .executeTakeFirst();
+    return row && toContract(row);
+  }
+
+  async createRobotAccount(account: RobotAccountRecord): Promise<void> {
+    await this.db
+      .insertInto('robot_accounts')
+      .values({
+        id: account.id,
+        workflow_id: account.workflowId,
+        name: account.name,
+        token_hash: account.tokenHash,
+        created_at: account.createdAt,
+        revoked_at: account.revokedAt ?? null,
+      })
+      .execute();
+  }
+
+  async getRobotAccount(id: string): Promise<RobotAccountRecord | undefined> {
+    const row = await this.db.selectFrom('robot_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRobotAccount(row);
+  }
+
+  async findRobotAccountByTokenHash(tokenHash: string): Promise<RobotAccountRecord | undefined> {
+    const row = await this.db
+      .selectFrom('robot_accounts')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row && toRobotAccount(row);
+  }
+
+  async listRobotAccounts(workflowId: string): Promise<RobotAccountRecord[]> {
+    return (
+      await this.db
+        .selectFrom('robot_accounts')
+        .selectAll()
+        .where('workflow_id', '=', workflowId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    ).map(toRobotAccount);
+  }
+
+  async revokeRobotAccount(id: string, revokedAt: string): Promise<RobotAccountRecord | undefined> {
+    await this.db
+      .updateTable('robot_accounts')
+      .set({ revoked_at: revokedAt })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    return this.getRobotAccount(id);
+  }
+
+  async createRun(run: RunRecord): Promise<void> {
+    await this.db
+      .insertInto('workflow_runs')
+      .values({
+        id: run.id,
+        workflow_id: run.workflowId,
+        status: run.status,
+        runner_type: run.runnerType,
+        job_url: run.jobUrl,
+        contract_revision: run.contractRevision,
+        created_at: run.createdAt,
+      })
+      .execute();
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const row = await this.db.selectFrom('workflow_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: { workflowId?: string; limit: number }): Promise<RunRecord[]> {
+    let query = this.db.selectFrom('workflow_runs').selectAll();
+    if (filter.workflowId !== undefined) query = query.where('workflow_id', '=', filter.workflowId);
+    return (await query.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute()).map(toRun);
+  }
+
+  async finishRun(id: string, finish: RunFinish): Promise<boolean> {
+    const result = await this.db
+      .updateTable('workflow_runs')
+      .set({
+        status: finish.status,
+        finished_at: finish.finishedAt,
+        reset_trigger: finish.trigger ?? null,
+        reason: finish.reason ?? null,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'initialized')
+      .executeTakeFirst();
+    return changed(result.numUpdatedRows) === 1;
+  }
+
+  /**
+   * One sweeper at a time across processes (see tryLockExpiry): a process that finds another one sweeping skips this
+   * round and expires nothing. Each run is expired by one sweep only: the update re-checks `initialized`.
+   */
+  async expireRuns(cutoff: string, now: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await this.store.tryLockExpiry(trx))) return 0;
+      const result = await trx
+        .updateTable('workflow_runs')
+        .set({ status: 'expired', finished_at: now })
+        .where('status', '=', 'initialized')
+        .where('created_at', '<', cutoff)
+        .executeTakeFirst();
+      return changed(result.numUpdatedRows);
+    });
+  }
+
+  async storeAttestation(attestation: AttestationRecord): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const finished = await trx
+        .updateTable('workflow_runs')
+        .set({ status: 'succeeded', finished_at: attestation.createdAt, attestation_digest: attestation.digest })
+        .where('id', '=', attestation.runId)
+        .where('status', '=', 'initialized')
+        .executeTakeFirst();
+      if (changed(finished.numUpdatedRows) === 0) return false;
+      await trx
+        .insertInto('attestations')
+        .values({
+          digest: attestation.digest,
+          run_id: attestation.runId,
+          workflow_id: attestation.workflowId,
+          bundle: attestation.bundle,
+          created_at: attestation.createdAt,
+          statement_digest: attestation.statementDigest ?? null,
+        })
+        .onConflict((conflict) => conflict.column('digest').doNothing())
+        .execute();
+      return true;
+    });
+  }
+
+  async getAttestation(digest: string): Promise<AttestationRecord | undefined> {
+    const row = await this.db.selectFrom('attestations').selectAll().where('digest', '=', digest).executeTakeFirst();
+    return row && toAttestation(row);
+  }
+
+  async addWorkflowKey(key: WorkflowKeyRecord): Promise<boolean> {
+    const result = await this.db
+      .insertInto('workflow_keys')
+      .values({
+        id: key.id,
+        workflow_id: key.workflowId,
+        name: key.name,
+        public_key_pem: key.publicKeyPem,
+        fingerprint: key.fingerprint,
+        created_at: key.createdAt,
+      })
+      .onConflict((conflict) => conflict.columns(['workflow_id', 'fingerprint']).doNothing())
+      .executeTakeFirst();
+    return changed(result.numInsertedOrUpdatedRows) === 1;
+  }
+
+  async listWorkflowKeys(workflowId: string): Promise<WorkflowKeyRecord[]> {
+    return (
+      await this.db
+        .selectFrom('workflow_keys')
+        .selectAll()
+        .where('workflow_id', '=', workflowId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+    ).map(toWorkflowKey);
+  }
+
+  async removeWorkflowKey(workflowId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('workflow_keys')
+      .where('workflow_id', '=', workflowId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return changed(result.numDeletedRows) === 1;
+  }
+
+  async recordSigningCertificate(certificate: SigningCertificateRecord): Promise<void> {
+    await this.db
+      .insertInto('signing_certificates')
+      .values({
+        serial: certificate.serial,
+        run_id: certificate.runId,
+        workflow_id: certificate.workflowId,
+        issued_at: certificate.issuedAt,
+        expires_at: certificate.expiresAt,
+      })
+      .execute();
+  }
+
+  async getSigningCertificate(serial: string): Promise<SigningCertificateRecord | undefined> {
+    const row = await this.db
+      .selectFrom('signing_certificates')
+      .selectAll()
+      .where('serial', '=', serial)
+      .executeTakeFirst();
+    return row && toSigningCertificate(row);
+  }
+
+  async getRunState(runId: string): Promise<RunStateRecord | undefined> {
+    const row = await this.db.selectFrom('run_states').selectAll().where('run_id', '=', runId).executeTakeFirst();
+    return row && toRunState(row);
+  }
+
+  /** Compare-and-set on the ETag: the insert or update changes a row only if the caller saw the current state. */
+  async putRunState(state: RunStateRecord, expectedEtag: string | undefined): Promise<boolean> {
+    if (expectedEtag === undefined) {
+      const inserted = await this.db
+        .insertInto('run_states')
+        .values({ run_id: state.runId, document: state.document, etag: state.etag, updated_at: state.updatedAt })
+        .onConflict((conflict) => conflict.column('run_id').doNothing())
+        .executeTakeFirst();
+      return changed(inserted.numInsertedOrUpdatedRows) === 1;
+    }
+    const updated = await this.db
+      .updateTable('run_states')
+      .set({ document: state.document, etag: state.etag, updated_at: state.updatedAt })
+      .where('run_id', '=', state.runId)
+      .where('etag', '=', expectedEtag)
+      .executeTakeFirst();
+    return changed(updated.numUpdatedRows) === 1;
+  }
+
+  async deleteRunState(runId: string): Promise<void> {
+    await this.db.deleteFrom('run_states').where('run_id', '=', runId).execute();
+  }
+
+  async recordBlobUpload(digest: string, workflowId: string): Promise<void> {
+    await this.db
+      .insertInto('blob_access')
+      .values({ digest, workflow_id: workflowId })
+      .onConflict((conflict) => conflict.columns(['digest', 'workflow_id']).doNothing())
+      .execute();
+  }
+
+  async canReadBlob(digest: string, workflowId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('blob_access')
+      .select(sql<number>`1`.as('found'))
+      .where('digest', '=', digest)
+      .where('workflow_id', '=', workflowId)
+      .unionAll(
+        this.db
+          .selectFrom('attestations')
+          .select(sql<number>`1`.as('found'))
+          .where('digest', '=', digest)
+          .where('workflow_id', '=', workflowId),
+      )
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async blobsNotUploadedBy(workflowId: string, digests: string[]): Promise<string[]> {
+    if (digests.length === 0) return [];
+    // One query whatever the count: the digests travel as one parameter.
+    const rows = await this.db
+      .selectFrom('blob_access')
+      .select('digest')
+      .where('workflow_id', '=', workflowId)
+      .where((eb) => this.store.inSet(eb.ref('digest'), digests))
+      .execute();
+    const uploaded = new Set(rows.map((row) => row.digest));
+    return digests.filter((digest) => !uploaded.has(digest));
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+}
+
+function latestContract(db: Db, workflowId: string) {
+  return db
+    .selectFrom('contract_revisions')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .orderBy('revision', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function insertContract(db: Db, contract: ContractRevisionRecord): Promise<void> {
+  await db
+    .insertInto('contract_revisions')
+    .values({
+      workflow_id: contract.workflowId,
+      revision: contract.revision,
+      body: contract.body,
+      format: contract.format,
+      created_at: contract.createdAt,
+    })
+    .execute();
+}
