@@ -3,19 +3,18 @@
  * and nothing created; and `-o json`, the listening line as one JSON object on stdout.
  */
 import assert from 'node:assert/strict';
-import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { NOBODY, spawnSyncAsNobody } from '../../../scripts/test-support/as-nobody';
 import { buildControlPlane, controlPlaneBin, makeTempDir, removeDir } from './helpers/control-plane-process';
 import { waitForListening } from './helpers/listening-url';
 import { mountTmpfs } from './helpers/tmpfs';
 
-const NOBODY = 65534;
-
 /** `start` with these arguments; a start that hangs is killed after 20 s and fails the assertions on its status. */
-function start(args: string[], options: SpawnSyncOptions = {}) {
+function start(args: string[]) {
   buildControlPlane();
   const env = { ...process.env };
   delete env.CHAINLOOP_CP_ADMIN_TOKEN;
@@ -24,9 +23,21 @@ function start(args: string[], options: SpawnSyncOptions = {}) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 20_000,
-    ...options,
   });
   return { status: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+/** `start` as uid 65534, however the folders above this clone are protected. */
+function startAsNobody(args: string[]) {
+  buildControlPlane();
+  const env = { ...process.env };
+  delete env.CHAINLOOP_CP_ADMIN_TOKEN;
+  const result = spawnSyncAsNobody(process.execPath, [controlPlaneBin, 'start', ...args], {
+    cwd: '/',
+    env,
+    timeout: 20_000,
+  });
+  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
 
 function listen(server: Server): Promise<number> {
@@ -43,8 +54,7 @@ describe('start: a data directory it cannot use', { timeout: 120_000 }, () => {
   const refused = (dataDir: string, reason: string, fix = 'pass --data-dir with a writable directory') =>
     `ERR data directory ${dataDir} cannot be used: ${reason}: ${fix}\n`;
 
-  test('under /proc: refused at once instead of hanging in mkdir', () => {
-    const began = Date.now();
+  test('under /proc: refused instead of hanging in mkdir (a hang is killed at 20 s and fails)', () => {
     const result = start(['--listen', '127.0.0.1:0', '--data-dir', '/proc/chainloop']);
     assert.equal(result.signal, null, `still running after 20 s: ${result.stderr}`);
     assert.equal(result.status, 1);
@@ -52,7 +62,6 @@ describe('start: a data directory it cannot use', { timeout: 120_000 }, () => {
       result.stderr,
       refused('/proc/chainloop', "/proc is on procfs, a view of the kernel's state and not a writable filesystem"),
     );
-    assert.ok(Date.now() - began < 10_000, 'fails fast');
     const sys = start(['--listen', '127.0.0.1:0', '--data-dir', '/sys/chainloop']);
     assert.equal(sys.status, 1);
     assert.equal(
@@ -106,15 +115,14 @@ describe('start: a data directory it cannot use', { timeout: 120_000 }, () => {
     const dir = makeTempDir('cp-start-');
     try {
       chmodSync(dir, 0o755);
-      const asNobody = { uid: NOBODY, gid: NOBODY, cwd: '/' };
       const fresh = join(dir, 'data');
-      const create = start(['--listen', '127.0.0.1:0', '--data-dir', fresh], asNobody);
+      const create = startAsNobody(['--listen', '127.0.0.1:0', '--data-dir', fresh]);
       assert.equal(create.status, 1, create.stderr);
       assert.equal(
         create.stderr,
         refused(fresh, `this user (uid ${NOBODY}) has no permission to create directories in ${dir}`),
       );
-      const write = start(['--listen', '127.0.0.1:0', '--data-dir', dir], asNobody);
+      const write = startAsNobody(['--listen', '127.0.0.1:0', '--data-dir', dir]);
       assert.equal(write.status, 1, write.stderr);
       assert.equal(write.stderr, refused(dir, `this user (uid ${NOBODY}) has no permission to write in ${dir}`));
       assert.equal(existsSync(fresh), false);

@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { materialKind } from '@chainloop-ts/core/materials';
+import { spawnSyncAsNobody } from '../../../../scripts/test-support/as-nobody';
 import { fixtureDir } from './fixture-dir';
 
 const FILE_KINDS = ['ARTIFACT', 'EVIDENCE', 'SBOM_CYCLONEDX_JSON', 'JUNIT_XML', 'HELM_CHART', 'ATTESTATION'] as const;
@@ -74,21 +75,18 @@ describe('file materials that cannot be read', () => {
 });
 
 /**
- * Inspects `value` as every file kind in a process of a user without privileges: `nobody` through runuser when the
- * tests run as root (as in CI; root may read any file), the current user otherwise. Never skipped: without runuser
- * the test fails and says so.
+ * Inspects `value` as every file kind in a process of a user without privileges: `nobody` when the tests run as root
+ * (as in CI; root may read any file), the current user otherwise. Never skipped: without unshare/setpriv the test
+ * fails and says so.
  */
 function inspectAsUnprivilegedUser(cwd: string, value: string): Record<string, unknown> {
-  const script = [FIXTURE, cwd, value, ...FILE_KINDS];
-  const node = [process.execPath, '--import', 'tsx', ...script];
-  const [command, ...args] = userInfo().uid === 0 ? ['runuser', '-u', 'nobody', '--', ...node] : node;
-  const run = spawnSync(command, args, {
-    cwd: join(import.meta.dirname, '..', '..'),
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 120_000,
-  });
-  assert.equal(run.error, undefined, `cannot run ${command} (install util-linux for runuser): ${run.error?.message}`);
+  const node = [process.execPath, '--import', 'tsx', FIXTURE, cwd, value, ...FILE_KINDS];
+  const options = { cwd: join(import.meta.dirname, '..', '..'), timeout: 120_000 };
+  const run =
+    userInfo().uid === 0
+      ? spawnSyncAsNobody(node[0], node.slice(1), options)
+      : spawnSync(node[0], node.slice(1), { ...options, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(run.error, undefined, `cannot run ${node[0]} (install util-linux): ${run.error?.message}`);
   assert.equal(run.status, 0, run.stderr);
   return JSON.parse(run.stdout);
 }
