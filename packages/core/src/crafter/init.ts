@@ -1,3 +1,4 @@
+import type { ControlPlaneClient } from '../client/index';
 import { ChainloopError, UsageError } from '../errors';
 import { type CraftingContext, requireClient } from './context';
 import { readGitHead } from './git-head';
@@ -120,13 +121,15 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
     // The local state is checked (an attestation already in progress is refused unless --replace) before the run is
     // created, under the state's lock: a refused init creates no run that would be left failed or initialized.
     const store = new LocalStateStore(options.localStatePath);
-    const state = await store.createWith(
+    const { state, replaced } = await store.createWith(
       async () => {
         if (!options.dryRun) run = await createRun();
         return buildState(run);
       },
       { replace: options.replace },
     );
+    // Finished once the new state is saved: an init that fails before leaves the replaced attestation as it was.
+    if (replaced) await cancelReplacedRun(context, client, replaced);
     return { state, store };
   } catch (error) {
     // The run exists but no state could be written: tell the control plane so it does not stay initialized.
@@ -135,5 +138,31 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
         .resetRun(run.id, { trigger: 'failure', reason: 'init could not save the crafting state' })
         .catch(() => {});
     throw error;
+  }
+}
+
+/** Why `init --replace` finishes the run of the attestation it discards (the run's `reason`). */
+export const REPLACED_RUN_REASON = 'replaced by a new attestation init';
+
+/**
+ * `init --replace` discarded a state: its run (none for a dry run) is cancelled on the control plane rather than left
+ * initialized until it expires. Never fails the init: a run that cannot be cancelled is one warning.
+ */
+async function cancelReplacedRun(
+  context: CraftingContext,
+  client: ControlPlaneClient,
+  replaced: CraftingState,
+): Promise<void> {
+  const runId = replaced.workflow?.runId;
+  if (replaced.dryRun || !runId) return;
+  try {
+    const run = await client.resetRun(runId, { trigger: 'cancellation', reason: REPLACED_RUN_REASON });
+    if (run.status !== 'cancelled' || run.reason !== REPLACED_RUN_REASON) {
+      context.log.warn(`run ${runId} of the replaced attestation was already ${run.status}: left as it is`);
+    }
+  } catch (error) {
+    context.log.warn(
+      `run ${runId} of the replaced attestation was not cancelled (${(error as Error).message}): it stays as it is until it expires`,
+    );
   }
 }

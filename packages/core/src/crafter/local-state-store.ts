@@ -46,11 +46,19 @@ export class LocalStateStore implements StateStore {
   /**
    * Refuses an attestation already in progress (unless `replace`), then writes what `build` returns, all under the
    * lock: whatever `build` does (init creates the run in the control plane) happens only when the write will be made,
-   * so a refused init leaves nothing behind.
+   * so a refused init leaves nothing behind. With `replace`, answers the state it overwrote (`replaced`; undefined
+   * when there was none or it could not be read), so its run can be finished.
    */
-  async createWith(build: () => Promise<CraftingState>, options: { replace?: boolean } = {}): Promise<CraftingState> {
+  async createWith(
+    build: () => Promise<CraftingState>,
+    options: { replace?: boolean } = {},
+  ): Promise<{ state: CraftingState; replaced?: CraftingState }> {
     return this.withLock(async () => {
-      if (!options.replace && (await this.read())) {
+      let replaced: CraftingState | undefined;
+      if (options.replace) {
+        // A corrupt or unreadable state is what --replace is for: it is overwritten, with no run to finish.
+        replaced = await this.read().catch(() => undefined);
+      } else if (await this.read()) {
         throw new ChainloopError(
           'ATTESTATION_ALREADY_INITIALIZED',
           `attestation already initialized (${this.description}): push or reset it first, or run init with --replace`,
@@ -59,7 +67,7 @@ export class LocalStateStore implements StateStore {
       }
       const state = await build();
       await this.writeAtomically(state);
-      return state;
+      return { state, replaced };
     });
   }
 
