@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { ChainloopError, UsageError } from '@chainloop-ts/core';
+import {
+  ChainloopError,
+  type NameRule,
+  nameRuleViolation,
+  shortNameRule,
+  UsageError,
+  WORKFLOW_NAME_RULE,
+} from '@chainloop-ts/core';
 import type {
   ContractRevision,
   ControlPlaneClient,
@@ -27,6 +34,16 @@ function parseRevision(value: string): number {
     throw new UsageError('INVALID_REVISION', `--revision "${value}" is not a revision number: use 1, 2, …`);
   }
   return revision;
+}
+
+/**
+ * A name the control plane would refuse by its rule is a usage error (exit 2) caught before anything is sent, with
+ * the rule in words and a valid example, as the control plane words it.
+ */
+function checkName(flag: string, value: string | undefined, rule: NameRule): void {
+  if (value === undefined) return;
+  const violation = nameRuleViolation(flag, value, rule);
+  if (violation) throw new UsageError('INVALID_NAME', violation);
 }
 
 const optionalTime = (iso: string | undefined): Cell => (iso ? formatTime(iso) : '');
@@ -104,6 +121,9 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--project <project>', 'project the workflow belongs to')
     .option('--description <text>', 'free text')
     .action(async (flags: { name: string; team: string; project: string; description?: string }, command: Command) => {
+      checkName('--name', flags.name, WORKFLOW_NAME_RULE);
+      checkName('--team', flags.team, shortNameRule('team name', 'cyberdyne core'));
+      checkName('--project', flags.project, shortNameRule('project name', 'skynet'));
       const created = await (await adminClient(command)).createWorkflow(flags);
       if (outputFormat(command) === 'json') return printJson(created);
       log.info(`workflow ${created.name} created`);
@@ -160,6 +180,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('--workflow <W>', 'workflow id or name')
     .option('--name <name>', 'a name to recognise it by')
     .action(async (flags: { workflow: string; name?: string }, command: Command) => {
+      checkName('--name', flags.name, shortNameRule('robot account name', 'gitlab-ci'));
       const account = await (await adminClient(command)).createRobotAccount(flags.workflow, flags.name);
       if (outputFormat(command) === 'json') return printJson(account);
       printLine(renderKeyValueTable(robotAccountRows(account), 'Robot Account'));
@@ -207,6 +228,7 @@ export function registerWorkflowCommands(program: Command): void {
     .requiredOption('-f, --file <path>', 'public key PEM file (cosign.pub)')
     .option('--name <name>', 'a name to recognise it by')
     .action(async (flags: { workflow: string; file: string; name?: string }, command: Command) => {
+      checkName('--name', flags.name, shortNameRule('key name', 'release'));
       const { readKeyReference } = await import('@chainloop-ts/core/attestation');
       const publicKeyPem = await readKeyReference(flags.file, { what: 'public key' });
       const added = await (await adminClient(command)).addWorkflowKey(flags.workflow, {

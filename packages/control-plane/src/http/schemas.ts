@@ -2,7 +2,7 @@
  * JSON schemas shared by the routes: they validate requests, shape responses (nothing outside a schema is ever
  * serialised, so internal fields such as token hashes cannot leak) and feed the OpenAPI document.
  */
-import { DNS_1123_LABEL } from '@chainloop-ts/core/contract';
+import { type NameRule, shortNameRule, WORKFLOW_NAME_RULE } from '@chainloop-ts/core';
 import { DIGEST_PATTERN } from '../cas/backend';
 import { RUN_STATUSES } from '../storage/repository';
 
@@ -37,16 +37,22 @@ export function fieldRuleOf(schema: unknown): FieldRule | undefined {
   return typeof schema === 'object' && schema !== null ? fieldRules.get(schema) : undefined;
 }
 
+/** A name field checked by one of core's name rules (which the CLI checks too, before sending). */
+function nameSchema(rule: NameRule) {
+  return ruled(rule.what, rule.rule, {
+    type: 'string',
+    minLength: rule.minLength,
+    maxLength: rule.maxLength,
+    ...(rule.pattern && { pattern: rule.pattern.source }),
+  } as const);
+}
+
 /** Workflow names are DNS-1123 labels, as the original's proto validation requires. */
-export const workflowNameSchema = ruled(
-  'workflow name',
-  "use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters (a DNS-1123 label, e.g. build-and-test)",
-  { type: 'string', pattern: DNS_1123_LABEL.source, maxLength: 63 },
-);
+export const workflowNameSchema = nameSchema(WORKFLOW_NAME_RULE);
 
 /** A short free-text name (team, project, robot account, key): not empty, at most 200 characters. */
 export function shortNameSchema(what: string) {
-  return ruled(what, 'use 1 to 200 characters', { type: 'string', minLength: 1, maxLength: 200 } as const);
+  return nameSchema(shortNameRule(what));
 }
 
 /** A contract revision number, as `workflow contract describe --revision` and `attestation init` take it. */
