@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { buildAdapterTrees, packOrb } from './adapter-trees';
 import { writeChecksums } from './checksums';
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const key = values.key.startsWith('env://') ? values.key : resolve(values.key);
+  const keyRefused = await checkSigningKey(key);
+  if (keyRefused !== undefined) return keyRefused;
   const version = releaseVersion();
   const out = resolve(values.out);
   const step = (what: string) => console.error(`==> ${what}`);
@@ -82,7 +85,10 @@ async function main(argv: string[]): Promise<number> {
   });
   writeFileSync(
     publicKey,
-    execFileSync(process.execPath, [cliBundle, 'keys', 'public-key', '--key', key], { encoding: 'utf8' }),
+    execFileSync(process.execPath, [cliBundle, 'keys', 'public-key', '--key', key], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
 
   step('verifying the attestation against every artifact');
@@ -107,6 +113,35 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/**
+ * The signing key is loaded first, as the CLI's push will load it (the same core code and password sources, never a
+ * prompt: the push reads no terminal either): a wrong path, a non-cosign file or a wrong password is the one ERR line
+ * the CLI prints for it, before anything is built or written. Answers the exit code when the key is refused.
+ */
+async function checkSigningKey(key: string): Promise<number | undefined> {
+  const [{ isChainloopError }, { loadSigningKey }] = await Promise.all([
+    import('@chainloop-ts/core'),
+    import('@chainloop-ts/core/attestation'),
+  ]);
+  try {
+    await loadSigningKey(key, { stdin: Readable.from([]) });
+    return undefined;
+  } catch (error) {
+    if (!isChainloopError(error)) throw error;
+    console.error(`ERR ${error.message}`);
+    return error.exitCode;
+  }
+}
+
+/**
+ * A command run with its stderr shown (the CLI, the build, sha256sum) that failed has said why on its own: its exit
+ * status is the release's, with no second `Command failed …` line.
+ */
+function reportedByChild(error: unknown): error is { status: number } {
+  const child = error as { status?: unknown; stderr?: unknown };
+  return typeof child.status === 'number' && child.status !== 0 && child.stderr === null;
+}
+
 function gitRevision(): string {
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
@@ -121,6 +156,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (reportedByChild(error)) {
+      process.exitCode = error.status;
+      return;
+    }
     const message = error instanceof Error ? error.message : String(error);
     console.error(error instanceof VersionSetError ? `ERR release: ${message}` : `ERR release failed: ${message}`);
     process.exitCode = 1;

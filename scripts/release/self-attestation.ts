@@ -81,9 +81,11 @@ export async function attestRelease(options: SelfAttestationOptions): Promise<vo
       chainloop(['attestation', 'add', ...state, '--name', material.name, '--value', material.file], crafting);
     }
     chainloop(['attestation', 'add', ...state, '--name', 'git-revision', '--value', options.gitRevision], crafting);
+    // Unset stays unset (the CLI then says the password is missing, as the release's key check did), never "".
+    const password = process.env.CHAINLOOP_SIGNING_PASSWORD;
     chainloop(['attestation', 'push', ...state, '--key', options.key, '--bundle', options.bundlePath], {
       ...crafting,
-      CHAINLOOP_SIGNING_PASSWORD: process.env.CHAINLOOP_SIGNING_PASSWORD ?? '',
+      ...(password !== undefined && { CHAINLOOP_SIGNING_PASSWORD: password }),
     });
   } finally {
     server.kill('SIGTERM');
