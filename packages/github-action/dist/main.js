@@ -10,7 +10,7 @@ import {
   saveActionState,
   setFailed,
   setOutput
-} from "./shared-7G33JE2L.js";
+} from "./shared-YKDBTK4S.js";
 
 // src/cli-on-path.ts
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";

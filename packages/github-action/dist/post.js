@@ -12,7 +12,7 @@ import {
   runChainloop,
   setFailed,
   setOutput
-} from "./shared-7G33JE2L.js";
+} from "./shared-YKDBTK4S.js";
 
 // src/summary.ts
 function cell(text) {
