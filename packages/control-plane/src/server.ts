@@ -140,7 +140,7 @@ function listening(
   adminToken: AdminTokenSource,
 ): RunningControlPlane {
   const { config, repository, inspector, signingCa } = context;
-  const sweeper = new RunExpirySweeper(repository, config.runExpiryMs);
+  const sweeper = new RunExpirySweeper(repository, config.runExpiryMs, config.log);
   sweeper.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

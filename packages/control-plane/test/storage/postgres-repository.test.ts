@@ -67,3 +67,56 @@ test('PostgreSQL: an unreachable database is DATABASE_UNREACHABLE without the pa
     return true;
   });
 });
+
+test('PostgreSQL: one replica sweeps expired runs at a time; the others skip the round instead of queueing', {
+  timeout: 60_000,
+}, async () => {
+  const url = await server.createDatabase();
+  const [left, right] = await Promise.all([
+    KyselyRepository.connectPostgres(url),
+    KyselyRepository.connectPostgres(url),
+  ]);
+  const blocker = new pg.Client({ connectionString: url });
+  await blocker.connect();
+  try {
+    await left.createWorkflow(
+      { id: 'w', name: 'build', team: 't', project: 'p', description: '', createdAt: 'then' },
+      { workflowId: 'w', revision: 1, body: 'schemaVersion: v1\n', format: 'yaml', createdAt: 'then' },
+    );
+    for (const id of ['old-1', 'old-2']) {
+      await left.createRun({
+        id,
+        workflowId: 'w',
+        status: 'initialized',
+        runnerType: 'GITHUB_ACTION',
+        jobUrl: '',
+        contractRevision: 1,
+        createdAt: '2020-01-01T00:00:00.000Z',
+      });
+    }
+    // A push in progress on one of the runs holds its row: the sweep that reaches it waits for the push.
+    await blocker.query('BEGIN');
+    await blocker.query("SELECT id FROM workflow_runs WHERE id = 'old-1' FOR UPDATE");
+    const cutoff = '2021-01-01T00:00:00.000Z';
+    let leftDone = false;
+    const leftSweep = left.expireRuns(cutoff, new Date().toISOString()).finally(() => {
+      leftDone = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(leftDone, false, 'the first sweep waits for the locked run');
+    const rightSweep = right.expireRuns(cutoff, new Date().toISOString());
+    const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting after 3 s'), 3000));
+    assert.equal(await Promise.race([rightSweep, waited]), 0, 'the second replica skips the round at once');
+    await blocker.query('COMMIT');
+    assert.equal(await leftSweep, 2, 'the first sweep expires both runs once the push is done');
+    assert.equal(await right.expireRuns(cutoff, new Date().toISOString()), 0, 'nothing is left to expire');
+    assert.deepEqual(
+      [(await right.getRun('old-1'))?.status, (await right.getRun('old-2'))?.status],
+      ['expired', 'expired'],
+    );
+  } finally {
+    await blocker.query('ROLLBACK').catch(() => undefined);
+    await blocker.end();
+    await Promise.all([left.close(), right.close()]);
+  }
+});
