@@ -7,8 +7,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  // piscina starts its workers from its own files, so it stays a package of its own.
-  external: ['better-sqlite3', 'pg-native', 'piscina'],
+  // piscina starts its workers from its own files, so it stays a package of its own. dockerode is what core's OCI
+  // module loads lazily for docker-daemon: images; the OCI CAS only uses its registry auth, so it is never loaded.
+  external: ['better-sqlite3', 'pg-native', 'piscina', 'dockerode'],
   logLevel: 'warning',
   legalComments: 'none',
   define: { CHAINLOOP_INSPECTION_WORKER: JSON.stringify('inspection-worker.cjs') },

@@ -1,3 +1,4 @@
+import type { OciCasLocation } from './cas/oci-location';
 import type { LogSink } from './log-sink';
 
 /** Everything a control plane process needs to start; `configFromOptions` fills it from flags. */
@@ -9,6 +10,8 @@ export interface ControlPlaneConfig {
   dataDir: string;
   /** PostgreSQL connection URL; when absent the store is SQLite in DATA_DIR/control-plane.db. */
   databaseUrl?: string;
+  /** The CAS in an OCI registry (`--cas oci://…`); when absent the CAS is DATA_DIR/cas. */
+  cas?: OciCasLocation;
   /** Admin token from CHAINLOOP_CP_ADMIN_TOKEN; when absent one is generated into DATA_DIR/admin.token. */
   adminToken?: string;
   /** Largest accepted CAS blob in bytes. */

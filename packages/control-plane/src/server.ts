@@ -8,6 +8,7 @@ import { type AdminTokenSource, bootstrapAdminToken } from './auth/admin-token';
 import type { Access, Principal } from './auth/principal';
 import type { CasBackend } from './cas/backend';
 import { FilesystemCasBackend } from './cas/filesystem-backend';
+import { OciCasBackend } from './cas/oci-backend';
 import type { ControlPlaneConfig } from './config';
 import { prepareDataDirectory } from './data-directory';
 import { CliBundleSource, defaultCliBundleCandidates } from './downloads/cli-bundle';
@@ -48,6 +49,8 @@ export interface RunningControlPlane {
   adminToken: AdminTokenSource;
   /** The keyless signing CA this process issues from (never its key in logs). */
   signingCa: SigningCa;
+  /** Where the CAS is, for the start log: `filesystem <dir>` or `OCI registry <host>/<repository> (credentials …)`. */
+  casDescription: string;
   app: FastifyInstance;
   /** Every registered route as `METHOD /path/:param`, for checking the OpenAPI document. */
   routes: string[];
@@ -86,6 +89,14 @@ export async function startControlPlane(
         ? await KyselyRepository.connectPostgres(config.databaseUrl)
         : undefined;
     if (postgres) opened.push(postgres);
+    // The registry is checked (reachable, credentials accepted) before anything is written locally.
+    const oci = !dependencies.cas && config.cas ? new OciCasBackend(config.cas) : undefined;
+    await oci?.init();
+    let casDescription = 'given by the caller';
+    if (oci) {
+      const { source } = await oci.client.credentials();
+      casDescription = `OCI registry ${oci.client.name}${config.cas?.insecure ? ' over plain HTTP' : ''} (credentials: ${source})`;
+    }
     await prepareDataDirectory(config.dataDir, config.log);
     const adminToken = configuredAdminToken ?? bootstrapAdminToken(config.dataDir, undefined, config.log);
     const signingCa = givenCa ?? (await loadSigningCa(config.dataDir));
@@ -94,11 +105,12 @@ export async function startControlPlane(
       repository = await KyselyRepository.openSqlite(join(config.dataDir, 'control-plane.db'));
       opened.push(repository);
     }
-    let cas = dependencies.cas;
+    let cas = dependencies.cas ?? oci;
     if (!cas) {
       const filesystem = new FilesystemCasBackend(join(config.dataDir, 'cas'));
       await filesystem.init();
       cas = filesystem;
+      casDescription = `filesystem ${join(config.dataDir, 'cas')}`;
     }
     let inspector = dependencies.inspector;
     if (!inspector) {
@@ -124,7 +136,7 @@ export async function startControlPlane(
     } catch (error) {
       throw listenFailed(config.host, reservation.port, error);
     }
-    return listening(app, routes, context, adminToken);
+    return listening(app, routes, context, adminToken, casDescription);
   } catch (error) {
     await reservation.release();
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
@@ -138,6 +150,7 @@ function listening(
   routes: string[],
   context: ServerContext,
   adminToken: AdminTokenSource,
+  casDescription: string,
 ): RunningControlPlane {
   const { config, repository, inspector, signingCa } = context;
   const sweeper = new RunExpirySweeper(repository, config.runExpiryMs, config.log);
@@ -156,6 +169,7 @@ function listening(
     url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
     adminToken,
     signingCa,
+    casDescription,
     app,
     routes,
     close: () => {

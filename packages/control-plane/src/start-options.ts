@@ -7,6 +7,12 @@ export interface StartOptions {
   listen?: string;
   dataDir?: string;
   databaseUrl?: string;
+  /** `oci://host[:port]/repository`: the CAS in an OCI registry instead of the data directory. */
+  cas?: string;
+  /** Plain HTTP to the --cas registry (loopback only). */
+  casInsecure?: boolean;
+  /** Comma-separated repositories of the --cas registry to mount blobs from when they are there already. */
+  casMountFrom?: string;
   maxBlobSize?: string;
   maxBodySize?: string;
   maxMaterials?: string;
@@ -58,6 +64,23 @@ export const START_OPTIONS: StartOptionSpec[] = [
     flag: '--database-url',
     value: 'url',
     help: 'PostgreSQL URL (env CHAINLOOP_CP_DATABASE_URL); default: SQLite in the data directory',
+  },
+  {
+    key: 'cas',
+    flag: '--cas',
+    value: 'oci://host[:port]/repository',
+    help: 'keep the CAS in an OCI registry (credentials: CHAINLOOP_CP_CAS_USERNAME/_PASSWORD, else the docker config); default: DIR/cas',
+  },
+  {
+    key: 'casInsecure',
+    flag: '--cas-insecure',
+    help: 'plain HTTP to the --cas registry (only for a registry on loopback)',
+  },
+  {
+    key: 'casMountFrom',
+    flag: '--cas-mount-from',
+    value: 'repositories',
+    help: 'comma-separated repositories of the --cas registry whose blobs are mounted instead of uploaded again',
   },
   { key: 'maxBlobSize', flag: '--max-blob-size', value: 'size', help: 'largest CAS blob accepted (default 10GiB)' },
   {
@@ -142,4 +165,5 @@ export const START_OPTIONS: StartOptionSpec[] = [
 ];
 
 export const START_ENVIRONMENT_HELP =
-  'The admin token comes from CHAINLOOP_CP_ADMIN_TOKEN, else it is generated into DIR/admin.token.';
+  'The admin token comes from CHAINLOOP_CP_ADMIN_TOKEN, else it is generated into DIR/admin.token. ' +
+  'The --cas registry credentials come from CHAINLOOP_CP_CAS_USERNAME and CHAINLOOP_CP_CAS_PASSWORD, else from the docker config (DOCKER_CONFIG).';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
+import { parseCasFlags } from './cas/oci-location';
 import { type ControlPlaneConfig, DEFAULT_DATA_DIR, DEFAULT_LISTEN, defaultConfig } from './config';
 import { type LogSink, StreamLogSink } from './log-sink';
 import { type RunningControlPlane, startControlPlane } from './server';
@@ -23,6 +24,7 @@ export function configFromOptions(
     port,
     dataDir: resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     databaseUrl: options.databaseUrl ?? (env.CHAINLOOP_CP_DATABASE_URL || undefined),
+    cas: parseCasFlags(options, env),
     adminToken: env.CHAINLOOP_CP_ADMIN_TOKEN || undefined,
     maxBlobBytes: options.maxBlobSize ? parseSize('--max-blob-size', options.maxBlobSize) : defaults.maxBlobBytes,
     maxJsonBodyBytes: options.maxBodySize
@@ -90,6 +92,7 @@ function announce(running: RunningControlPlane, config: ControlPlaneConfig, log:
   }
   log.write('INF', `data directory: ${config.dataDir}`);
   log.write('INF', `storage: ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}`);
+  log.write('INF', `CAS: ${running.casDescription}`);
   const ca = running.signingCa.origin;
   const caVerb = ca.kind === 'generated' ? 'generated into' : 'read from';
   log.write('INF', `keyless signing CA: ${caVerb} ${ca.certPath} (key ${ca.keyPath})`);

@@ -24,6 +24,7 @@ export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+js
 /** Small requests (HEAD, POST, PUT of a manifest) answer within this; streamed bodies only have an idle timeout. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const STREAM_IDLE_TIMEOUT_MS = 60_000;
+const RETRY_PAUSES_MS = [100, 400];
 const CREDENTIALS_FROM_ENV = 'CHAINLOOP_CP_CAS_USERNAME/CHAINLOOP_CP_CAS_PASSWORD';
 
 interface Exchange {
@@ -87,13 +88,18 @@ export class DistributionClient {
   }
 
   /** The Authorization header for a scope: Basic, or a Bearer token (core caches it and renews it when it expires). */
-  private async authorize(challenge: AuthChallenge, scope: string, keychain: KeychainResult): Promise<string> {
+  private async authorize(
+    challenge: AuthChallenge,
+    scope: string,
+    keychain: KeychainResult,
+    what: string,
+  ): Promise<string> {
     try {
       return await authorizeChallenge(challenge, { registry: this.location.registry, scope, keychain });
     } catch (error) {
       if (!(error instanceof ChainloopError)) throw error;
       if (error.code === 'REGISTRY_AUTH_REQUIRED' || error.code === 'REGISTRY_AUTH_FAILED') {
-        throw this.authFailed(401, keychain, 'the token request');
+        throw this.authFailed(401, keychain, challenge.scheme === 'basic' ? what : `the token request for ${what}`);
       }
       if (error.code === 'REGISTRY_UNREACHABLE') {
         throw new ChainloopError(
@@ -110,13 +116,28 @@ export class DistributionClient {
     }
   }
 
-  /** Sends one request, answering the registry's WWW-Authenticate challenge once when it asks for one. */
+  /**
+   * Sends one request; a HEAD or GET the registry fails with 5xx is tried twice more (docker-registry's filesystem
+   * storage answers 500 when it reads a link file another request is rewriting).
+   */
   async send(exchange: Exchange): Promise<HttpResponse> {
+    const idempotent = exchange.method === 'HEAD' || exchange.method === 'GET';
+    for (const pauseMs of idempotent ? RETRY_PAUSES_MS : []) {
+      const response = await this.sendOnce(exchange);
+      if (response.status < 500) return response;
+      response.discard();
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return this.sendOnce(exchange);
+  }
+
+  /** Sends one request, answering the registry's WWW-Authenticate challenge once when it asks for one. */
+  private async sendOnce(exchange: Exchange): Promise<HttpResponse> {
     const keychain = await this.credentials();
     const attempt = async () => {
       const headers: Record<string, string> = { ...exchange.headers };
       const challenge = this.challengeFor(exchange.scope);
-      if (challenge) headers.Authorization = await this.authorize(challenge, exchange.scope, keychain);
+      if (challenge) headers.Authorization = await this.authorize(challenge, exchange.scope, keychain, exchange.what);
       try {
         return await httpRequest(exchange.url, {
           method: exchange.method,
@@ -192,7 +213,7 @@ export class DistributionClient {
   }
 
   /** Turns a registry's unexpected answer into one line; its DIGEST_INVALID (the bytes it got hash otherwise) too. */
-  async failure(response: HttpResponse, what: string): Promise<ChainloopError> {
+  async failure(response: HttpResponse, what: string, uploadedBytes = false): Promise<ChainloopError> {
     let detail = '';
     let code: string | undefined;
     if (response.body.readableEnded) response.discard();
@@ -206,7 +227,7 @@ export class DistributionClient {
         // Not the registry's JSON error shape: the status says enough.
       }
     }
-    if (code === 'DIGEST_INVALID') {
+    if (code === 'DIGEST_INVALID' && uploadedBytes) {
       return new ChainloopError(
         'DIGEST_MISMATCH',
         `CAS registry ${this.location.registry} found that the uploaded bytes do not hash to the digest (${what}): nothing was stored, upload the file again`,
@@ -314,7 +335,7 @@ export class DistributionClient {
       body,
       streaming: true,
     });
-    if (response.status !== 202) throw await this.failure(response, what);
+    if (response.status !== 202) throw await this.failure(response, what, true);
     response.discard();
     return this.sessionUrl(response, what);
   }
@@ -332,7 +353,7 @@ export class DistributionClient {
       body: bytes,
       streaming: bytes.length > 0,
     });
-    if (response.status !== 201) throw await this.failure(response, what);
+    if (response.status !== 201) throw await this.failure(response, what, true);
     response.discard();
     const stored = response.header('docker-content-digest');
     if (stored && stored !== digest) {

@@ -19,7 +19,6 @@ export const CAS_LAYER_MEDIA_TYPE = 'application/octet-stream';
 /** Annotations of a CAS blob's manifest (the file name is on the layer, as oras and skopeo expect it). */
 export const CAS_ANNOTATIONS = {
   fileName: 'org.opencontainers.image.title',
-  created: 'org.opencontainers.image.created',
   workflowId: 'dev.chainloop-ts.cas.workflow.id',
   workflowName: 'dev.chainloop-ts.cas.workflow.name',
 } as const;
@@ -55,6 +54,7 @@ export class OciCasBackend implements CasBackend {
   readonly client: DistributionClient;
   private readonly monolithicMaxBytes: number;
   private readonly chunkBytes: number;
+  private readonly manifestPushes = new Map<string, Promise<void>>();
 
   constructor(
     readonly location: OciCasLocation,
@@ -166,7 +166,16 @@ export class OciCasBackend implements CasBackend {
         return { ...blob, created: false };
       }
       const last = head.ended ? Buffer.concat(head.chunks) : Buffer.alloc(0);
-      await this.client.commitUpload(location, digest, last, `commit of blob ${digest}`);
+      try {
+        await this.client.commitUpload(location, digest, last, `commit of blob ${digest}`);
+      } catch (error) {
+        // We hashed these bytes ourselves: if the blob is there now, a racing upload of the same bytes committed it.
+        if (!isRaceLoss(error) || (await this.client.statBlob(digest)) === undefined) throw error;
+        await this.client.cancelUpload(location);
+        committed = true;
+        await this.keepWithManifest(blob, options.metadata, false);
+        return { ...blob, created: false };
+      }
       committed = true;
       await this.keepWithManifest(blob, options.metadata, true);
       return { ...blob, created: true };
@@ -176,16 +185,47 @@ export class OciCasBackend implements CasBackend {
   }
 
   /** Pushes the blob's artifact manifest (a new blob), or makes sure one is there (a blob stored before). */
-  private async keepWithManifest(blob: BlobInfo, metadata: BlobMetadata | undefined, fresh: boolean): Promise<void> {
+  private keepWithManifest(blob: BlobInfo, metadata: BlobMetadata | undefined, fresh: boolean): Promise<void> {
+    // Concurrent uploads of one blob in this process wait for one push rather than racing to the same tag.
     const tag = casTag(blob.digest);
+    const inFlight = this.manifestPushes.get(tag);
+    if (inFlight) return inFlight;
+    const push = this.pushManifest(tag, blob, metadata, fresh).finally(() => this.manifestPushes.delete(tag));
+    this.manifestPushes.set(tag, push);
+    return push;
+  }
+
+  private async pushManifest(tag: string, blob: BlobInfo, metadata: BlobMetadata | undefined, fresh: boolean) {
     if (!fresh && (await this.client.hasManifest(tag))) return;
-    await this.client.putManifest(tag, artifactManifest(blob, metadata));
+    const manifest = artifactManifest(blob, metadata);
+    for (const pauseMs of RACE_RETRY_PAUSES_MS) {
+      try {
+        return await this.client.putManifest(tag, manifest);
+      } catch (error) {
+        if (!isRaceLoss(error)) throw error;
+      }
+      // Another writer of the same blob (another replica) may have pushed it meanwhile: as good as ours.
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      if (await this.client.hasManifest(tag)) return;
+    }
+    await this.client.putManifest(tag, manifest);
   }
 }
 
+/**
+ * docker-registry's filesystem storage rewrites link files in place, so a request racing another writer of the same
+ * blob or tag can fail (500, or DIGEST_INVALID on a half-written link). Such a failure is worth another try;
+ * authentication and the registry's other refusals are not.
+ */
+function isRaceLoss(error: unknown): boolean {
+  return error instanceof ChainloopError && (error.code === 'CAS_REGISTRY_ERROR' || error.code === 'DIGEST_MISMATCH');
+}
+const RACE_RETRY_PAUSES_MS = [50, 200, 500];
+
 /** The OCI artifact manifest that references one CAS blob as its only layer. */
 export function artifactManifest(blob: BlobInfo, metadata: BlobMetadata = {}): Buffer {
-  const annotations: Record<string, string> = { [CAS_ANNOTATIONS.created]: new Date().toISOString() };
+  // No timestamp: the same blob from the same workflow makes the same manifest, so pushing it again changes nothing.
+  const annotations: Record<string, string> = {};
   if (metadata.workflow) {
     annotations[CAS_ANNOTATIONS.workflowId] = metadata.workflow.id;
     if (metadata.workflow.name) annotations[CAS_ANNOTATIONS.workflowName] = metadata.workflow.name;

@@ -19,6 +19,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   BLOB_TOO_LARGE: 413,
   BODY_TOO_LARGE: 413,
   STATE_CONFLICT: 409,
+  // The OCI CAS's registry: down or refusing us is the control plane's problem, not the caller's.
+  CAS_UNREACHABLE: 503,
+  CAS_MOUNT_FAILED: 503,
+  CAS_AUTH_REQUIRED: 502,
+  CAS_AUTH_FAILED: 502,
+  CAS_REGISTRY_ERROR: 502,
+  CAS_DIGEST_MISMATCH: 502,
   WORKFLOW_EXISTS: 409,
 };
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
+import type { BlobMetadata } from '../cas/backend';
 import { ApiError, notFound } from '../http/api-error';
 import type { ServerContext } from '../http/context';
 import { blobInfoSchema, digestSchema, withErrors } from '../http/schemas';
@@ -57,6 +58,36 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     return { size: bytes.length, stream: withBytes ? Readable.from([bytes]) : undefined };
   };
 
+  /**
+   * What the backend may record about an upload: the uploading workflow, and the file name a client sends in
+   * `X-Chainloop-File-Name` (percent-encoded UTF-8, base name only).
+   */
+  const uploadMetadata = async (request: FastifyRequest): Promise<BlobMetadata> => {
+    const metadata: BlobMetadata = {};
+    const principal = request.principal;
+    if (principal.kind === 'robot') {
+      const workflow = await repository.getWorkflow(principal.workflowId);
+      metadata.workflow = { id: principal.workflowId, name: workflow?.name };
+    }
+    const header = request.headers['x-chainloop-file-name'];
+    if (typeof header === 'string' && header !== '') {
+      let name = header;
+      try {
+        name = decodeURIComponent(header);
+      } catch {
+        // Not percent-encoded: kept as sent.
+      }
+      name =
+        name
+          .split(/[\\/]/)
+          .pop()
+          ?.replace(/[\u0000-\u001f\u007f]/g, '')
+          .slice(0, 255) ?? '';
+      if (name) metadata.fileName = name;
+    }
+    return metadata;
+  };
+
   const blobNotFound = (digest: string) =>
     notFound(
       'BLOB_NOT_FOUND',
@@ -90,7 +121,11 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
         return reply.code(200).send(existing);
       }
       // The body is handed over untouched: a 'data' listener here would start the flow before the backend reads.
-      const written = await cas.write(request.raw, { expectedDigest: digest, maxBytes: config.maxBlobBytes });
+      const written = await cas.write(request.raw, {
+        expectedDigest: digest,
+        maxBytes: config.maxBlobBytes,
+        metadata: await uploadMetadata(request),
+      });
       metrics.casBytesIn.inc(written.size);
       if (principal.kind === 'robot') await repository.recordBlobUpload(written.digest, principal.workflowId);
       // 201 whether or not the bytes were stored already: for the caller they are new, and telling it that another
@@ -112,7 +147,10 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     async (request, reply) => {
       const principal = request.principal;
       checkDeclaredLength(request);
-      const written = await cas.write(request.raw, { maxBytes: config.maxBlobBytes });
+      const written = await cas.write(request.raw, {
+        maxBytes: config.maxBlobBytes,
+        metadata: await uploadMetadata(request),
+      });
       metrics.casBytesIn.inc(written.size);
       if (principal.kind === 'robot') await repository.recordBlobUpload(written.digest, principal.workflowId);
       return reply.code(201).send({ digest: written.digest, size: written.size });

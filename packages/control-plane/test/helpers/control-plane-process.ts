@@ -46,6 +46,8 @@ export interface StartOptions {
   args?: string[];
   /** Undefined uses TEST_ADMIN_TOKEN through CHAINLOOP_CP_ADMIN_TOKEN; null lets the server generate one. */
   adminToken?: string | null;
+  /** Variables added to the server's environment. */
+  env?: Record<string, string>;
 }
 
 export function makeTempDir(prefix = 'cp-test-'): string {
@@ -55,7 +57,7 @@ export function makeTempDir(prefix = 'cp-test-'): string {
 export async function startControlPlaneProcess(options: StartOptions = {}): Promise<ControlPlaneProcess> {
   buildControlPlane();
   const dataDir = options.dataDir ?? makeTempDir();
-  const env = { ...process.env };
+  const env = { ...process.env, ...options.env };
   delete env.CHAINLOOP_CP_ADMIN_TOKEN;
   if (options.adminToken !== null) env.CHAINLOOP_CP_ADMIN_TOKEN = options.adminToken ?? TEST_ADMIN_TOKEN;
   const child = spawn(
