@@ -123,7 +123,20 @@ describe('attestation verify on the interop vectors', () => {
     assertOneLineError(
       chainloop(['attestation', 'verify', invalid, ...key, '--artifact', 'blob']),
       1,
-      /no subject has digest sha256:658781cd/,
+      /blob \(sha256:658781cd[0-9a-f]+\) is not one of its subjects/,
+    );
+  });
+
+  test('every --artifact must be a subject, not only the last one', () => {
+    writeFileSync(join(scratch, 'blob'), 'some-payload');
+    writeFileSync(join(scratch, 'stranger'), 'not attested');
+    const args = ['attestation', 'verify', vector('cosign', 'dssePredicateMultipleSubjects.dsse.json')];
+    const key = ['--key', vector('cosign', 'cosign-test.pub')];
+    assert.equal(chainloop([...args, ...key, '--artifact', 'blob', '--artifact', 'blob']).status, 0);
+    assertOneLineError(
+      chainloop([...args, ...key, '--artifact', 'stranger', '--artifact', 'blob']),
+      1,
+      /stranger \(sha256:[0-9a-f]{64}\) is not one of its subjects/,
     );
   });
 

@@ -27,6 +27,8 @@ export type VerificationTrust = { publicKeyPem: string } | { certificatePem?: st
 export interface VerifyOptions {
   /** `algorithm:hex` (e.g. `sha256:…`): one subject must carry this digest (the artifact being checked). */
   subjectDigest?: string;
+  /** Several artifacts, each of which must be a subject; `name` (e.g. the file) is how a failure names it. */
+  artifacts?: ReadonlyArray<{ name: string; digest: string }>;
 }
 
 export interface VerifiedAttestation {
@@ -165,6 +167,13 @@ export async function verifyAttestation(
   const statement = asVerificationFailure(() => readStatement(statementJson));
   if (options.subjectDigest && !digestMatches(statement, options.subjectDigest)) {
     failed(`no subject has digest ${options.subjectDigest}; the attestation is about another artifact`);
+  }
+  for (const artifact of options.artifacts ?? []) {
+    if (!digestMatches(statement, artifact.digest)) {
+      failed(
+        `${artifact.name} (${artifact.digest}) is not one of its subjects; the attestation is about other artifacts`,
+      );
+    }
   }
   return {
     statement,

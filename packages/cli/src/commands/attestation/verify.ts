@@ -9,7 +9,7 @@ interface VerifyFlags {
   cert?: string;
   certChain?: string;
   at?: string;
-  artifact?: string;
+  artifact: string[];
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -49,7 +49,12 @@ export function registerAttestationVerify(attestation: Command): void {
     .option('--cert <file>', 'signing (leaf) certificate PEM, when the envelope does not carry it')
     .option('--cert-chain <file>', 'CA certificate(s) PEM the signing certificate must chain to')
     .option('--at <time>', 'RFC 3339 time to check certificates at (default: when the signing certificate was issued)')
-    .option('--artifact <file>', 'also require a subject with this file sha256 digest')
+    .option(
+      '--artifact <file>',
+      'also require a subject with this file sha256 digest (repeat for several files; each must be a subject)',
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
+    )
     .action(async (file: string, flags: VerifyFlags, command: Command) => {
       const format = outputFormat(command);
       if (!flags.key && !flags.cert && !flags.certChain) {
@@ -71,16 +76,17 @@ export function registerAttestationVerify(attestation: Command): void {
             chainPem: flags.certChain ? await readKeyReference(flags.certChain, { what: 'CA chain' }) : undefined,
             at,
           };
-      let subjectDigest: string | undefined;
-      if (flags.artifact) {
+      const artifacts: Array<{ name: string; digest: string }> = [];
+      if (flags.artifact.length > 0) {
         const { hashFile } = await import('@chainloop-ts/core/crafter');
-        subjectDigest = (
-          await hashFile(flags.artifact).catch(() => {
-            throw new ChainloopError('ARTIFACT_NOT_FOUND', `--artifact ${flags.artifact}: file cannot be read`);
-          })
-        ).digest;
+        for (const name of flags.artifact) {
+          const { digest } = await hashFile(name).catch(() => {
+            throw new ChainloopError('ARTIFACT_NOT_FOUND', `--artifact ${name}: file cannot be read`);
+          });
+          artifacts.push({ name, digest });
+        }
       }
-      const result = await verifyAttestation(document, trust, { subjectDigest });
+      const result = await verifyAttestation(document, trust, { artifacts });
       const signedBy =
         result.signer.kind === 'key'
           ? 'public key'
