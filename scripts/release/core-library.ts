@@ -45,7 +45,8 @@ export async function buildCoreLibrary(outDir: string): Promise<string[]> {
   const typesDir = join(outDir, 'types');
   // Inside the repository, so tsc finds @types/node the way the workspace does.
   mkdirSync(join(repoRoot, '.tmp'), { recursive: true });
-  const tsconfig = join(repoRoot, '.tmp', 'tsconfig.core-types.json');
+  // Named per process: two releases at once (tests in parallel) must not remove each other's file.
+  const tsconfig = join(repoRoot, '.tmp', `tsconfig.core-types.${process.pid}.json`);
   writeFileSync(
     tsconfig,
     JSON.stringify({
@@ -60,11 +61,14 @@ export async function buildCoreLibrary(outDir: string): Promise<string[]> {
       include: [join(coreDir, 'src', '**', '*.ts')],
     }),
   );
-  execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
-  rmSync(tsconfig);
+  try {
+    execFileSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', tsconfig], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    });
+  } finally {
+    rmSync(tsconfig, { force: true });
+  }
   addDeclarationExtensions(typesDir);
   return subpaths;
 }
