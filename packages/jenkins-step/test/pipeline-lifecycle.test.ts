@@ -108,6 +108,9 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
       { jenkinsfile: 'green.Jenkinsfile', job: 'green' },
       { jenkinsfile: 'failing.Jenkinsfile', job: 'failing' },
       { jenkinsfile: 'push-fails.Jenkinsfile', job: 'push-fails' },
+      { jenkinsfile: 'graceful-push-fails.Jenkinsfile', job: 'graceful-push-fails' },
+      { jenkinsfile: 'graceful-post-push-fails.Jenkinsfile', job: 'graceful-post-push-fails' },
+      { jenkinsfile: 'graceful-finish-push-fails.Jenkinsfile', job: 'graceful-finish-push-fails' },
       { jenkinsfile: 'aborted.Jenkinsfile', job: 'aborted', abortAtInput: true },
       { jenkinsfile: 'post-steps.Jenkinsfile', job: 'post-steps' },
       { jenkinsfile: 'unstable-finish.Jenkinsfile', job: 'unstable' },
@@ -262,6 +265,57 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     assert.equal(finishes.length, 2, 'the push, then the reset');
   });
 
+  /**
+   * With gracefulExit a push that fails (the contract's required rootfs was not added) does not fail the build, but
+   * the run must not stay `initialized` until it expires: it ends failed, its reason naming the push, and the log has
+   * one warning saying the attestation was not pushed and why.
+   */
+  async function assertGracefulPushFailure(job: string, step: string): Promise<PipelineReport> {
+    const { report } = cases.get(job)!;
+    assert.equal(report.outcome, 'returned', describeReport(job));
+    assert.equal(report.result, 'SUCCESS', 'gracefulExit: the failed push does not fail the build');
+    assert.match(report.console, /some materials have not been crafted yet: rootfs/, "the CLI's error is in the log");
+    const warnings = report.console
+      .split('\n')
+      .filter((line) => line.includes('not pushed'))
+      .map((line) =>
+        line.match(
+          new RegExp(
+            `^WRN ${step}: the attestation was not pushed: its push failed \\((script returned exit code [1-9]\\d*); ` +
+              'its error is above\\): marking the run failed; the build goes on \\(gracefulExit\\)$',
+          ),
+        ),
+      );
+    assert.equal(warnings.length, 1, `${job}: one "not pushed" line expected\n${report.console}`);
+    assert.ok(warnings[0], `${job}: the "not pushed" line says why\n${report.console}`);
+    const run = await onlyRun(job);
+    assert.equal(run.status, 'failed', `${job}: the run does not stay initialized`);
+    assert.equal(run.trigger, 'failure');
+    assert.equal(
+      run.reason,
+      `Jenkins build jenkins-${job}-7: attestation push failed (${warnings[0][1]}): its error is in the build log`,
+    );
+    assert.equal(run.attestationDigest ?? undefined, undefined);
+    return report;
+  }
+
+  it('with gracefulExit, a block whose push fails marks the run failed, naming the push, and the build goes on', async () => {
+    const report = await assertGracefulPushFailure('graceful-push-fails', 'chainloopAttestation');
+    assert.match(report.console, /^the build went on after the failed push$/m);
+  });
+
+  it('with gracefulExit, chainloopPush failing in post success marks the run failed and the build stays green', async () => {
+    const report = await assertGracefulPushFailure('graceful-post-push-fails', 'chainloopPush');
+    assert.match(report.console, /\[Pipeline\] post success\n/);
+    assert.doesNotMatch(report.console, /\[Pipeline\] post unsuccessful/, 'the build stayed green');
+  });
+
+  it('with gracefulExit, chainloopFinish whose push fails (post always) marks the run failed and the build stays green', async () => {
+    const report = await assertGracefulPushFailure('graceful-finish-push-fails', 'chainloopFinish');
+    const finishes = shScripts(report).filter((s) => /attestation (finish|reset)/.test(s));
+    assert.equal(finishes.length, 2, 'the pushing finish, then the reset');
+  });
+
   it('an aborted build (FlowInterruptedException) resets the attestation as cancelled and stays aborted', async () => {
     const { report } = cases.get('aborted')!;
     assert.equal(report.outcome, 'threw', describeReport('aborted'));
@@ -383,7 +437,7 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
   it('no secret reaches a command line, the build log or a file left in the workspace', () => {
     const pemBody = keyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
     assert.ok(pemBody.length > 0, 'the key has body lines to look for');
-    assert.equal(cases.size, 12, 'every planned job ran');
+    assert.equal(cases.size, 15, 'every planned job ran');
     for (const [job, entry] of cases) {
       const secrets = [entry.token, password, ...pemBody];
       const recorded = JSON.stringify(entry.report);

@@ -5,7 +5,7 @@ import dev.chainloop.jenkins.StepParameters
 /**
  * Attests the build the closure runs: init before it, push when it succeeds, reset `failure` when it throws or
  * when the push fails, reset `cancellation` when the build is aborted. The closure's (or the push's) exception is
- * always rethrown.
+ * always rethrown; with gracefulExit a failed push still resets `failure` but only warns (see Attestation.finish).
  */
 Object call(Map config = [:], Closure body) {
     Map settings = StepParameters.check(this, 'chainloopAttestation', config, StepParameters.ATTESTATION)
@@ -56,9 +56,7 @@ private void endAfterFailure(Attestation attestation, Exception failure) {
  * run `initialized` until it expires: mark it failed (cancelled when the push was aborted), naming the push.
  */
 private void endAfterFailedPush(Attestation attestation, Exception failure) {
-    String status = BuildResult.of(failure)
-    resetQuietly(attestation, status, "Jenkins build ${env.BUILD_TAG ?: ''}: attestation push failed " +
-        "(${failure.message ?: failure.getClass().simpleName}): its error is in the build log")
+    resetQuietly(attestation, BuildResult.of(failure), attestation.pushFailureReason(failure))
 }
 
 /** Ends the attestation with a reset; a reset that fails only warns, so the build keeps its own error. */

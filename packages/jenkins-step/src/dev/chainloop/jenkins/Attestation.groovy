@@ -89,9 +89,8 @@ class Attestation implements Serializable {
         cli.addSigningKey(command)
         command.options('--annotation', annotationArguments(settings.attestationAnnotations))
             .option('--bundle', settings.bundle)
-            .flag('--graceful-exit', settings.gracefulExit)
             .literal('-o').literal('json')
-        return stored(jsonText(cli.run(command, true), 'digest'))
+        return pushOrReset(command)
     }
 
     /** Marks the attestation failed or cancelled. */
@@ -119,19 +118,20 @@ class Attestation implements Serializable {
             nothingToEnd("finish with ${status}")
             return ''
         }
-        boolean pushes = isPush(status)
         CliCommand command = new CliCommand(['attestation', 'finish', '--ci', 'jenkins'])
             .option('--attestation-id', id)
             .option('--status', status)
             .option('--unstable-as', settings.unstableAs)
             .option('--reason', reason)
-        if (pushes) {
-            cli.addSigningKey(command)
-            command.options('--annotation', annotationArguments(settings.attestationAnnotations))
-                .option('--bundle', settings.bundle)
+        if (!isPush(status)) {
+            cli.run(command.flag('--graceful-exit', settings.gracefulExit).literal('-o').literal('json'), false)
+            return ''
         }
-        command.flag('--graceful-exit', settings.gracefulExit).literal('-o').literal('json')
-        return stored(jsonText(cli.run(command, pushes), 'digest'))
+        cli.addSigningKey(command)
+        command.options('--annotation', annotationArguments(settings.attestationAnnotations))
+            .option('--bundle', settings.bundle)
+            .literal('-o').literal('json')
+        return pushOrReset(command)
     }
 
     /** Whether finish(status, …) pushes (SUCCESS, or UNSTABLE with unstableAs: 'push') rather than resets. */
@@ -139,9 +139,55 @@ class Attestation implements Serializable {
         return status == 'SUCCESS' || (status == 'UNSTABLE' && settings.unstableAs == 'push')
     }
 
+    /**
+     * The reason a run is reset with when its push failed (a material the contract requires is missing, a bad key):
+     * the push's own error is in the build log, above.
+     */
+    String pushFailureReason(Throwable failure) {
+        String why = failure.message ?: failure.getClass().simpleName
+        String reason = "Jenkins build ${steps.env.BUILD_TAG ?: ''}: attestation push failed (${why}): " +
+            'its error is in the build log'
+        return reason.replaceAll(/\s+/, ' ').trim()
+    }
+
     /** The attestation this step works on: its attestationId parameter, else the build's environment. */
     String attestationId() {
         return settings.attestationId ?: steps.env[ID_VARIABLE]
+    }
+
+    /**
+     * Runs a command that pushes (push, or finish with a status that pushes) and returns the stored digest. With
+     * gracefulExit the library tolerates a failed push, not the CLI: `--graceful-exit` would exit 0 and leave the run
+     * `initialized` until it expires. So the run is reset as failed, its reason naming the push, and the build goes on
+     * with one warning. An abort is never swallowed.
+     */
+    private String pushOrReset(CliCommand command) {
+        try {
+            return stored(jsonText(cli.run(command, true), 'digest'))
+        // groovylint-disable-next-line CatchException
+        } catch (Exception failure) {
+            if (!settings.gracefulExit || BuildResult.isInterruption(failure)) {
+                throw failure
+            }
+            String why = failure.message ?: failure.getClass().simpleName
+            steps.echo("WRN ${step}: the attestation was not pushed: its push failed (${why}; its error is above): " +
+                'marking the run failed; the build goes on (gracefulExit)')
+            resetAfterFailedPush(failure)
+        }
+        return ''
+    }
+
+    /** The reset after a push gracefulExit tolerated; one that fails only warns too. */
+    private void resetAfterFailedPush(Exception pushFailure) {
+        try {
+            reset('failure', pushFailureReason(pushFailure))
+        // groovylint-disable-next-line CatchException
+        } catch (Exception resetFailure) {
+            if (BuildResult.isInterruption(resetFailure)) {
+                throw resetFailure
+            }
+            steps.echo("WRN ${step}: the run could not be marked failed after the failed push: ${resetFailure.message}")
+        }
     }
 
     /** The digest of a pushed attestation, also in the build log, where people look for it. */
