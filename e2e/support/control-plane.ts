@@ -88,7 +88,7 @@ export interface TestWorkflow {
 
 /** Creates a workflow with a contract and a robot account through the admin API. */
 export async function createWorkflowWithRobot(
-  cp: TestControlPlane,
+  cp: Pick<TestControlPlane, 'admin'>,
   spec: { name: string; team: string; project: string; contract: string },
 ): Promise<TestWorkflow> {
   const admin = cp.admin();

@@ -1,0 +1,114 @@
+/**
+ * The seed's flow through HAProxy in front of two control-plane replicas that share only PostgreSQL and an OCI
+ * registry: the replica that created the run is killed (SIGKILL) right after `init`, and the job goes on — its
+ * crafting state lives in the database (remote state), its blobs in the registry — to a succeeded run whose
+ * attestation verifies and whose uploaded blobs are in the registry.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { baseEnv, runCli } from '../support/cli';
+import { type Cluster, startCluster } from '../support/cluster';
+import { createWorkflowWithRobot } from '../support/control-plane';
+import {
+  githubActionsEnv,
+  seedContract,
+  seedWorkspace,
+  signingKey,
+  signingPassword,
+  signingPublicKey,
+} from '../support/crafting';
+import { type SeedImage, startSeedImage } from '../support/registry';
+
+let cluster: Cluster;
+let image: SeedImage;
+let cwd: string;
+
+before(async () => {
+  cluster = await startCluster({ replicas: 2 });
+  image = await startSeedImage();
+  cwd = seedWorkspace();
+});
+
+after(async () => {
+  await cluster?.stop();
+  await image?.stop();
+  if (cwd) rmSync(cwd, { recursive: true, force: true });
+});
+
+test('the replica that served init is killed before push: the push succeeds through the other one', {
+  timeout: 180_000,
+}, async () => {
+  const { robotToken } = await createWorkflowWithRobot(cluster, {
+    name: 'build-and-test',
+    team: 'cyberdyne core',
+    project: 'skynet',
+    contract: seedContract,
+  });
+  // A GitHub Actions job, as in the seed.
+  const env = baseEnv({ ...githubActionsEnv(), CHAINLOOP_TOKEN: robotToken, CHAINLOOP_CONTROL_PLANE_API: cluster.url });
+  cluster.takeLogs();
+
+  const init = await runCli(['attestation', 'init', '--remote-state', '-o', 'json'], { env, cwd });
+  assert.equal(init.status, 0, init.stderr);
+  const runId: string = JSON.parse(init.stdout).attestationID;
+  // Request log lines reach the test a moment after the answer: collect them until the run's creation shows up.
+  const seen: Record<string, string[]> = {};
+  const creators = () =>
+    Object.entries(seen)
+      .filter(([, lines]) => lines.some((line) => /POST \/v1\/crafting\/runs 201 /.test(line)))
+      .map(([name]) => name);
+  for (let waited = 0; creators().length === 0 && waited < 100; waited++) {
+    for (const [name, lines] of Object.entries(cluster.takeLogs())) seen[name] = [...(seen[name] ?? []), ...lines];
+    if (creators().length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.equal(creators().length, 1, `one replica logged the run's creation: ${JSON.stringify(seen)}`);
+  const creator = cluster.replicas.find((replica) => replica.name === creators()[0]);
+  assert.ok(creator);
+  cluster.kill(creator);
+
+  const jobEnv = { ...env, CHAINLOOP_ATTESTATION_ID: runId };
+  for (const [name, value] of [
+    ['skynet-control-plane', image.reference],
+    ['rootfs', 'rootfs.tar.gz'],
+    ['skynet-sbom', 'sbom.cyclonedx.json'],
+    ['build-ref', 'abc'],
+  ]) {
+    const add = await runCli(['attestation', 'add', '--name', name, '--value', value], { env: jobEnv, cwd });
+    assert.equal(add.status, 0, `add ${name}: ${add.stderr}`);
+  }
+  const bundleFile = join(cwd, 'attestation.sigstore.json');
+  const push = await runCli(['attestation', 'push', '--key', signingKey, '--bundle', bundleFile], {
+    env: { ...jobEnv, CHAINLOOP_SIGNING_PASSWORD: signingPassword },
+    cwd,
+  });
+  assert.equal(push.status, 0, push.stderr);
+  assert.match(push.stderr, /INF Attestation pushed!/);
+
+  const survivor = cluster.replicas.find((replica) => replica !== creator);
+  const served = cluster.takeLogs()[survivor?.name ?? ''];
+  assert.ok(
+    served.some((line) => /PUT \/v1\/cas\/sha256:[0-9a-f]{64} 201 /.test(line)),
+    'the survivor took the upload',
+  );
+  const run = await cluster.admin().getRun(runId);
+  assert.equal(run.status, 'succeeded');
+
+  const verify = await runCli(['attestation', 'verify', bundleFile, '--key', signingPublicKey], {
+    env: baseEnv(),
+    cwd,
+  });
+  assert.equal(verify.status, 0, verify.stderr);
+  // The uploaded file is a blob of the registry, not of a replica's disk.
+  const statement = JSON.parse(
+    Buffer.from(
+      JSON.parse((await cluster.admin().getAttestation(runId)).bundle).dsseEnvelope.payload,
+      'base64',
+    ).toString(),
+  );
+  const rootfs = statement.predicate.materials.find(
+    (material: { annotations: Record<string, string> }) => material.annotations['chainloop.material.name'] === 'rootfs',
+  );
+  assert.ok(cluster.registry.blobs().includes(rootfs.digest.sha256), 'rootfs is stored in the registry');
+});
