@@ -172,6 +172,30 @@ describe('control plane with --cas oci:// on a registry with htpasswd', { timeou
 });
 
 describe('--cas refusals', { timeout: 60_000 }, () => {
+  test('a registry that goes away: /readyz answers 503 and uploads 503 CAS_UNREACHABLE in one line', async () => {
+    const registry = await startCasRegistry('anonymous');
+    const server = await startControlPlaneProcess({ args: ['--cas', registry.casUrl(), '--cas-insecure'] });
+    try {
+      const { token } = await workflowWithRobot(server, 'registry-gone');
+      assert.equal((await call(server, 'GET', '/readyz')).status, 200);
+      await registry.stop();
+      const ready = await call(server, 'GET', '/readyz');
+      assert.equal(ready.status, 503);
+      assert.equal(ready.json().code, 'NOT_READY');
+      const data = randomBytes(1024);
+      const put = await call(server, 'PUT', `/v1/cas/${sha256(data)}`, { token, body: data });
+      assert.equal(put.status, 503);
+      assert.deepEqual(put.json(), {
+        code: 'CAS_UNREACHABLE',
+        message: `CAS registry ${registry.registry.host} is unreachable at http://${registry.registry.host} (ECONNREFUSED): check the --cas address and that the registry is running`,
+      });
+    } finally {
+      await server.stop();
+      await registry.stop();
+      removeDir(server.dataDir);
+    }
+  });
+
   test('an unreachable registry: start fails in one line naming it and the fix', async () => {
     // A port that was free a moment ago: nothing listens there.
     const port = await new Promise<number>((resolve) => {
