@@ -1,7 +1,8 @@
 /**
  * Which database the repository runs on, and every difference between the two, here and nowhere else:
  *
- * - Connections: SQLite is one better-sqlite3 handle in WAL mode (kysely queues its queries); PostgreSQL is a pg Pool.
+ * - Connections: SQLite is one better-sqlite3 handle in WAL mode, its queries queued and its statements prepared once
+ *   (kysely's SqliteDialect, with the three changes below); PostgreSQL is a pg Pool through kysely's PostgresDialect.
  * - Transactions: SQLite's begin IMMEDIATE (the write lock up front: a transaction that read first and then writes
  *   could otherwise fail with SQLITE_BUSY instead of waiting); PostgreSQL's plain BEGIN plus the row and advisory
  *   locks below.
@@ -23,13 +24,19 @@ import Database from 'better-sqlite3';
 import {
   CompiledQuery,
   type DatabaseConnection,
+  type DatabaseIntrospector,
+  type Dialect,
+  type DialectAdapter,
   type Driver,
   type Expression,
   Kysely,
   PostgresDialect,
+  type QueryCompiler,
+  type QueryResult,
   type SqlBool,
-  SqliteDialect,
-  SqliteDriver,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
   sql,
   type Transaction,
 } from 'kysely';
@@ -84,54 +91,92 @@ class Mutex {
  */
 const fileLocks = new Map<string, Mutex>();
 
-class ImmediateSqliteDriver extends SqliteDriver {
-  private release: (() => void) | undefined;
+/** Statements prepared once per handle: the SQL of every query is fixed (values are parameters), so few exist. */
+class SqliteStoreConnection implements DatabaseConnection {
+  private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(
-    database: Database.Database,
-    private readonly fileLock: Mutex,
-  ) {
-    super({ database });
-  }
+  constructor(private readonly database: Database.Database) {}
 
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.fileLock.lock();
-    try {
-      const connection = await super.acquireConnection();
-      this.release = release;
-      return connection;
-    } catch (error) {
-      release();
-      throw error;
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    let statement = this.statements.get(query.sql);
+    if (!statement) {
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.database.prepare(query.sql);
+      this.statements.set(query.sql, statement);
     }
+    if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+    return { rows: [], numAffectedRows: BigInt(statement.run(query.parameters).changes) };
   }
 
-  override async releaseConnection(): Promise<void> {
-    const release = this.release;
-    this.release = undefined;
-    await super.releaseConnection();
-    release?.();
-  }
-
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  // biome-ignore lint/correctness/useYield: the repository never streams
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not supported by the SQLite store');
   }
 }
 
-class ImmediateSqliteDialect extends SqliteDialect {
+/** kysely's better-sqlite3 driver, with begin IMMEDIATE, the per-file lock and cached statements. */
+class SqliteStoreDriver implements Driver {
+  private readonly connection: SqliteStoreConnection;
+  private release: (() => void) | undefined;
+
+  constructor(
+    private readonly database: Database.Database,
+    private readonly fileLock: Mutex,
+  ) {
+    this.connection = new SqliteStoreConnection(database);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    this.release = await this.fileLock.lock();
+    return this.connection;
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(): Promise<void> {
+    const release = this.release;
+    this.release = undefined;
+    release?.();
+  }
+
+  async destroy(): Promise<void> {
+    if (this.database.open) this.database.close();
+  }
+}
+
+class SqliteStoreDialect implements Dialect {
   constructor(
     private readonly database: Database.Database,
     private readonly path: string,
-  ) {
-    super({ database });
-  }
-  override createDriver(): Driver {
+  ) {}
+  createDriver(): Driver {
     let fileLock = fileLocks.get(this.path);
     if (!fileLock) {
       fileLock = new Mutex();
       fileLocks.set(this.path, fileLock);
     }
-    return new ImmediateSqliteDriver(this.database, fileLock);
+    return new SqliteStoreDriver(this.database, fileLock);
+  }
+  createQueryCompiler(): QueryCompiler {
+    return new SqliteQueryCompiler();
+  }
+  createAdapter(): DialectAdapter {
+    return new SqliteAdapter();
+  }
+  createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SqliteIntrospector(db);
   }
 }
 
@@ -150,7 +195,7 @@ export function openSqlite(path: string): StoreDatabase {
   retryWhileBusySync(() => handle.pragma('journal_mode = WAL'));
   return {
     kind: 'sqlite',
-    db: new Kysely<Tables>({ dialect: new ImmediateSqliteDialect(handle, resolve(path)) }),
+    db: new Kysely<Tables>({ dialect: new SqliteStoreDialect(handle, resolve(path)) }),
     inSet: (column, values) => sql<SqlBool>`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
     // begin IMMEDIATE already holds the only write lock.
     lockForMigration: async () => undefined,
