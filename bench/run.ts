@@ -12,10 +12,11 @@ import { startSeedImage } from '../e2e/support/registry';
 import type { BenchContext } from './lib/bench-context';
 import { buildBundles } from './lib/build-bundles';
 import { startControlPlane } from './lib/control-plane';
-import { parseBenchOptions, wants } from './lib/options';
+import { CLUSTER_SECTION, parseBenchOptions, wants } from './lib/options';
 import { repoRoot } from './lib/paths';
 import { BenchResults, describeMachine } from './lib/results';
 import { createBenchWorkflow } from './lib/workflow';
+import { benchCluster } from './sections/cluster';
 import { benchColdStart } from './sections/cold-start';
 import { benchFullCycle } from './sections/full-cycle';
 import { benchLargeArtifacts, type LargeAddTimes } from './sections/large-artifact';
@@ -62,6 +63,7 @@ async function main(): Promise<number> {
     if (wants(options, 4)) await benchAddScaling(ctx, largeAddTimes);
     if (wants(options, 5)) await benchLoad(ctx);
     if (wants(options, 5)) await benchPushInspection(ctx);
+    if (wants(options, CLUSTER_SECTION)) await benchCluster(ctx);
   } finally {
     await registry.stop();
     await cp.stop();

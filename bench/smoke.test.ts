@@ -19,7 +19,7 @@ test('npm run bench -- --smoke measures every section and writes the results fil
   const run = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(import.meta.dirname, 'run.ts'), '--smoke', '--results', resultsPath],
-    { encoding: 'utf8', timeout: 180_000 },
+    { encoding: 'utf8', timeout: 300_000 },
   );
   assert.equal(run.status, 0, `bench failed:\n${run.stderr}`);
   assert.match(run.stdout, /\| section\s+\| measure\s+\| figure/);
@@ -27,7 +27,7 @@ test('npm run bench -- --smoke measures every section and writes the results fil
   const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as { figures: Figure[]; machine: { cores: number } };
   assert.ok(results.machine.cores > 0);
   const sections = new Set(results.figures.map((f) => f.section.split(' ')[0]));
-  assert.deepEqual([...sections].sort(), ['1', '2', '3', '4', '5']);
+  assert.deepEqual([...sections].sort(), ['1', '2', '3', '4', '5', '6']);
   for (const figure of results.figures) {
     assert.ok(Number.isFinite(figure.value), `${figure.measure} has no value`);
   }
@@ -48,4 +48,11 @@ test('npm run bench -- --smoke measures every section and writes the results fil
   const verified = figure(/^stored attestations found afterwards/);
   assert.ok(stored.value > 0, 'the load phase stored nothing');
   assert.equal(verified.met, true, `${verified.value} ${verified.unit}`);
+  // The cluster: stored through HAProxy with 1 and 3 replicas, one of them killed and restarted; nothing lost.
+  assert.ok(figure(/^attestations stored per second, 3 replicas/).value > 0, 'the cluster stored nothing');
+  for (const lost of results.figures.filter((f) => /^lost (attestations|blobs)/.test(f.measure))) {
+    assert.equal(lost.value, 0, `${lost.measure}: ${lost.value} ${lost.unit}`);
+  }
+  const clusterErrors = figure(/^client errors with 3 replicas/);
+  assert.equal(clusterErrors.met, true, clusterErrors.note);
 });

@@ -16,14 +16,14 @@ export interface BenchOptions {
   /** Load phase (section 5). */
   loadClients: number;
   loadSeconds: number;
-  /** Only these sections (1–5); all when empty. */
+  /** Only these sections (1–6; `cluster` is 6); all when empty. */
   sections: number[];
   resultsPath: string;
   /** Where big temporary files go (a disk, not tmpfs: page cache and disk are what is measured). */
   workDir: string;
 }
 
-const USAGE = `usage: npm run bench -- [--smoke] [--runs N] [--load-seconds S] [--load-clients N] [--sections 1,2,…]
+const USAGE = `usage: npm run bench -- [--smoke] [--runs N] [--load-seconds S] [--load-clients N] [--sections 1,2,…,cluster]
                        [--sizes 1GiB,4GiB] [--results FILE] [--work-dir DIR]`;
 
 export function parseBenchOptions(argv: string[], defaults: { resultsPath: string; workDir: string }): BenchOptions {
@@ -75,7 +75,7 @@ export function parseBenchOptions(argv: string[], defaults: { resultsPath: strin
       case '--sections':
         options.sections = value()
           .split(',')
-          .map((s) => positiveInteger(flag, s));
+          .map((s) => (s === 'cluster' ? CLUSTER_SECTION : positiveInteger(flag, s)));
         break;
       case '--sizes':
         options.largeSizes = value().split(',').map(parseSize);
@@ -96,6 +96,9 @@ export function parseBenchOptions(argv: string[], defaults: { resultsPath: strin
   }
   return options;
 }
+
+/** Section 6, also named `cluster` (HAProxy, three replicas, PostgreSQL and a registry). */
+export const CLUSTER_SECTION = 6;
 
 export function wants(options: BenchOptions, section: number): boolean {
   return options.sections.length === 0 || options.sections.includes(section);

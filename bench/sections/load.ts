@@ -21,10 +21,46 @@ const SECTION = '5 control plane load';
 const loadContract = readFileSync(join(benchFixtures, 'load-contract.yaml'), 'utf8');
 const JUNIT_REPORT = join(vectors, 'materials', 'junit.xml');
 
-interface StoredRun {
+export interface StoredRun {
   workflow: string;
   runId: string;
   digest: string;
+  /** The fresh artifact's sha256, uploaded to the CAS in this cycle. */
+  artifactDigest: string;
+}
+
+export interface LoadClient {
+  workflow: string;
+  context: CraftingContext;
+  dir: string;
+}
+
+/** `count` workflows (load-contract.yaml), each with its robot, and a client crafting for it against `baseUrl`. */
+export async function createLoadClients(
+  admin: ControlPlaneClient,
+  options: { baseUrl: string; count: number; prefix: string; scratch: string; latencies: EndpointLatencies },
+): Promise<LoadClient[]> {
+  const clients: LoadClient[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const workflow = `${options.prefix}-${i}`;
+    const created = await admin.createWorkflow({ name: workflow, team: 'bench', project: 'load' });
+    await admin.updateContract(created.id, loadContract);
+    const robot = await admin.createRobotAccount(created.id);
+    const dir = join(options.scratch, workflow);
+    await mkdir(dir, { recursive: true });
+    const client = new ControlPlaneClient({ baseUrl: options.baseUrl, token: robot.token ?? '' });
+    clients.push({
+      workflow,
+      dir,
+      context: {
+        env: { PATH: process.env.PATH },
+        cwd: dir,
+        log: silentLogger,
+        client: options.latencies.instrument(client),
+      },
+    });
+  }
+  return clients;
 }
 
 /**
@@ -38,21 +74,13 @@ export async function benchLoad(ctx: BenchContext): Promise<void> {
   const signer = await loadSigningKey(signingKey, { password: signingPassword });
   const admin = ctx.cp.admin();
   const latencies = new EndpointLatencies();
-  const workers: Array<{ workflow: string; context: CraftingContext; dir: string }> = [];
-  for (let i = 0; i < clients; i++) {
-    const workflow = `load-${i}`;
-    const created = await admin.createWorkflow({ name: workflow, team: 'bench', project: 'load' });
-    await admin.updateContract(created.id, loadContract);
-    const robot = await admin.createRobotAccount(created.id);
-    const dir = join(ctx.scratch, `load-${i}`);
-    await mkdir(dir, { recursive: true });
-    const client = new ControlPlaneClient({ baseUrl: ctx.cp.url, token: robot.token ?? '' });
-    workers.push({
-      workflow,
-      dir,
-      context: { env: { PATH: process.env.PATH }, cwd: dir, log: silentLogger, client: latencies.instrument(client) },
-    });
-  }
+  const workers = await createLoadClients(admin, {
+    baseUrl: ctx.cp.url,
+    count: clients,
+    prefix: 'load',
+    scratch: ctx.scratch,
+    latencies,
+  });
   ctx.cp.takeLog();
   ctx.log(`§5 ${clients} clients for ${seconds} s`);
 
@@ -78,7 +106,7 @@ export async function benchLoad(ctx: BenchContext): Promise<void> {
   const elapsed = (Date.now() - started) / 1000;
   const serverCpuShare = ((await cpuMs(ctx.cp.pid)) - serverCpuBefore) / (elapsed * 1000);
   const server = serverLatencies(ctx.cp.takeLog());
-  const verified = await verifyStored(ctx, stored);
+  const verified = await verifyStored(admin, stored, (line) => ctx.log(`§5 ${line}`));
 
   ctx.log(`§5 ${stored.length} attestations in ${elapsed.toFixed(1)} s, ${errors.length} errors`);
   for (const message of errors.slice(0, 5)) ctx.log(`§5 error: ${message}`);
@@ -141,10 +169,7 @@ export async function benchLoad(ctx: BenchContext): Promise<void> {
   }
 }
 
-async function craftOne(
-  worker: { workflow: string; context: CraftingContext; dir: string },
-  signer: Signer,
-): Promise<StoredRun> {
+export async function craftOne(worker: LoadClient, signer: Signer): Promise<StoredRun> {
   const { context, dir } = worker;
   const { state, store } = await initAttestation(context, {
     dryRun: false,
@@ -155,7 +180,8 @@ async function craftOne(
   await addMaterial(context, store, { name: 'build-ref', value: randomBytes(20).toString('hex'), annotations: {} });
   // Fresh bytes each cycle: a real upload (HEAD 404, then PUT), as a new build's artifact would be.
   const artifact = join(dir, 'artifact.bin');
-  await writeFile(artifact, randomBytes(16 * 1024));
+  const bytes = randomBytes(16 * 1024);
+  await writeFile(artifact, bytes);
   await addMaterial(context, store, { name: 'artifact', value: artifact, annotations: {} });
   // A test report that did not change: already in the CAS after the first cycle, so a HEAD and no upload.
   await addMaterial(context, store, { name: 'junit', value: JUNIT_REPORT, annotations: {} });
@@ -166,12 +192,20 @@ async function craftOne(
     retryDelaysMs: [],
   });
   if (!pushed.digest || !state.workflow.runId) throw new Error('push stored nothing');
-  return { workflow: worker.workflow, runId: state.workflow.runId, digest: pushed.digest };
+  return {
+    workflow: worker.workflow,
+    runId: state.workflow.runId,
+    digest: pushed.digest,
+    artifactDigest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+  };
 }
 
 /** Every stored attestation read back by run id: same digest, and the bundle hashes to it; run counts match. */
-async function verifyStored(ctx: BenchContext, stored: StoredRun[]): Promise<number> {
-  const admin = ctx.cp.admin();
+export async function verifyStored(
+  admin: ControlPlaneClient,
+  stored: StoredRun[],
+  log: (line: string) => void,
+): Promise<number> {
   let verified = 0;
   const queue = [...stored];
   await Promise.all(
@@ -180,10 +214,7 @@ async function verifyStored(ctx: BenchContext, stored: StoredRun[]): Promise<num
         const attestation = await admin.getAttestation(run.runId);
         const actual = `sha256:${createHash('sha256').update(attestation.bundle).digest('hex')}`;
         if (attestation.digest === run.digest && actual === run.digest) verified++;
-        else
-          ctx.log(
-            `§5 run ${run.runId}: stored ${attestation.digest}, bundle hashes to ${actual}, pushed ${run.digest}`,
-          );
+        else log(`run ${run.runId}: stored ${attestation.digest}, bundle hashes to ${actual}, pushed ${run.digest}`);
       }
     }),
   );
@@ -193,7 +224,7 @@ async function verifyStored(ctx: BenchContext, stored: StoredRun[]): Promise<num
     const runs = await admin.listRuns({ workflow, limit: 1000 });
     const succeeded = runs.filter((r) => r.status === 'succeeded').length;
     if (succeeded !== count) {
-      ctx.log(`§5 workflow ${workflow}: ${count} pushes but ${succeeded} succeeded runs`);
+      log(`workflow ${workflow}: ${count} pushes but ${succeeded} succeeded runs`);
       verified -= Math.abs(count - succeeded);
     }
   }

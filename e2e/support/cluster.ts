@@ -6,13 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
-import { type CasRegistry, startCasRegistry } from '../../packages/control-plane/test/helpers/cas-registry';
 import { type PostgresServer, startPostgres } from '../../packages/control-plane/test/helpers/postgres-server';
+import { type RunningRegistry, startRegistry } from '../../packages/core/test/oci/fixtures/registry';
 import { startControlPlane, type TestControlPlane } from './control-plane';
 
 export interface Replica {
@@ -27,7 +27,7 @@ export interface Cluster {
   url: string;
   adminToken: string;
   replicas: Replica[];
-  registry: CasRegistry;
+  registry: { server: RunningRegistry; casUrl: string; blobs(): string[] };
   postgres: PostgresServer;
   admin(): ControlPlaneClient;
   /** `kill -9` of one replica: no shutdown, no goodbye to open connections. */
@@ -103,18 +103,28 @@ async function waitForBackends(url: string, count: number, child: ChildProcess):
   throw new Error(`haproxy at ${url} did not answer /readyz through its ${count} replicas within 10 s`);
 }
 
+/** Hex digests of the blobs in the registry's storage (its filesystem driver's layout). */
+function registryBlobs(registry: RunningRegistry): string[] {
+  const dir = join(registry.storageDir, 'docker', 'registry', 'v2', 'blobs', 'sha256');
+  const list = (path: string) => (existsSync(path) ? readdirSync(path) : []);
+  return list(dir).flatMap((prefix) =>
+    list(join(dir, prefix)).filter((hex) => existsSync(join(dir, prefix, hex, 'data'))),
+  );
+}
+
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const workDir = mkdtempSync(join(options.workDir ?? tmpdir(), 'cluster-'));
   const adminToken = `cl_admin_cluster_${randomBytes(16).toString('hex')}`;
   const postgres = await startPostgres();
-  const registry = await startCasRegistry('anonymous');
+  const server = await startRegistry();
+  const registry = { server, casUrl: `oci://${server.host}/chainloop/cas`, blobs: () => registryBlobs(server) };
   const databaseUrl = await postgres.createDatabase();
   const replicas: Replica[] = [];
   let haproxy: ChildProcess | undefined;
   const stopAll = async () => {
     haproxy?.kill('SIGKILL');
     await Promise.allSettled(replicas.map((replica) => replica.process?.stop()));
-    await registry.stop();
+    await server.stop();
     postgres.stop();
     rmSync(workDir, { recursive: true, force: true });
   };
@@ -123,7 +133,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       '--database-url',
       databaseUrl,
       '--cas',
-      registry.casUrl(),
+      registry.casUrl,
       '--cas-insecure',
       ...(options.args ?? []),
     ];
