@@ -10,7 +10,7 @@ import {
   saveActionState,
   setFailed,
   setOutput
-} from "./shared-YKDBTK4S.js";
+} from "./shared-WMVVUS6T.js";
 
 // src/cli-on-path.ts
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";

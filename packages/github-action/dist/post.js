@@ -12,7 +12,7 @@ import {
   runChainloop,
   setFailed,
   setOutput
-} from "./shared-YKDBTK4S.js";
+} from "./shared-WMVVUS6T.js";
 
 // src/summary.ts
 function cell(text) {

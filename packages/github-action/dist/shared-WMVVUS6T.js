@@ -36,9 +36,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../../../work/main/node_modules/@actions/core/lib/utils.js
+// ../../node_modules/@actions/core/lib/utils.js
 var require_utils = __commonJS({
-  "../../../../work/main/node_modules/@actions/core/lib/utils.js"(exports) {
+  "../../node_modules/@actions/core/lib/utils.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.toCommandProperties = exports.toCommandValue = void 0;
@@ -68,9 +68,9 @@ var require_utils = __commonJS({
   }
 });
 
-// ../../../../work/main/node_modules/@actions/core/lib/command.js
+// ../../node_modules/@actions/core/lib/command.js
 var require_command = __commonJS({
-  "../../../../work/main/node_modules/@actions/core/lib/command.js"(exports) {
+  "../../node_modules/@actions/core/lib/command.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
@@ -154,9 +154,9 @@ var require_command = __commonJS({
   }
 });
 
-// ../../../../work/main/node_modules/@actions/core/lib/file-command.js
+// ../../node_modules/@actions/core/lib/file-command.js
 var require_file_command = __commonJS({
-  "../../../../work/main/node_modules/@actions/core/lib/file-command.js"(exports) {
+  "../../node_modules/@actions/core/lib/file-command.js"(exports) {
     "use strict";
     var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
       if (k2 === void 0) k2 = k;
