@@ -86,12 +86,13 @@ const precompiledCycloneDx = {
 
 /**
  * ssh2 (under dockerode) tries optional native addons (`sshcrypto.node`, `cpu-features`) inside try/catch and falls
- * back to JavaScript; resolving them to a module that throws keeps the bundle free of native requires.
+ * back to JavaScript; resolving them to a module that throws keeps the bundle free of native requires. The proxy
+ * agents import `kerberos` (native) only for Negotiate proxy authentication, which the CLI never asks for.
  */
 const nativeAddonStub = {
   name: 'native-addon-stub',
   setup(esbuild) {
-    esbuild.onResolve({ filter: /\.node$|^cpu-features$/ }, (args) => ({
+    esbuild.onResolve({ filter: /\.node$|^cpu-features$|^kerberos$/ }, (args) => ({
       path: args.path,
       namespace: 'native-addon-stub',
     }));
@@ -131,14 +132,14 @@ const unusedDockerodeFeatures = {
 };
 
 /**
- * Node built-ins that cost 2–3 ms each to load (crypto, child_process, http, https) are loaded when first used, not when
+ * Node built-ins that cost 2–3 ms each to load (crypto, child_process, http, https, tls) are loaded when first used, not when
  * a module importing them is initialised (ours, or a dependency's: commander requires child_process at start for
  * executable subcommands this CLI has none of): `status` and `--version` need none of them, `add` of a string no http. Each
  * is replaced by a proxy that requires the real module on the first property read. esbuild's interop copies a module's
  * properties as getters (`__toESM`), so the proxy lists the property names (taken from this Node at build time) and
  * describes them without loading anything.
  */
-const LAZY_BUILTINS = /^(node:)?(crypto|child_process|http|https)$/;
+const LAZY_BUILTINS = /^(node:)?(crypto|child_process|http|https|tls)$/;
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(esbuild) {
@@ -231,7 +232,8 @@ async function packBundle(buildOptions) {
  * - core modules (by file, under materials/), replaced by a module re-exporting the given names: the CycloneDX
  *   schemas and the 1 MB precompiled validator, for an SBOM `add`;
  * - npm packages core imports dynamically (`await import('dockerode')`), replaced by the package's own exports:
- *   dockerode (local engine images), @peculiar/x509 (keyless certificates), tar and yauzl (archive materials).
+ *   dockerode (local engine images), @peculiar/x509 (keyless certificates), tar and yauzl (archive materials), the
+ *   proxy agents (only when HTTPS_PROXY / HTTP_PROXY applies to a request).
  */
 function packed({ modules, packages }) {
   const packageFilter = new RegExp(`^(${packages.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
@@ -299,7 +301,15 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
           { file: 'cyclonedx-precompiled.ts', exports: ['precompiledCycloneDx16'] },
           { file: 'cyclonedx-schemas.ts', exports: ['CYCLONEDX_BOM_SCHEMAS', 'CYCLONEDX_REFERENCED_SCHEMAS'] },
         ],
-        packages: ['dockerode', '@peculiar/x509', 'reflect-metadata', 'tar', 'yauzl'],
+        packages: [
+          'dockerode',
+          '@peculiar/x509',
+          'reflect-metadata',
+          'tar',
+          'yauzl',
+          'https-proxy-agent',
+          'http-proxy-agent',
+        ],
       }),
       packedRuntime,
       nativeAddonStub,

@@ -1,9 +1,11 @@
 // node:http rather than fetch: loading undici costs a CLI command ~12 ms, and its idle keep-alive socket holds the
 // process ~60 ms after the last answer; both were a third of a short command's time (bench/ §3).
-import { request as httpSend, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { type Agent, request as httpSend, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsSend } from 'node:https';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { ProxyError, type ProxyRoute, proxyAgent, proxyFor, proxyRefused, proxyUnreachable } from './proxy';
 
 export interface HttpRequestOptions {
   method: string;
@@ -101,14 +103,17 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /**
  * One HTTP(S) request with Node's own client: redirects followed (Authorization kept only on the same origin), an
  * optional deadline, and errors carrying Node's codes (ECONNREFUSED, ETIMEDOUT, CERT_…). Sockets are kept alive
- * between requests of one process and never keep the process alive.
+ * between requests of one process and never keep the process alive. Goes through the proxy that HTTPS_PROXY /
+ * HTTP_PROXY name unless NO_PROXY exempts the host (proxy.ts); a proxy that cannot be reached or refuses is a
+ * ProxyError naming it.
  */
 export async function httpRequest(url: string | URL, options: HttpRequestOptions): Promise<HttpResponse> {
   let target = new URL(url);
   let { method, body } = options;
   let headers = { ...options.headers };
   for (let redirectsLeft = options.maxRedirects ?? 5; ; redirectsLeft--) {
-    const response = await sendOnce(target, method, headers, body, options);
+    const proxy = await proxiedBy(target);
+    const response = await sendOnce(target, method, headers, body, options, proxy);
     const location = response.header('location');
     if (!REDIRECTS.has(response.status) || !location || redirectsLeft <= 0) return response;
     const sameMethod = response.status === 307 || response.status === 308;
@@ -125,17 +130,59 @@ export async function httpRequest(url: string | URL, options: HttpRequestOptions
   }
 }
 
+/** The proxy a request goes through, its agent, and how the target's certificate is checked through the tunnel. */
+interface ProxiedBy {
+  route: ProxyRoute;
+  agent: Agent;
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
+async function proxiedBy(target: URL): Promise<ProxiedBy | undefined> {
+  const route = proxyFor(target);
+  if (!route) return undefined;
+  const agent = await proxyAgent(route, target);
+  if (target.protocol !== 'https:') return { route, agent };
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  return { route, agent, checkServerIdentity: (_host, cert) => checkServerIdentity(host, cert) };
+}
+
 function sendOnce(
   target: URL,
   method: string,
   headers: Record<string, string>,
   body: HttpRequestOptions['body'],
   options: HttpRequestOptions,
+  proxy?: ProxiedBy,
 ): Promise<HttpResponse> {
   const send = target.protocol === 'https:' ? httpsSend : httpSend;
   return new Promise<HttpResponse>((resolve, reject) => {
     let answered = false;
-    const request = send(target, { method, headers });
+    const request = send(
+      target,
+      proxy
+        ? {
+            method,
+            headers,
+            agent: proxy.agent,
+            // Through a tunnel, https-proxy-agent leaves the TLS server name unset for an IP address, so Node would
+            // check the certificate against "localhost": check it against the host the URL names, as without a proxy.
+            ...(proxy.checkServerIdentity && { checkServerIdentity: proxy.checkServerIdentity }),
+          }
+        : { method, headers },
+    );
+    // Through a proxy, every failure before it connected us (or opened its tunnel) is the proxy's. The agent hands the
+    // request a socket only once that is done (or reuses one that was).
+    let proxyConnected = false;
+    if (proxy) {
+      request.once('proxyConnect', (connect: { statusCode?: number; statusText?: string }) => {
+        if (connect.statusCode !== undefined && connect.statusCode !== 200) {
+          request.destroy(proxyRefused(proxy.route, target, connect.statusCode, connect.statusText ?? ''));
+        }
+      });
+      request.once('socket', () => {
+        if (!request.destroyed) proxyConnected = true;
+      });
+    }
     const deadline =
       options.timeoutMs === undefined
         ? undefined
@@ -145,6 +192,13 @@ function sendOnce(
     const idle = options.idleTimeoutMs ?? options.timeoutMs;
     if (idle !== undefined) request.setTimeout(idle, () => request.destroy(timeoutError(idle)));
     request.once('response', (answer) => {
+      if (proxy && answer.statusCode === 407) {
+        // Only the proxy asks for proxy credentials (to an http:// target it forwards the request itself).
+        answer.resume();
+        fail(proxyRefused(proxy.route, target, 407, answer.statusMessage ?? ''));
+        request.destroy();
+        return;
+      }
       answered = true;
       if (deadline) answer.once('close', () => clearTimeout(deadline));
       // An answer before the whole body was sent is a refusal (413, 401…): stop sending what nobody reads.
@@ -157,8 +211,12 @@ function sendOnce(
     });
     // A server refusing early (413) answers and closes while we still send: the write then fails (EPIPE, ECONNRESET)
     // but the answer, arriving a moment later, is what the caller must see. Once an answer has started, it settles.
-    const fail = (error: unknown) => {
+    const fail = (failure: unknown) => {
       if (answered) return;
+      let error = failure;
+      if (proxy && !proxyConnected && !(error instanceof ProxyError)) {
+        error = proxyUnreachable(proxy.route, target, describeProxyFailure(error), error);
+      }
       if (deadline) clearTimeout(deadline);
       if (isStreamed(body)) setTimeout(() => reject(error), 50);
       else reject(error);
@@ -170,7 +228,9 @@ function sendOnce(
           ? pipeline(body(), request)
           : body.writeTo(request).then(() => new Promise<void>((done) => request.end(done)))
         ).catch(fail);
-      if (options.expectContinue) {
+      // Not through a forwarding proxy (http:// targets): http-proxy-agent rewrites the request line after the
+      // headers were flushed, sending them twice; and HTTP/1.0 proxies (tinyproxy) do not relay 100 Continue.
+      if (options.expectContinue && !(proxy && target.protocol === 'http:')) {
         request.setHeader('expect', '100-continue');
         request.once('continue', sendBody);
         request.flushHeaders();
@@ -181,6 +241,17 @@ function sendOnce(
       request.end(body);
     }
   });
+}
+
+/** Why the proxy could not be reached, in a few words. */
+function describeProxyFailure(error: unknown): string {
+  const code = connectionErrorCode(error);
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host not found, ${code}`;
+  if (code === 'ETIMEDOUT') return 'no answer in time, ETIMEDOUT';
+  if (code === 'ECONNRESET') return 'connection reset, ECONNRESET';
+  if (code && isTlsErrorCode(code)) return `TLS handshake failed: ${code}`;
+  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 function isStreamed(body: HttpRequestOptions['body']): body is (() => Readable) | BodyWriter {

@@ -5,3 +5,4 @@ export {
   httpRequest,
   isTlsErrorCode,
 } from './http-request';
+export { noProxyMatches, ProxyError, type ProxyRoute, proxyFor } from './proxy';

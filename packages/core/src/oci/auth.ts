@@ -1,5 +1,6 @@
 import { ChainloopError } from '../errors';
 import { connectionErrorCode, type HttpRequestOptions, type HttpResponse, httpRequest } from '../http/http-request';
+import { ProxyError } from '../http/proxy';
 import type { KeychainResult } from './keychain';
 
 /** A parsed `WWW-Authenticate` header: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`. */
@@ -113,6 +114,7 @@ async function fetchBearerToken(challenge: AuthChallenge, context: AuthorizeCont
     response = await httpRequest(url, init);
     body = response.ok ? ((await response.json().catch(() => ({}))) as TokenResponse) : {};
   } catch (error) {
+    if (error instanceof ProxyError) throw error;
     throw new ChainloopError(
       'REGISTRY_UNREACHABLE',
       `token server ${url.origin} for registry ${context.registry} is unreachable (${connectionErrorCode(error) ?? (error as Error).message}): check that it is running and reachable`,

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { ChainloopError } from '../errors';
 import { connectionErrorCode, type HttpResponse, httpRequest, isTlsErrorCode } from '../http/http-request';
+import { ProxyError } from '../http/proxy';
 import { type AuthorizeContext, authorizeChallenge, parseAuthChallenge, registryAuthError } from './auth';
 import { registryBaseUrl } from './insecure';
 import type { KeychainResult } from './keychain';
@@ -62,6 +63,8 @@ function mediaTypeOf(response: HttpResponse): string {
 
 /** Turns a network failure into one line naming the registry, the reason and the fix. */
 function unreachable(registry: string, url: string, insecure: boolean, error: unknown): ChainloopError {
+  // The proxy in between failed, not the registry: its error names the proxy and the fix.
+  if (error instanceof ProxyError) return error;
   const code = connectionErrorCode(error) ?? (error as Error).message;
   if (!insecure && isTlsErrorCode(code)) {
     return new ChainloopError(
