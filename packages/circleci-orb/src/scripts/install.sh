@@ -38,10 +38,15 @@ fi
 
 # Downloads the CLI from the control plane with the job's own node (no curl or wget needed), checks it against the
 # digest the control plane announces and the pinned one, and only then moves it into place. Prints its SHA-256.
+# Behind a proxy (HTTPS_PROXY / HTTP_PROXY apply to the control plane URL, NO_PROXY does not exempt it) curl downloads:
+# Node's fetch ignores those variables on Node 20/22, and speaking CONNECT through node:http here would be a proxy
+# client written by hand; without curl the step stops in one line pointing to cli_source npm (npm uses the proxy).
 # shellcheck disable=SC2016 # JavaScript template literals, expanded by node
 download_js='
+const { spawnSync } = require("node:child_process");
 const { createHash } = require("node:crypto");
-const { mkdirSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { BlockList, isIP } = require("node:net");
 const { dirname } = require("node:path");
 const given = process.env.CHAINLOOP_INSTALL_CONTROL_PLANE;
 const pinned = process.env.CHAINLOOP_INSTALL_PINNED;
@@ -69,9 +74,88 @@ if (base.username || base.password) {
 const shown = base.toString().replace(/\/+$/, "");
 const cliUrl = `${shown}/v1/downloads/chainloop.cjs`;
 const attempts = 3;
-if (typeof fetch !== "function") fail(`node ${process.version} has no fetch: run on Node.js 20.19+ (the chainloop/default executor)`);
+
+// The proxy for the control plane URL, as the chainloop CLI decides it (curl-like): the scheme variable, lowercase
+// first; NO_PROXY entries: *, host or domain suffix (leading dot or not), IP, CIDR, each optionally :port.
+function proxyFor(url) {
+  const pick = (names) => names.map((name) => [name, (process.env[name] || "").trim()]).find(([, value]) => value);
+  const scheme = url.protocol.replace(":", "");
+  const set = pick([`${scheme}_proxy`, `${scheme.toUpperCase()}_PROXY`]);
+  if (!set) return undefined;
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  const port = Number(url.port) || (scheme === "https" ? 443 : 80);
+  const noProxy = pick(["no_proxy", "NO_PROXY"]);
+  for (const raw of (noProxy ? noProxy[1] : "").toLowerCase().split(/[\s,]+/)) {
+    const [, bracketed, bracketPort] = /^\[([^\]]+)\](?::(\d+))?$/.exec(raw) || [];
+    const [, named, namedPort] = bracketed ? [] : /^([^:]+):(\d+)$/.exec(raw) || [];
+    const entry = bracketed || named || raw;
+    const entryPort = bracketPort || namedPort;
+    if (!entry || (entryPort && Number(entryPort) !== port)) continue;
+    if (entry === "*") return undefined;
+    const [network, bits] = entry.split("/");
+    if (isIP(network) && isIP(host) === isIP(network)) {
+      const family = isIP(host) === 6 ? "ipv6" : "ipv4";
+      const list = new BlockList();
+      try {
+        if (bits === undefined) list.addAddress(network, family);
+        else list.addSubnet(network, Number(bits), family);
+      } catch {}
+      if (list.check(host, family)) return undefined;
+      continue;
+    }
+    const name = entry.replace(/^\*?\./, "");
+    if (!isIP(network) && (host === name || host.endsWith(`.${name}`))) return undefined;
+  }
+  let proxy;
+  try {
+    proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(set[1]) ? set[1] : `http://${set[1]}`);
+  } catch {
+    fail(`${set[0]} is not a proxy URL: set it to http://host:port (or http://user:password@host:port), or unset it`);
+  }
+  return { url: proxy, shown: `${proxy.protocol}//${proxy.host}`, variable: set[0], noProxy: noProxy ? noProxy[0] : "NO_PROXY", host };
+}
+const proxy = proxyFor(base);
+const curl = proxy && (process.env.PATH || "").split(":").map((dir) => `${dir || "."}/curl`).find((file) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
+if (proxy && !curl) {
+  fail(`the control plane at ${shown} is reached through the proxy ${proxy.shown} (from ${proxy.variable}), but curl is not on PATH and node cannot use a proxy here: use an image with curl, or install the CLI with cli_source: npm (npm uses the proxy) or path`);
+}
+if (!proxy && typeof fetch !== "function") fail(`node ${process.version} has no fetch: run on Node.js 20.19+ (the chainloop/default executor)`);
+
+// One GET through the proxy with curl: the proxy URL (and any credentials) on its standard input, never in its
+// arguments; the answer as fetch would give it.
+function curlGet(url) {
+  const quote = (value) => `"${String(value).replace(/[\\"]/g, "\\$&")}"`;
+  const body = `${target}.${process.pid}.curl`;
+  const config = [`proxy = ${quote(proxy.url.href)}`, `noproxy = ""`, `output = ${quote(body)}`, `url = ${quote(url)}`];
+  if (headers.authorization) config.push(`header = ${quote(`Authorization: ${headers.authorization}`)}`);
+  mkdirSync(dirname(target), { recursive: true });
+  const result = spawnSync(curl, ["--config", "-", "--silent", "--show-error", "--max-time", "120", "--write-out", "%{http_code}"], {
+    input: `${config.join("\n")}\n`,
+    encoding: "utf8",
+  });
+  try {
+    if (result.status !== 0) {
+      const error = new Error((result.stderr || result.error?.message || `curl exited ${result.status}`).trim().split("\n").pop());
+      error.proxyFailure = true;
+      throw error;
+    }
+    const status = Number(result.stdout);
+    const bytes = readFileSync(body);
+    return { status, statusText: require("node:http").STATUS_CODES[status] || "", ok: status === 200, text: async () => bytes.toString("utf8"), arrayBuffer: async () => bytes };
+  } finally {
+    rmSync(body, { force: true });
+  }
+}
 
 function describe(error) {
+  if (error && error.proxyFailure) return error.message.replace(/\/\/[^/@\s]*@/g, "//");
   if (error && error.name === "TimeoutError") return "no answer within 120 s";
   const cause = (error && error.cause) || {};
   const code = cause.code || (Array.isArray(cause.errors) && cause.errors[0] && cause.errors[0].code);
@@ -88,7 +172,10 @@ async function get(url) {
   const path = new URL(url).pathname;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const response = await fetch(url, { headers, signal: AbortSignal.timeout(120000) });
+      const response = proxy ? curlGet(url) : await fetch(url, { headers, signal: AbortSignal.timeout(120000) });
+      if (proxy && response.status === 407) {
+        fail(`the proxy ${proxy.shown} (from ${proxy.variable}) refused to relay GET ${path} (407 Proxy Authentication Required): check the user and password in ${proxy.variable}, or add ${proxy.host} to ${proxy.noProxy} to connect directly`);
+      }
       if (response.status !== 200) {
         const text = await response.text().catch(() => "");
         let detail = "";
@@ -100,6 +187,9 @@ async function get(url) {
       }
       return Buffer.from(await response.arrayBuffer());
     } catch (error) {
+      if (attempt >= attempts && proxy) {
+        fail(`cannot download the chainloop CLI from the control plane at ${shown} through the proxy ${proxy.shown} (from ${proxy.variable}) (${describe(error)}; ${attempts} attempts): check ${proxy.variable}, or add ${proxy.host} to ${proxy.noProxy} to connect directly, or install the CLI with cli_source: npm or path`);
+      }
       if (attempt >= attempts) {
         fail(`cannot download the chainloop CLI from the control plane at ${shown} (${describe(error)}; ${attempts} attempts): check control_plane / CHAINLOOP_CONTROL_PLANE_API and that the control plane is running and reachable from the job, or install the CLI with cli_source: npm or path`);
       }
