@@ -5,9 +5,11 @@
  * attestation verifies and whose uploaded blobs are in the registry.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import pg from 'pg';
 import { baseEnv, runCli } from '../support/cli';
 import { type Cluster, startCluster } from '../support/cluster';
 import { createWorkflowWithRobot } from '../support/control-plane';
@@ -19,6 +21,7 @@ import {
   signingPassword,
   signingPublicKey,
 } from '../support/crafting';
+import { repoRoot } from '../support/paths';
 import { type SeedImage, startSeedImage } from '../support/registry';
 
 let cluster: Cluster;
@@ -111,4 +114,37 @@ test('the replica that served init is killed before push: the push succeeds thro
     (material: { annotations: Record<string, string> }) => material.annotations['chainloop.material.name'] === 'rootfs',
   );
   assert.ok(cluster.registry.blobs().includes(rootfs.digest.sha256), 'rootfs is stored in the registry');
+});
+
+test('the deployment guide prints a HAProxy configuration haproxy accepts as it is', { timeout: 30_000 }, () => {
+  const guide = readFileSync(join(repoRoot, 'docs', 'deployment.md'), 'utf8');
+  const block = /```haproxy\n([\s\S]*?)```/.exec(guide);
+  assert.ok(block, 'docs/deployment.md has a haproxy block');
+  const file = join(cwd, 'haproxy.cfg');
+  writeFileSync(file, block[1]);
+  const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
+  assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
+});
+
+test('a replica whose database stops answering is not ready, and says it is the database', {
+  timeout: 60_000,
+}, async () => {
+  const url = new URL(cluster.databaseUrl);
+  const database = url.pathname.slice(1);
+  const client = new pg.Client({ connectionString: `${url.protocol}//${url.username}@${url.host}/postgres` });
+  const replica = cluster.replicas.find((candidate) => candidate.process)?.process;
+  assert.ok(replica);
+  await client.connect();
+  try {
+    await client.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+    const ready = await fetch(`${replica.url}/readyz`);
+    assert.equal(ready.status, 503);
+    const body = (await ready.json()) as { code: string; message: string };
+    assert.equal(body.code, 'NOT_READY');
+    assert.match(body.message, /^the database is not answering: /);
+    await client.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+  } finally {
+    await client.end();
+  }
 });

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import { type PostgresServer, startPostgres } from '../../packages/control-plane/test/helpers/postgres-server';
 import { type RunningRegistry, startRegistry } from '../../packages/core/test/oci/fixtures/registry';
 import { startControlPlane, type TestControlPlane } from './control-plane';
+import { repoRoot } from './paths';
 
 export interface Replica {
   name: string;
@@ -28,6 +29,7 @@ export interface Cluster {
   adminToken: string;
   replicas: Replica[];
   registry: { server: RunningRegistry; casUrl: string; blobs(): string[] };
+  databaseUrl: string;
   postgres: PostgresServer;
   admin(): ControlPlaneClient;
   /** `kill -9` of one replica: no shutdown, no goodbye to open connections. */
@@ -60,37 +62,29 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Every request balanced on its own (HTTP mode), so consecutive commands of one job land on different replicas;
- * `/readyz` checked every 300 ms, a replica out after 2 failures and back after 2 successes; a request whose
- * connection is refused is sent to another replica (`option redispatch`, `retries`).
+ * The HAProxy configuration of docs/deployment.md, as printed there, with only the frontend's address and the
+ * replicas' addresses replaced by these loopback ones: what the guide tells users is what the tests run.
  */
-function haproxyConfig(frontendPort: number, replicas: Replica[]): string {
-  return [
-    'global',
-    '  maxconn 2048',
-    'defaults',
-    '  mode http',
-    '  timeout connect 2s',
-    '  timeout client 120s',
-    '  timeout server 120s',
-    '  retries 3',
-    '  option redispatch',
-    'frontend chainloop',
-    `  bind 127.0.0.1:${frontendPort}`,
-    '  default_backend control-planes',
-    'backend control-planes',
-    '  balance roundrobin',
-    '  option httpchk GET /readyz',
-    '  http-check expect status 200',
-    '  default-server inter 300ms fall 2 rise 2',
-    ...replicas.map((replica) => `  server ${replica.name} 127.0.0.1:${replica.port} check`),
-    '',
-  ].join('\n');
+export function haproxyConfig(frontendPort: number, replicas: Replica[]): string {
+  const guide = readFileSync(join(repoRoot, 'docs', 'deployment.md'), 'utf8');
+  const block = /```haproxy\n([\s\S]*?)```/.exec(guide);
+  if (!block) throw new Error('docs/deployment.md has no haproxy block');
+  const lines = block[1].split('\n');
+  const servers = lines.filter((line) => /^\s*server\s/.test(line));
+  if (servers.length === 0 || !lines.some((line) => /^\s*bind :8000$/.test(line))) {
+    throw new Error('docs/deployment.md: the haproxy block has no "bind :8000" line or no server lines');
+  }
+  const indent = /^\s*/.exec(servers[0])?.[0] ?? '  ';
+  const ours = replicas.map((replica) => `${indent}server ${replica.name} 127.0.0.1:${replica.port} check`);
+  return lines
+    .map((line) => line.replace(/^(\s*)bind :8000$/, `$1bind 127.0.0.1:${frontendPort}`))
+    .flatMap((line) => (line === servers[0] ? ours : servers.includes(line) ? [] : [line]))
+    .join('\n');
 }
 
 async function waitForBackends(url: string, count: number, child: ChildProcess): Promise<void> {
   // HAProxy starts with every server up until its first checks; wait until requests are answered through it.
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}`);
     let answered = 0;
     for (let i = 0; i < count; i++) {
@@ -100,7 +94,7 @@ async function waitForBackends(url: string, count: number, child: ChildProcess):
     if (answered === count) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`haproxy at ${url} did not answer /readyz through its ${count} replicas within 10 s`);
+  throw new Error(`haproxy at ${url} did not answer /readyz through its ${count} replicas within 20 s`);
 }
 
 /** Hex digests of the blobs in the registry's storage (its filesystem driver's layout). */
@@ -129,14 +123,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const shared = [
-      '--database-url',
-      databaseUrl,
-      '--cas',
-      registry.casUrl,
-      '--cas-insecure',
-      ...(options.args ?? []),
-    ];
+    const shared = ['--database-url', databaseUrl, '--cas', registry.casUrl, '--cas-insecure', ...(options.args ?? [])];
     // The first replica creates the keyless CA; the others are given its files, as a deployment gives one CA to all.
     const firstDir = join(workDir, 'replica-1');
     const caFiles = [
@@ -175,6 +162,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       adminToken,
       replicas,
       registry,
+      databaseUrl,
       postgres,
       admin: () => new ControlPlaneClient({ baseUrl: url, token: adminToken }),
       kill(replica) {

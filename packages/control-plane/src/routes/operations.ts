@@ -30,13 +30,17 @@ export function registerOperationsRoutes(app: FastifyInstance, context: ServerCo
       },
     },
     async () => {
-      try {
-        await context.repository.ping();
-        await context.cas.stat(`sha256:${'0'.repeat(64)}`);
-      } catch (error) {
+      // Each part named, so whoever reads the probe (a load balancer's log, an operator) knows which one to look at.
+      const notReady = (part: string, error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new ApiError(503, 'NOT_READY', `storage is not answering: ${reason}`);
-      }
+        return new ApiError(503, 'NOT_READY', `${part} is not answering: ${reason}`);
+      };
+      await context.repository.ping().catch((error) => {
+        throw notReady('the database', error);
+      });
+      await context.cas.stat(`sha256:${'0'.repeat(64)}`).catch((error) => {
+        throw notReady('the CAS', error);
+      });
       return { status: 'ready' };
     },
   );

@@ -182,6 +182,10 @@ describe('--cas refusals', { timeout: 60_000 }, () => {
       const ready = await call(server, 'GET', '/readyz');
       assert.equal(ready.status, 503);
       assert.equal(ready.json().code, 'NOT_READY');
+      assert.match(
+        ready.json().message,
+        new RegExp(`^the CAS is not answering: CAS registry ${registry.registry.host} is unreachable`),
+      );
       const data = randomBytes(1024);
       const put = await call(server, 'PUT', `/v1/cas/${sha256(data)}`, { token, body: data });
       assert.equal(put.status, 503);
