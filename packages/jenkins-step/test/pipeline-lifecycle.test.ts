@@ -108,6 +108,7 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
       { jenkinsfile: 'green.Jenkinsfile', job: 'green' },
       { jenkinsfile: 'failing.Jenkinsfile', job: 'failing' },
       { jenkinsfile: 'push-fails.Jenkinsfile', job: 'push-fails' },
+      { jenkinsfile: 'finish-push-fails.Jenkinsfile', job: 'finish-push-fails' },
       { jenkinsfile: 'graceful-push-fails.Jenkinsfile', job: 'graceful-push-fails' },
       { jenkinsfile: 'graceful-post-push-fails.Jenkinsfile', job: 'graceful-post-push-fails' },
       { jenkinsfile: 'graceful-finish-push-fails.Jenkinsfile', job: 'graceful-finish-push-fails' },
@@ -263,6 +264,29 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     assert.equal(run.attestationDigest ?? undefined, undefined);
     const finishes = shScripts(report).filter((s) => s.includes('attestation finish'));
     assert.equal(finishes.length, 2, 'the push, then the reset');
+  });
+
+  it('chainloopFinish whose push fails (post always) marks the run failed, naming the push; the build fails with its error', async () => {
+    const job = 'finish-push-fails';
+    const { report } = cases.get(job)!;
+    assert.equal(report.outcome, 'threw', describeReport(job));
+    assert.equal(report.result, 'FAILURE');
+    assert.equal(report.exception, 'hudson.AbortException');
+    const pushError = report.message ?? '';
+    assert.match(pushError, /^script returned exit code [1-9]\d*$/, "the build fails with the push command's error");
+    assert.match(report.console, /some materials have not been crafted yet: rootfs/, "the CLI's error is in the log");
+    assert.doesNotMatch(report.console, /never reached/, 'the build stops at the failed push');
+    assert.doesNotMatch(report.console, /^WRN /m, 'the reset worked: no warning');
+    const run = await onlyRun(job);
+    assert.equal(run.status, 'failed', 'the run does not stay initialized');
+    assert.equal(run.trigger, 'failure');
+    assert.equal(
+      run.reason,
+      `Jenkins build jenkins-${job}-7: attestation push failed (${pushError}): its error is in the build log`,
+    );
+    assert.equal(run.attestationDigest ?? undefined, undefined);
+    const finishes = shScripts(report).filter((s) => /attestation (finish|reset)/.test(s));
+    assert.equal(finishes.length, 2, 'the pushing finish, then one reset');
   });
 
   /**
@@ -437,7 +461,7 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
   it('no secret reaches a command line, the build log or a file left in the workspace', () => {
     const pemBody = keyPem.split('\n').filter((line) => line && !line.startsWith('-----'));
     assert.ok(pemBody.length > 0, 'the key has body lines to look for');
-    assert.equal(cases.size, 15, 'every planned job ran');
+    assert.equal(cases.size, 16, 'every planned job ran');
     for (const [job, entry] of cases) {
       const secrets = [entry.token, password, ...pemBody];
       const recorded = JSON.stringify(entry.report);

@@ -17,6 +17,7 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
   let windows: PipelineReport;
   let graceful: PipelineReport;
   let unbundled: PipelineReport;
+  let finishUnreachable: PipelineReport;
   let windowsWorkspace: string;
 
   before(async () => {
@@ -33,11 +34,12 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
     const badInputWorkspace = workspace('bad-input');
     const gracefulWorkspace = workspace('graceful');
     const unbundledWorkspace = workspace('unbundled');
+    const finishUnreachableWorkspace = workspace('finish-unreachable');
     // The library as a Git checkout of the monorepo has it: vars/ and src/, no generated resources/.
     const checkout = workspace('library-checkout');
     cpSync(join(packageDir, 'vars'), join(checkout, 'vars'), { recursive: true });
     cpSync(join(packageDir, 'src'), join(checkout, 'src'), { recursive: true });
-    [badInput, windows, graceful, unbundled] = await runJenkinsfiles([
+    [badInput, windows, graceful, unbundled, finishUnreachable] = await runJenkinsfiles([
       {
         jenkinsfile: 'bad-input.Jenkinsfile',
         workspace: badInputWorkspace,
@@ -63,6 +65,12 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
         env: jenkinsEnv(unbundledWorkspace, { job: 'unbundled', extra: down }),
         credentials,
         libraryDir: checkout,
+      },
+      {
+        jenkinsfile: 'finish-push-unreachable.Jenkinsfile',
+        workspace: finishUnreachableWorkspace,
+        env: jenkinsEnv(finishUnreachableWorkspace, { job: 'finish-unreachable', extra: down }),
+        credentials,
       },
     ]);
   });
@@ -132,6 +140,23 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
     assert.equal(shScripts(graceful).length, 1, 'only init ran');
   });
 
+  it("chainloopFinish whose push and then reset fail: one warning line, the build fails with the push's error", () => {
+    assert.equal(finishUnreachable.outcome, 'threw', finishUnreachable.console);
+    assert.equal(finishUnreachable.result, 'FAILURE');
+    assert.equal(finishUnreachable.exception, 'hudson.AbortException');
+    assert.match(finishUnreachable.message ?? '', /^script returned exit code [1-9]\d*$/, "the push's error");
+    const scripts = shScripts(finishUnreachable);
+    assert.equal(scripts.length, 2, scripts.join('\n'));
+    assert.match(scripts[0], / attestation finish --ci jenkins .*--status "\$CHAINLOOP_STEP_ARG\d+"/, 'the push first');
+    assert.match(scripts[1], / attestation reset .*--trigger "\$CHAINLOOP_STEP_ARG\d+"/, 'then the reset');
+    const warnings = finishUnreachable.console.split('\n').filter((line) => line.startsWith('WRN chainloopFinish'));
+    assert.equal(warnings.length, 1, finishUnreachable.console);
+    assert.match(
+      warnings[0],
+      /^WRN chainloopFinish: the run could not be marked failed after the failed push: script returned exit code [1-9]\d*$/,
+    );
+  });
+
   it('says how to fix a library published without its bundled CLI', () => {
     assert.match(
       unbundled.console,
@@ -140,7 +165,7 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
   });
 
   it('never records the token', () => {
-    for (const report of [badInput, windows, graceful]) {
+    for (const report of [badInput, windows, graceful, finishUnreachable]) {
       assert.ok(!JSON.stringify(report).includes(credentials['chainloop-token'].value));
     }
   });

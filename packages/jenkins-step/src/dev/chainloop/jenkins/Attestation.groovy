@@ -150,6 +150,23 @@ class Attestation implements Serializable {
         return reason.replaceAll(/\s+/, ' ').trim()
     }
 
+    /**
+     * Marks the run failed after its push failed, the reason naming the push: after a push gracefulExit tolerated, and
+     * in chainloopFinish before the push's error fails the build. A reset that fails only warns (one line), so the
+     * push's own error is the one the build reports; an abort is rethrown.
+     */
+    void resetAfterFailedPush(Exception pushFailure) {
+        try {
+            reset('failure', pushFailureReason(pushFailure))
+        // groovylint-disable-next-line CatchException
+        } catch (Exception resetFailure) {
+            if (BuildResult.isInterruption(resetFailure)) {
+                throw resetFailure
+            }
+            steps.echo("WRN ${step}: the run could not be marked failed after the failed push: ${resetFailure.message}")
+        }
+    }
+
     /** The attestation this step works on: its attestationId parameter, else the build's environment. */
     String attestationId() {
         return settings.attestationId ?: steps.env[ID_VARIABLE]
@@ -175,19 +192,6 @@ class Attestation implements Serializable {
             resetAfterFailedPush(failure)
         }
         return ''
-    }
-
-    /** The reset after a push gracefulExit tolerated; one that fails only warns too. */
-    private void resetAfterFailedPush(Exception pushFailure) {
-        try {
-            reset('failure', pushFailureReason(pushFailure))
-        // groovylint-disable-next-line CatchException
-        } catch (Exception resetFailure) {
-            if (BuildResult.isInterruption(resetFailure)) {
-                throw resetFailure
-            }
-            steps.echo("WRN ${step}: the run could not be marked failed after the failed push: ${resetFailure.message}")
-        }
     }
 
     /** The digest of a pushed attestation, also in the build log, where people look for it. */
