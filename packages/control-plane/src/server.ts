@@ -11,6 +11,7 @@ import { FilesystemCasBackend } from './cas/filesystem-backend';
 import { OciCasBackend } from './cas/oci-backend';
 import type { ControlPlaneConfig } from './config';
 import { prepareDataDirectory } from './data-directory';
+import { agreeWithOtherControlPlanes } from './deployment-agreement';
 import { CliBundleSource, defaultCliBundleCandidates } from './downloads/cli-bundle';
 import { authenticateRequests, requireAccessRules } from './http/access-control';
 import type { ServerContext } from './http/context';
@@ -105,6 +106,8 @@ export async function startControlPlane(
       repository = await KyselyRepository.openSqlite(join(config.dataDir, 'control-plane.db'));
       opened.push(repository);
     }
+    // Only a shared database has other control planes with data dirs of their own (SQLite lives in the data dir).
+    if (postgres) await agreeWithOtherControlPlanes(postgres, { adminToken, signingCa }, config.log);
     let cas = dependencies.cas ?? oci;
     if (!cas) {
       const filesystem = new FilesystemCasBackend(join(config.dataDir, 'cas'));

@@ -456,6 +456,32 @@ export class KyselyRepository implements Repository {
     return digests.filter((digest) => !uploaded.has(digest));
   }
 
+  async recordDeploymentSetting(
+    name: string,
+    value: string,
+    mode: 'claim' | 'replace',
+    now: string,
+  ): Promise<string | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      // Of replicas claiming at once, one inserts; the others find its row (ON CONFLICT waits for its commit).
+      const inserted = await trx
+        .insertInto('deployment_settings')
+        .values({ name, value, updated_at: now })
+        .onConflict((conflict) => conflict.column('name').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return undefined;
+      const row = await trx
+        .selectFrom('deployment_settings')
+        .select('value')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      if (mode === 'replace' && row.value !== value) {
+        await trx.updateTable('deployment_settings').set({ value, updated_at: now }).where('name', '=', name).execute();
+      }
+      return row.value;
+    });
+  }
+
   async ping(): Promise<void> {
     await sql`SELECT 1`.execute(this.db);
   }

@@ -124,4 +124,16 @@ export const MIGRATIONS: Migration[] = [
     statements: ['ALTER TABLE attestations ADD COLUMN statement_digest TEXT'],
     dataStep: 'remove-reference-grants',
   },
+  {
+    version: 5,
+    description:
+      'settings every control plane on one database must agree on (the admin token hash, the keyless CA fingerprint)',
+    statements: [
+      `CREATE TABLE deployment_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -161,6 +161,16 @@ export interface Repository {
   blobsNotUploadedBy(workflowId: string, digests: string[]): Promise<string[]>;
 
   /** Throws when the store cannot answer (readiness probe). */
+  /**
+   * A setting every control plane on this database must agree on. `claim` records `value` only when none is recorded;
+   * `replace` records it whatever was there. Answers what was recorded before (undefined when nothing was).
+   */
+  recordDeploymentSetting(
+    name: string,
+    value: string,
+    mode: 'claim' | 'replace',
+    now: string,
+  ): Promise<string | undefined>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

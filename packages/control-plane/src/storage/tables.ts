@@ -6,6 +6,7 @@ import type { Generated } from 'kysely';
 
 export interface Tables {
   schema_migrations: { version: number; applied_at: string };
+  deployment_settings: { name: string; value: string; updated_at: string };
   workflows: {
     id: string;
     name: string;

@@ -306,4 +306,32 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
       await repository.close();
     }
   });
+
+  test(`${name}: deployment settings: the first claim wins, even at once from two connections; replace overrides`, async () => {
+    const { repository, openSecond } = await factory.open();
+    const second = await openSecond();
+    try {
+      const claims = await Promise.all([
+        repository.recordDeploymentSetting('ca', 'one', 'claim', now()),
+        second.recordDeploymentSetting('ca', 'two', 'claim', now()),
+      ]);
+      const winner = claims[0] === undefined ? 'one' : 'two';
+      assert.deepEqual(
+        [...claims].sort(),
+        [winner, undefined].sort(),
+        'exactly one connection recorded its value, the other was told that one',
+      );
+      assert.equal(
+        await repository.recordDeploymentSetting('ca', 'three', 'claim', now()),
+        winner,
+        'a claim never overrides',
+      );
+      assert.equal(await second.recordDeploymentSetting('ca', 'three', 'replace', now()), winner);
+      assert.equal(await repository.recordDeploymentSetting('ca', 'four', 'claim', now()), 'three');
+      assert.equal(await repository.recordDeploymentSetting('token', 'x', 'replace', now()), undefined);
+    } finally {
+      await second.close();
+      await repository.close();
+    }
+  });
 }
