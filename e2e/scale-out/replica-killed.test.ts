@@ -114,6 +114,19 @@ test('the replica that served init is killed before push: the push succeeds thro
     (material: { annotations: Record<string, string> }) => material.annotations['chainloop.material.name'] === 'rootfs',
   );
   assert.ok(cluster.registry.blobs().includes(rootfs.digest.sha256), 'rootfs is stored in the registry');
+  // Its manifest says what it is: the file name the CLI sent and the workflow that uploaded it.
+  const manifest = await fetch(
+    `http://${cluster.registry.server.host}/v2/chainloop/cas/manifests/sha256-${rootfs.digest.sha256}`,
+    { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } },
+  );
+  assert.equal(manifest.status, 200);
+  const { layers, annotations } = (await manifest.json()) as {
+    layers: Array<{ digest: string; annotations?: Record<string, string> }>;
+    annotations: Record<string, string>;
+  };
+  assert.equal(layers[0].digest, `sha256:${rootfs.digest.sha256}`);
+  assert.equal(layers[0].annotations?.['org.opencontainers.image.title'], 'rootfs.tar.gz');
+  assert.equal(annotations['dev.chainloop-ts.cas.workflow.name'], 'build-and-test');
 });
 
 test('the deployment guide prints a HAProxy configuration haproxy accepts as it is', { timeout: 30_000 }, () => {

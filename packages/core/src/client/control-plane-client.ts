@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ChainloopError } from '../errors';
@@ -231,7 +232,7 @@ export class ControlPlaneClient {
     const { size } = await stat(filePath);
     return this.http.json('PUT', `/v1/cas/${segment(digest)}`, {
       body: () => createReadStream(filePath, { highWaterMark: READ_CHUNK }),
-      headers: { 'content-length': String(size) },
+      headers: { 'content-length': String(size), ...fileNameHeader(filePath) },
       idempotent: true,
     });
   }
@@ -283,7 +284,7 @@ export class ControlPlaneClient {
     };
     const remote = await this.http.json<BlobRef>('POST', '/v1/cas/uploads', {
       body,
-      headers: { 'content-length': String(size) },
+      headers: { 'content-length': String(size), ...fileNameHeader(filePath) },
       // Content-addressed: sending the same bytes twice stores one blob.
       idempotent: true,
     });
@@ -327,4 +328,12 @@ export class ControlPlaneClient {
       await rm(partPath, { force: true });
     }
   }
+}
+
+/**
+ * The file's base name, which a control plane keeping its CAS in an OCI registry records on the blob's manifest
+ * (percent-encoded: a header carries ASCII only). Never the directory: paths can say more than the file does.
+ */
+function fileNameHeader(filePath: string): Record<string, string> {
+  return { 'x-chainloop-file-name': encodeURIComponent(basename(filePath)) };
 }
