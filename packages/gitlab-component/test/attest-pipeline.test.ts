@@ -5,37 +5,27 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
-import { type ComponentProject, createComponentProject, PROJECT } from './support/component-project';
+import { test } from 'node:test';
+import { type ComponentProject, PROJECT } from './support/component-project';
 import { GIT_USER, RUNNER_VARIABLES, runGitlabCiLocal } from './support/gitlab-ci-local';
 import {
   assertNoSecrets,
   cliBundle,
   createWorkflow,
   expandJobVariables,
+  jobAfterScript,
   jobFromPreview,
   junitReport,
   onlyRun,
+  pipelineScenario,
+  runPipeline,
   runScript,
   verifiedStatement,
-  type Workflow,
 } from './support/scenario';
 
-let cp: TestControlPlane;
-const projects: ComponentProject[] = [];
-
-before(async () => {
-  assert.ok(existsSync(cliBundle), `${cliBundle} missing: run npm run build first`);
-  cp = await startControlPlane();
-});
-
-after(async () => {
-  await cp?.stop();
-  for (const project of projects) project.remove();
-});
+const scenario = pipelineScenario();
 
 /**
  * A user's pipeline: three jobs add materials three ways (a one-line command, CHAINLOOP_MATERIALS on a job that
@@ -47,7 +37,7 @@ function userPipeline(options: { unitTests?: boolean } = {}): string {
 include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-pipeline@$CI_COMMIT_SHA
     inputs:
-      control-plane: ${cp.url}
+      control-plane: ${scenario.cp.url}
       cli-path: ${cliBundle}
       materials: ["build-ref=$CI_COMMIT_SHA"]
 
@@ -81,38 +71,21 @@ function sha256(text: string): string {
 }
 
 function project(options: { unitTests?: boolean } = {}): ComponentProject {
-  const created = createComponentProject({
-    '.gitlab-ci.yml': userPipeline(options),
-    'reports/junit.xml': junitReport,
-  });
-  projects.push(created);
-  return created;
-}
-
-async function pipeline(workflow: Workflow, dir: string, variables: Record<string, string> = {}, args: string[] = []) {
-  const run = await runGitlabCiLocal({
-    cwd: dir,
-    variables: { ...RUNNER_VARIABLES, ...variables },
-    secrets: workflow.secrets,
-    args,
-  });
-  assertNoSecrets(workflow, run.output);
-  assertNoSecrets(workflow, run.argv.join(' '));
-  return run;
+  return scenario.project({ '.gitlab-ci.yml': userPipeline(options), 'reports/junit.xml': junitReport });
 }
 
 test('a green pipeline leaves a succeeded run whose attestation verifies, with three jobs’ materials and the GitLab context', async () => {
-  const workflow = await createWorkflow(cp);
+  const workflow = await createWorkflow(scenario.cp);
   const { dir, sha } = project();
-  const run = await pipeline(workflow, dir);
+  const run = await runPipeline(workflow, dir);
   assert.equal(run.status, 0, run.output);
 
-  const stored = await onlyRun(cp, workflow);
+  const stored = await onlyRun(scenario.cp, workflow);
   assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
   assert.equal(stored.runnerType, 'GITLAB_PIPELINE');
   assert.match(stored.jobUrl, new RegExp(`^https://${PROJECT.host}/${PROJECT.path}/-/jobs/\\d+$`));
 
-  const statement = await verifiedStatement(cp, stored.id);
+  const statement = await verifiedStatement(scenario.cp, stored.id);
   const materials = Object.fromEntries(
     statement.predicate.materials.map((m) => [m.annotations['chainloop.material.name'], m]),
   );
@@ -135,11 +108,11 @@ test('a green pipeline leaves a succeeded run whose attestation verifies, with t
 });
 
 test('a pipeline with a failing job leaves a failed run (the reset job runs in .post, the push job does not)', async () => {
-  const workflow = await createWorkflow(cp);
+  const workflow = await createWorkflow(scenario.cp);
   const { dir } = project();
-  const run = await pipeline(workflow, dir, { BREAK_BUILD: '1' });
+  const run = await runPipeline(workflow, dir, { variables: { BREAK_BUILD: '1' } });
   assert.equal(run.status, 1, run.output);
-  const stored = await onlyRun(cp, workflow);
+  const stored = await onlyRun(scenario.cp, workflow);
   assert.equal(stored.status, 'failed', JSON.stringify(stored));
   assert.equal(stored.trigger, 'failure');
   assert.match(stored.reason ?? '', /pipeline \d+ failed/);
@@ -149,25 +122,25 @@ test('a pipeline with a failing job leaves a failed run (the reset job runs in .
 });
 
 test('a push that fails (a contract material never added) resets the run as failed from its after_script', async () => {
-  const workflow = await createWorkflow(cp);
+  const workflow = await createWorkflow(scenario.cp);
   const { dir } = project({ unitTests: false });
-  const run = await pipeline(workflow, dir);
+  const run = await runPipeline(workflow, dir);
   assert.equal(run.status, 1, run.output);
   assert.match(run.output, /some materials have not been crafted yet: unit-tests/);
-  const stored = await onlyRun(cp, workflow);
+  const stored = await onlyRun(scenario.cp, workflow);
   assert.equal(stored.status, 'failed', JSON.stringify(stored));
   assert.equal(stored.trigger, 'failure');
   assert.equal(stored.reason, 'job chainloop-push failed');
 });
 
 test('init refused (a wrong robot token): the pipeline fails with no run, and the reset job has nothing to reset', async () => {
-  const workflow = await createWorkflow(cp);
+  const workflow = await createWorkflow(scenario.cp);
   const { dir } = project();
   const wrong = { ...workflow, secrets: { ...workflow.secrets, CHAINLOOP_TOKEN: 'cl_robot_not-a-real-token-0000' } };
-  const run = await pipeline(wrong, dir);
+  const run = await runPipeline(wrong, dir);
   assert.equal(run.status, 1, run.output);
   assert.match(run.output, /chainloop-init\s+> ERR the token is not valid/);
-  assert.deepEqual(await cp.admin().listRuns({ workflow: workflow.workflowId }), []);
+  assert.deepEqual(await scenario.cp.admin().listRuns({ workflow: workflow.workflowId }), []);
   // gitlab-ci-local stops at a failed .pre job; GitLab would still run the on_failure reset job: run its script.
   const preview = await runGitlabCiLocal({ cwd: dir, args: ['--preview'] });
   const job = jobFromPreview(preview.output, 'chainloop-reset');
@@ -180,53 +153,35 @@ test('init refused (a wrong robot token): the pipeline fails with no run, and th
 });
 
 test('a job cancelled mid-pipeline: its after_script (CI_JOB_STATUS=canceled) leaves a cancelled run', async () => {
-  const workflow = await createWorkflow(cp);
+  const workflow = await createWorkflow(scenario.cp);
   const { dir } = project();
   // The .pre stage only: the run is started and its ID handed on, as when a later job gets cancelled.
-  const init = await pipeline(workflow, dir, {}, ['chainloop-init']);
+  const init = await runPipeline(workflow, dir, { args: ['chainloop-init'] });
   assert.equal(init.status, 0, init.output);
-  assert.equal((await onlyRun(cp, workflow)).status, 'initialized');
+  assert.equal((await onlyRun(scenario.cp, workflow)).status, 'initialized');
 
   // gitlab-ci-local cannot cancel a job: run the build job's after_script as GitLab would after a cancel.
-  const preview = await runGitlabCiLocal({ cwd: dir, args: ['--preview'] });
-  assert.equal(preview.status, 0, preview.output);
-  const job = jobFromPreview(preview.output, 'build');
-  const hook = await runScript(job.afterScript, {
-    cwd: dir,
-    env: {
-      ...workflow.secrets,
-      ...expandJobVariables(job.variables, workflow.secrets),
-      CI_JOB_STATUS: 'canceled',
-      CI_JOB_NAME: 'build',
-    },
-  });
+  const afterScript = await jobAfterScript(workflow, dir, 'build');
+  const hook = await afterScript('canceled');
   assert.equal(hook.status, 0, hook.output);
   assertNoSecrets(workflow, hook.output);
-  const stored = await onlyRun(cp, workflow);
+  const stored = await onlyRun(scenario.cp, workflow);
   assert.equal(stored.status, 'cancelled', JSON.stringify(stored));
   assert.equal(stored.trigger, 'cancellation');
   assert.equal(stored.reason, 'job build canceled');
 
   // The same after_script after a success or a failure leaves the run alone (the push/reset jobs decide).
-  const again = await runScript(job.afterScript, {
-    cwd: dir,
-    env: {
-      ...workflow.secrets,
-      ...expandJobVariables(job.variables, workflow.secrets),
-      CI_JOB_STATUS: 'failed',
-      CI_JOB_NAME: 'build',
-    },
-  });
+  const again = await afterScript('failed');
   assert.equal(again.status, 0, again.output);
-  assert.equal((await onlyRun(cp, workflow)).status, 'cancelled');
+  assert.equal((await onlyRun(scenario.cp, workflow)).status, 'cancelled');
 });
 
 test('two includes (two workflows, two robot tokens) in one pipeline each attest their own jobs', async () => {
-  const [app, docs] = [await createWorkflow(cp), await createWorkflow(cp)];
+  const [app, docs] = [await createWorkflow(scenario.cp), await createWorkflow(scenario.cp)];
   const include = (prefix: string) => `  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-pipeline@$CI_COMMIT_SHA
     inputs:
       job-prefix: ${prefix}
-      control-plane: ${cp.url}
+      control-plane: ${scenario.cp.url}
       cli-path: ${cliBundle}
       token-variable: ${prefix.toUpperCase()}_CHAINLOOP_TOKEN
       materials: ["build-ref=${prefix}-$CI_COMMIT_SHORT_SHA"]
@@ -239,11 +194,10 @@ test('two includes (two workflows, two robot tokens) in one pipeline each attest
     - chainloop attestation add --name binary --value ${prefix}/out.txt
     - chainloop attestation add --name unit-tests --value reports/junit.xml
 `;
-  const created = createComponentProject({
+  const created = scenario.project({
     '.gitlab-ci.yml': `stages: [build]\n\ninclude:\n${include('app')}${include('docs')}\n${job('app')}\n${job('docs')}`,
     'reports/junit.xml': junitReport,
   });
-  projects.push(created);
   const secrets = {
     ...app.secrets,
     CHAINLOOP_TOKEN: '',
@@ -258,9 +212,9 @@ test('two includes (two workflows, two robot tokens) in one pipeline each attest
     ['app', app],
     ['docs', docs],
   ] as const) {
-    const stored = await onlyRun(cp, workflow);
+    const stored = await onlyRun(scenario.cp, workflow);
     assert.equal(stored.status, 'succeeded', `${prefix}: ${JSON.stringify(stored)}`);
-    const statement = await verifiedStatement(cp, stored.id);
+    const statement = await verifiedStatement(scenario.cp, stored.id);
     const byName = Object.fromEntries(
       statement.predicate.materials.map((m) => [
         m.annotations['chainloop.material.name'],

@@ -11,10 +11,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
-import { type ComponentProject, componentRoot, createComponentProject } from './support/component-project';
-import { RUNNER_VARIABLES, runGitlabCiLocal } from './support/gitlab-ci-local';
+import { after, test } from 'node:test';
+import { startControlPlane } from '../../../e2e/support/control-plane';
+import { type ComponentProject, componentRoot } from './support/component-project';
 import {
   assertNoSecrets,
   assertNoStackTrace,
@@ -25,11 +24,11 @@ import {
   cliFetchedLine,
   createWorkflow,
   DOWNLOADED_CLI,
-  expandJobVariables,
-  jobFromPreview,
+  jobAfterScript,
   junitReport,
   onlyRun,
-  runScript,
+  pipelineScenario,
+  runPipeline,
   verifiedStatement,
   type Workflow,
 } from './support/scenario';
@@ -37,18 +36,10 @@ import {
 const TIMEOUT = { timeout: 180_000 };
 const cliVersion: string = JSON.parse(readFileSync(join(componentRoot, '..', 'cli', 'package.json'), 'utf8')).version;
 
-let cp: TestControlPlane;
-const projects: ComponentProject[] = [];
+const scenario = pipelineScenario();
 const scratch: string[] = [];
 
-before(async () => {
-  assert.ok(existsSync(cliBundle), `${cliBundle} missing: run npm run build first`);
-  cp = await startControlPlane();
-});
-
-after(async () => {
-  await cp?.stop();
-  for (const project of projects) project.remove();
+after(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,7 +63,7 @@ function jobProject(
   inputs: Record<string, string> = {},
   files: Record<string, string> = {},
 ): ComponentProject {
-  const created = createComponentProject({
+  return scenario.project({
     '.gitlab-ci.yml': `include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-job@$CI_COMMIT_SHA
     inputs:
@@ -90,19 +81,17 @@ build:
     'reports/junit.xml': junitReport,
     ...files,
   });
-  projects.push(created);
-  return created;
 }
 
 /** A user's pipeline with attest-pipeline: the build job adds two materials, then fails when BREAK_BUILD=1. */
 function pipelineProject(inputs: Record<string, string> = {}): ComponentProject {
-  const created = createComponentProject({
+  return scenario.project({
     '.gitlab-ci.yml': `stages: [build]
 
 include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-pipeline@$CI_COMMIT_SHA
     inputs:
-      control-plane: ${cp.url}
+      control-plane: ${scenario.cp.url}
 ${inputLines(inputs)}      materials: ["build-ref=$CI_COMMIT_SHA"]
 
 build:
@@ -116,24 +105,11 @@ build:
 `,
     'reports/junit.xml': junitReport,
   });
-  projects.push(created);
-  return created;
 }
 
-async function pipeline(
-  workflow: Workflow,
-  dir: string,
-  options: { variables?: Record<string, string>; args?: string[]; path?: string[] } = {},
-) {
-  const run = await runGitlabCiLocal({
-    cwd: dir,
-    variables: { ...RUNNER_VARIABLES, ...options.variables },
-    secrets: workflow.secrets,
-    args: options.args,
-    path: options.path,
-  });
-  assertNoSecrets(workflow, run.output);
-  assertNoSecrets(workflow, run.argv.join(' '));
+/** runPipeline, and a failure to get the CLI shows no stack trace. */
+async function pipeline(workflow: Workflow, dir: string, options: Parameters<typeof runPipeline>[2] = {}) {
+  const run = await runPipeline(workflow, dir, options);
   assertNoStackTrace(run.output);
   return run;
 }
@@ -147,7 +123,7 @@ function onlyCliError(output: string): string {
 
 /** No CLI ran: nothing started on the control plane, no CLI written, and no line from the CLI (it logs INF/ERR). */
 async function assertCliNeverRan(workflow: Workflow, dir: string, output: string): Promise<void> {
-  assert.deepEqual(await cp.admin().listRuns({ workflow: workflow.workflowId }), [], 'no run was started');
+  assert.deepEqual(await scenario.cp.admin().listRuns({ workflow: workflow.workflowId }), [], 'no run was started');
   assert.ok(!existsSync(join(dir, DOWNLOADED_CLI)), 'no CLI was written to the workspace');
   const logged = output.split('\n').filter((line) => /^\S+\s+> (INF|WRN|ERR) /.test(line));
   assert.deepEqual(logged, cliErrors(output), 'the only log line is the ERR line about the CLI');
@@ -190,17 +166,19 @@ for (const component of ['attest-job', 'attest-pipeline'] as const) {
     `${component}: a cli-sha256 pin that is not the served CLI's fails the job in one line naming both digests, and no CLI runs`,
     TIMEOUT,
     async () => {
-      const workflow = await createWorkflow(cp);
+      const workflow = await createWorkflow(scenario.cp);
       const pin = sha256('not the CLI this control plane serves');
       const { dir } =
-        component === 'attest-job' ? jobProject(cp.url, { 'cli-sha256': pin }) : pipelineProject({ 'cli-sha256': pin });
+        component === 'attest-job'
+          ? jobProject(scenario.cp.url, { 'cli-sha256': pin })
+          : pipelineProject({ 'cli-sha256': pin });
       const run = await pipeline(workflow, dir);
       assert.equal(run.status, 1, run.output);
       assert.equal(
         onlyCliError(run.output),
-        `ERR chainloop CLI from ${DOWNLOAD(cp.url)}: the control plane serves sha256 ${cliDigest}, not the pinned ` +
+        `ERR chainloop CLI from ${DOWNLOAD(scenario.cp.url)}: the control plane serves sha256 ${cliDigest}, not the pinned ` +
           `cli-sha256 ${pin}: if the control plane was upgraded on purpose, set cli-sha256 to what curl ` +
-          `${DOWNLOAD(cp.url)}.sha256 prints`,
+          `${DOWNLOAD(scenario.cp.url)}.sha256 prints`,
       );
       await assertCliNeverRan(workflow, dir, run.output);
     },
@@ -211,17 +189,21 @@ test(
   'attest-pipeline: with the right cli-sha256 pin every job runs the downloaded CLI: a succeeded run that verifies',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     const { dir } = pipelineProject({ 'cli-sha256': cliDigest });
     const run = await pipeline(workflow, dir);
     assert.equal(run.status, 0, run.output);
     for (const job of ['chainloop-init', 'build', 'chainloop-push']) {
-      assert.match(run.output, jobLine(job, cliFetchedLine(cp.url)), `${job} got the CLI from the control plane`);
+      assert.match(
+        run.output,
+        jobLine(job, cliFetchedLine(scenario.cp.url)),
+        `${job} got the CLI from the control plane`,
+      );
     }
     assert.ok(readFileSync(join(dir, DOWNLOADED_CLI)).equals(readFileSync(cliBundle)));
-    const stored = await onlyRun(cp, workflow);
+    const stored = await onlyRun(scenario.cp, workflow);
     assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
-    const statement = await verifiedStatement(cp, stored.id);
+    const statement = await verifiedStatement(scenario.cp, stored.id);
     const names = statement.predicate.materials.map((m) => m.annotations['chainloop.material.name']).sort();
     assert.deepEqual(names, ['binary', 'build-ref', 'unit-tests']);
   },
@@ -231,7 +213,7 @@ test(
   'a download that is not what the control plane announces (changed on the way) fails the job in one line, and no CLI runs',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     // Stands in for a proxy that alters the file: the digest is the real CLI's, the bytes are not.
     const changed = Buffer.concat([readFileSync(cliBundle), Buffer.from('\nrequire("node:child_process");\n')]);
     const server = createServer((request, response) => {
@@ -262,7 +244,7 @@ test(
   'an unreachable control plane fails the job in one line naming the fix (the line the README shows), not a stack trace',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
     const { dir } = jobProject(url);
@@ -291,7 +273,7 @@ test(
   'a control plane that has no CLI to serve: the job fails in one line with the control plane’s own message',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     const absent = join(mkdtempSync(join(tmpdir(), 'no-cli-')), 'absent.cjs');
     scratch.push(join(absent, '..'));
     const bare = await startControlPlane({ args: ['--cli-bundle', absent] });
@@ -318,13 +300,13 @@ test(
   'a failing pipeline: the reset job gets the CLI from the control plane too and marks the run failed',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     const { dir } = pipelineProject();
     const run = await pipeline(workflow, dir, { variables: { BREAK_BUILD: '1' } });
     assert.equal(run.status, 1, run.output);
-    assert.match(run.output, jobLine('chainloop-reset', cliFetchedLine(cp.url)));
+    assert.match(run.output, jobLine('chainloop-reset', cliFetchedLine(scenario.cp.url)));
     assert.match(run.output, jobLine('chainloop-reset', 'INF Attestation marked as failed'));
-    const stored = await onlyRun(cp, workflow);
+    const stored = await onlyRun(scenario.cp, workflow);
     assert.equal(stored.status, 'failed', JSON.stringify(stored));
   },
 );
@@ -333,48 +315,38 @@ test(
   'a job cancelled before it had the CLI: its after_script downloads it and marks the run cancelled',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     const { dir } = pipelineProject();
     const init = await pipeline(workflow, dir, { args: ['chainloop-init'] });
     assert.equal(init.status, 0, init.output);
-    assert.equal((await onlyRun(cp, workflow)).status, 'initialized');
+    assert.equal((await onlyRun(scenario.cp, workflow)).status, 'initialized');
     // As on a runner where the build job was cancelled during its before_script: no CLI in its workspace.
     rmSync(join(dir, '.chainloop', 'cli'), { recursive: true, force: true });
 
-    const preview = await runGitlabCiLocal({ cwd: dir, args: ['--preview'] });
-    assert.equal(preview.status, 0, preview.output);
-    const job = jobFromPreview(preview.output, 'build');
-    const hook = await runScript(job.afterScript, {
-      cwd: dir,
-      env: {
-        ...workflow.secrets,
-        ...expandJobVariables(job.variables, workflow.secrets),
-        CI_JOB_STATUS: 'canceled',
-        CI_JOB_NAME: 'build',
-      },
-    });
+    const afterScript = await jobAfterScript(workflow, dir, 'build');
+    const hook = await afterScript('canceled');
     assert.equal(hook.status, 0, hook.output);
-    assert.ok(hook.output.includes(cliFetchedLine(cp.url)), hook.output);
+    assert.ok(hook.output.includes(cliFetchedLine(scenario.cp.url)), hook.output);
     assert.ok(readFileSync(join(dir, DOWNLOADED_CLI)).equals(readFileSync(cliBundle)));
     assertNoSecrets(workflow, hook.output);
-    const stored = await onlyRun(cp, workflow);
+    const stored = await onlyRun(scenario.cp, workflow);
     assert.equal(stored.status, 'cancelled', JSON.stringify(stored));
     assert.equal(stored.reason, 'job build canceled');
   },
 );
 
 test('cli-source path runs the chainloop.cjs committed in the repository, and downloads nothing', TIMEOUT, async () => {
-  const workflow = await createWorkflow(cp);
+  const workflow = await createWorkflow(scenario.cp);
   const { dir } = jobProject(
-    cp.url,
+    scenario.cp.url,
     { 'cli-source': 'path', 'cli-path': 'tools/chainloop.cjs' },
     { 'tools/chainloop.cjs': readFileSync(cliBundle, 'utf8') },
   );
-  cp.takeLog();
+  scenario.cp.takeLog();
   const run = await pipeline(workflow, dir);
   assert.equal(run.status, 0, run.output);
-  assert.equal((await onlyRun(cp, workflow)).status, 'succeeded');
-  assert.deepEqual(cliDownloads(cp), []);
+  assert.equal((await onlyRun(scenario.cp, workflow)).status, 'succeeded');
+  assert.deepEqual(cliDownloads(scenario.cp), []);
   assert.ok(!existsSync(join(dir, DOWNLOADED_CLI)));
 });
 
@@ -382,18 +354,18 @@ test(
   'cli-source npm installs @chainloop-ts/cli at cli-version and runs the chainloop it puts on PATH; nothing is downloaded',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     const npm = fakeNpm();
-    const { dir } = jobProject(cp.url, { 'cli-source': 'npm' });
-    cp.takeLog();
+    const { dir } = jobProject(scenario.cp.url, { 'cli-source': 'npm' });
+    scenario.cp.takeLog();
     const run = await pipeline(workflow, dir, { path: [npm.dir] });
     assert.equal(run.status, 0, run.output);
     assert.equal(
       npm.calls(),
       `install --global --no-fund --no-audit --loglevel=error @chainloop-ts/cli@${cliVersion}\n`,
     );
-    assert.equal((await onlyRun(cp, workflow)).status, 'succeeded');
-    assert.deepEqual(cliDownloads(cp), []);
+    assert.equal((await onlyRun(scenario.cp, workflow)).status, 'succeeded');
+    assert.deepEqual(cliDownloads(scenario.cp), []);
     assert.ok(!existsSync(join(dir, DOWNLOADED_CLI)));
   },
 );
@@ -422,10 +394,10 @@ const refused: Array<{ what: string; inputs: Record<string, string>; line: strin
 
 for (const { what, inputs, line } of refused) {
   test(`${what}: the job stops in one line naming the fix, and no CLI runs`, TIMEOUT, async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     // npm is a stand-in: if the job ever installed, it would succeed here rather than fail on the registry.
     const npm = fakeNpm();
-    const { dir } = jobProject(cp.url, inputs);
+    const { dir } = jobProject(scenario.cp.url, inputs);
     const run = await pipeline(workflow, dir, { path: [npm.dir] });
     assert.equal(run.status, 1, run.output);
     assert.equal(onlyCliError(run.output), line);

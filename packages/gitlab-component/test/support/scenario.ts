@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import type { WorkflowRun } from '@chainloop-ts/core/client';
 import { parse } from 'yaml';
-import { createWorkflowWithRobot, type TestControlPlane } from '../../../../e2e/support/control-plane';
+import {
+  createWorkflowWithRobot,
+  startControlPlane,
+  type TestControlPlane,
+} from '../../../../e2e/support/control-plane';
 import { cliBundle, vectors } from '../../../../e2e/support/paths';
-import { componentRoot } from './component-project';
+import { type ComponentProject, componentRoot, createComponentProject } from './component-project';
+import { type GitlabCiLocalRun, RUNNER_VARIABLES, runGitlabCiLocal } from './gitlab-ci-local';
 
 export { cliBundle };
 
@@ -70,6 +76,88 @@ export async function createWorkflow(cp: TestControlPlane): Promise<Workflow> {
       CHAINLOOP_SIGNING_PASSWORD: signingPassword,
     },
   };
+}
+
+/** What the tests of one file share: a control plane, and the component projects they created. */
+export interface PipelineScenario {
+  /** The control plane the pipelines talk to, started before the file's tests. */
+  readonly cp: TestControlPlane;
+  /** A component project with these files besides the component (see createComponentProject), removed after. */
+  project(files: Record<string, string>): ComponentProject;
+}
+
+/**
+ * Registers the file's before/after hooks (call it at the top level of a test file): a real control plane started
+ * before the tests (the CLI build must exist), stopped after them, and every project made with project() removed.
+ */
+export function pipelineScenario(): PipelineScenario {
+  let cp: TestControlPlane | undefined;
+  const projects: ComponentProject[] = [];
+  before(async () => {
+    assert.ok(existsSync(cliBundle), `${cliBundle} missing: run npm run build first`);
+    cp = await startControlPlane();
+  });
+  after(async () => {
+    await cp?.stop();
+    for (const project of projects) project.remove();
+  });
+  return {
+    get cp(): TestControlPlane {
+      assert.ok(cp, 'the control plane is started by the before() hook pipelineScenario() registers');
+      return cp;
+    },
+    project(files) {
+      const created = createComponentProject(files);
+      projects.push(created);
+      return created;
+    },
+  };
+}
+
+/**
+ * Runs a project's pipeline under gitlab-ci-local as a GitLab runner would (RUNNER_VARIABLES, plus `variables`), the
+ * workflow's secrets as masked CI/CD variables, and asserts that no secret shows in the output or on the command line.
+ */
+export async function runPipeline(
+  workflow: Workflow,
+  dir: string,
+  options: { variables?: Record<string, string>; args?: string[]; path?: string[] } = {},
+): Promise<GitlabCiLocalRun> {
+  const run = await runGitlabCiLocal({
+    cwd: dir,
+    variables: { ...RUNNER_VARIABLES, ...options.variables },
+    secrets: workflow.secrets,
+    args: options.args,
+    path: options.path,
+  });
+  assertNoSecrets(workflow, run.output);
+  assertNoSecrets(workflow, run.argv.join(' '));
+  return run;
+}
+
+/**
+ * A job's after_script, to run as GitLab runs it once the job ended with a status (gitlab-ci-local cannot cancel a
+ * job): the script as GitLab hands it to the runner (from `gitlab-ci-local --preview`), in the project's directory,
+ * with the workflow's secrets and the job's variables expanded from them, CI_JOB_NAME and CI_JOB_STATUS set.
+ */
+export async function jobAfterScript(
+  workflow: Workflow,
+  dir: string,
+  jobName: string,
+): Promise<(jobStatus: 'success' | 'failed' | 'canceled') => Promise<{ status: number | null; output: string }>> {
+  const preview = await runGitlabCiLocal({ cwd: dir, args: ['--preview'] });
+  assert.equal(preview.status, 0, preview.output);
+  const job = jobFromPreview(preview.output, jobName);
+  return (jobStatus) =>
+    runScript(job.afterScript, {
+      cwd: dir,
+      env: {
+        ...workflow.secrets,
+        ...expandJobVariables(job.variables, workflow.secrets),
+        CI_JOB_STATUS: jobStatus,
+        CI_JOB_NAME: jobName,
+      },
+    });
 }
 
 /** The only run of a workflow (each test makes its own workflow). */
