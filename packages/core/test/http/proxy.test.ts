@@ -3,6 +3,7 @@
  * NO_PROXY entries as hosts and domain suffixes (with or without a leading dot), host:port, IP and CIDR, and `*`;
  * loopback is proxied unless listed. The requests themselves run through a real proxy in e2e/proxy.test.ts.
  */
+import '../hang-guard';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { noProxyMatches, proxyFor } from '../../src/http/proxy';
