@@ -4,7 +4,7 @@
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in docker-registry skopeo umoci podman groovy rsync python3-securesystemslib postgresql openssl curl jq git apache2-utils shellcheck gettext-base time haproxy tinyproxy; do
+for pkg in docker-registry skopeo umoci podman groovy rsync python3-securesystemslib postgresql openssl curl jq git apache2-utils shellcheck gettext-base time haproxy tinyproxy chromium; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -11,7 +11,7 @@ import { makeRelease } from '../support/release';
 
 const node20 = () => nodeRuntime(20);
 
-test('only the control plane installed: its own bin starts it and it serves the CLI of its release', {
+test('only the control plane installed: its own bin starts it and it serves the CLI of its release and the web UI', {
   timeout: 400_000,
 }, async () => {
   const release = makeRelease();
@@ -21,6 +21,11 @@ test('only the control plane installed: its own bin starts it and it serves the 
   try {
     const url = await listeningUrl(server);
     assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    const page = await fetch(`${url}/`);
+    assert.equal(page.status, 200, 'serves the web UI from the installed package');
+    assert.match(page.headers.get('content-security-policy') ?? '', /^default-src 'self';/);
+    assert.match(await page.text(), /src="\/ui\/app\.js"/);
+    assert.equal((await fetch(`${url}/ui/app.js`)).status, 200, "serves the web UI's script");
     const served = Buffer.from(await (await fetch(`${url}/v1/downloads/chainloop.cjs`)).arrayBuffer());
     assert.ok(served.equals(readFileSync(join(release.dir, 'chainloop.cjs'))), 'serves the released CLI');
     const sums = await (await fetch(`${url}/v1/downloads/chainloop.cjs.sha256`)).text();

@@ -58,10 +58,13 @@ describe('npm run release', { timeout: 600_000 }, () => {
     assert.equal(tarFile(tarball, 'package/chainloop.cjs'), readFileSync(cliBundle, 'utf8'));
   });
 
-  test('the control-plane tarball carries its bin, worker and the CLI it serves; only external modules are dependencies', () => {
+  test('the control-plane tarball carries its bin, worker, web UI and the CLI it serves; only external modules are dependencies', () => {
     const tarball = release.file(`chainloop-ts-control-plane-${release.version}.tgz`);
     const files = tarList(tarball);
-    for (const file of ['dist/bin.cjs', 'dist/index.cjs', 'dist/inspection-worker.cjs', 'dist/chainloop.cjs']) {
+    const expected = ['dist/bin.cjs', 'dist/index.cjs', 'dist/inspection-worker.cjs', 'dist/chainloop.cjs'];
+    // The web UI it serves at / and /ui/.
+    expected.push('dist/ui/index.html', 'dist/ui/app.js', 'dist/ui/app.css');
+    for (const file of expected) {
       assert.ok(files.includes(`package/${file}`), `${file} in ${files.join(', ')}`);
     }
     const manifest = JSON.parse(tarFile(tarball, 'package/package.json'));

@@ -1,5 +1,6 @@
 // Bundles the control plane for `chainloop-control-plane` and for the CLI's lazy `control-plane start`.
-import { chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const common = {
@@ -20,3 +21,9 @@ await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.cjs
 await build({ ...common, entryPoints: ['src/intake/inspection-worker.ts'], outfile: 'dist/inspection-worker.cjs' });
 await build({ ...common, entryPoints: ['src/bin.ts'], outfile: 'dist/bin.cjs', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/bin.cjs', 0o755);
+// The web UI, served from dist/ui: its bundle is made here from its current sources (so a test that rebuilds this
+// package never serves a stale UI), then copied. The root build type-checks it first (packages/web-ui's build).
+const ui = spawnSync(process.execPath, ['build.mjs'], { cwd: '../web-ui', stdio: 'inherit' });
+if (ui.status !== 0) throw new Error('building the web UI (packages/web-ui/build.mjs) failed: see its output above');
+rmSync('dist/ui', { recursive: true, force: true });
+cpSync('../web-ui/dist', 'dist/ui', { recursive: true });

@@ -6,7 +6,7 @@
  * - @chainloop-ts/core: the library (ES modules, types, an exports map) with its dependencies.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCoreLibrary } from './core-library';
 import { readJson, repoRoot } from './version-set';
@@ -67,6 +67,8 @@ function stageControlPlane(stageDir: string, version: string, cliBundle: string)
     copyFileSync(join(repoRoot, 'packages', 'control-plane', 'dist', file), join(dist, file));
   }
   chmodSync(join(dist, 'bin.cjs'), 0o755);
+  // The web UI's static files, served at / and /ui/.
+  cpSync(join(repoRoot, 'packages', 'control-plane', 'dist', 'ui'), join(dist, 'ui'), { recursive: true });
   // Served at /v1/downloads/chainloop.cjs: the CLI of exactly this version.
   copyFileSync(cliBundle, join(dist, 'chainloop.cjs'));
   writeReadme(dir, source, [

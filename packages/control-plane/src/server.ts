@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AttestationVerifier } from './attestation-verifier';
 import { type AdminTokenSource, bootstrapAdminToken } from './auth/admin-token';
 import type { Access, Principal } from './auth/principal';
+import { UiSessions } from './auth/ui-sessions';
 import type { CasBackend } from './cas/backend';
 import { FilesystemCasBackend } from './cas/filesystem-backend';
 import { OciCasBackend } from './cas/oci-backend';
@@ -13,6 +14,7 @@ import type { ControlPlaneConfig } from './config';
 import { prepareDataDirectory } from './data-directory';
 import { agreeWithOtherControlPlanes } from './deployment-agreement';
 import { CliBundleSource, defaultCliBundleCandidates } from './downloads/cli-bundle';
+import { defaultUiAssetCandidates, UiAssetSource } from './downloads/ui-assets';
 import { authenticateRequests, requireAccessRules } from './http/access-control';
 import type { ServerContext } from './http/context';
 import { answerErrors, clientErrorHandler, frameworkErrors } from './http/error-handling';
@@ -27,6 +29,7 @@ import { registerDownloadRoutes } from './routes/downloads';
 import { registerOperationsRoutes } from './routes/operations';
 import { registerRunRoutes } from './routes/runs';
 import { registerSigningRoutes } from './routes/signing';
+import { registerUiRoutes } from './routes/ui';
 import { registerWorkflowKeyRoutes } from './routes/workflow-keys';
 import { registerWorkflowRoutes } from './routes/workflows';
 import { RunExpirySweeper } from './run-expiry';
@@ -38,9 +41,13 @@ import type { Repository } from './storage/repository';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The web UI's session cookie is accepted in place of the admin token (GET routes the UI reads, the session). */
+    uiSession?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
+    /** Set when the request was authenticated by the web UI's session cookie. */
+    uiSessionId?: string;
   }
 }
 
@@ -130,6 +137,8 @@ export async function startControlPlane(
       signingCa,
       adminTokenHash: adminToken.tokenHash,
       cliBundle: new CliBundleSource(config.cliBundlePath ? [config.cliBundlePath] : defaultCliBundleCandidates()),
+      uiSessions: new UiSessions(),
+      uiAssets: new UiAssetSource(defaultUiAssetCandidates()),
     };
     const { app, routes } = await buildApp(context);
     opened.push(app);
@@ -263,6 +272,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   registerSigningRoutes(app, context);
   registerCasRoutes(app, context);
   registerDownloadRoutes(app, context);
+  registerUiRoutes(app, context);
   await app.ready();
   return { app, routes };
 }

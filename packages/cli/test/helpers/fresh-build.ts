@@ -57,10 +57,14 @@ export const CONTROL_PLANE_DIST: BuildTarget = {
     join(packages, 'control-plane', 'package.json'),
     join(packages, 'core', 'src'),
     join(packages, 'core', 'package.json'),
+    // The web UI it serves from dist/ui (build.mjs bundles it).
+    join(packages, 'web-ui', 'src'),
+    join(packages, 'web-ui', 'build.mjs'),
+    join(packages, 'web-ui', 'package.json'),
     join(repoRoot, 'package-lock.json'),
   ],
   outDir: join(packages, 'control-plane', 'dist'),
-  outputs: ['index.cjs', 'inspection-worker.cjs', 'bin.cjs'],
+  outputs: ['index.cjs', 'inspection-worker.cjs', 'bin.cjs', 'ui/index.html', 'ui/app.js', 'ui/app.css'],
   command: { args: ['build.mjs'], cwd: join(packages, 'control-plane') },
 };
 

@@ -1,8 +1,10 @@
 import type { AttestationVerifier } from '../attestation-verifier';
 import type { Principal } from '../auth/principal';
+import type { UiSessions } from '../auth/ui-sessions';
 import type { CasBackend } from '../cas/backend';
 import type { ControlPlaneConfig } from '../config';
 import type { CliBundleSource } from '../downloads/cli-bundle';
+import type { UiAssetSource } from '../downloads/ui-assets';
 import type { AttestationInspector } from '../intake/inspection-pool';
 import type { ControlPlaneMetrics } from '../metrics';
 import type { SigningCa } from '../signing/signing-ca';
@@ -23,6 +25,10 @@ export interface ServerContext {
   adminTokenHash: string;
   /** The CLI handed to CI jobs at /v1/downloads/chainloop.cjs. */
   cliBundle: CliBundleSource;
+  /** The web UI's browser sessions (in memory, per process). */
+  uiSessions: UiSessions;
+  /** The web UI's static files, served at / and /ui/. */
+  uiAssets: UiAssetSource;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -41,7 +41,8 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
   app.get<{ Querystring: { workflow?: string; limit?: number } }>(
     '/v1/runs',
     {
-      config: { access: 'any' },
+      // The web UI's Workflows view reads it with the session cookie (as the admin).
+      config: { access: 'any', uiSession: true },
       schema: {
         summary: "List workflow runs, newest first (a robot account token lists its own workflow's runs only)",
         tags: ['runs'],

@@ -89,7 +89,8 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
   app.get(
     '/v1/workflows',
     {
-      config: admin,
+      // The web UI's Workflows view reads it with the session cookie.
+      config: { ...admin, uiSession: true },
       schema: {
         summary: 'List workflows',
         tags: ['workflows'],

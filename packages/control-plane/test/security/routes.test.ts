@@ -25,6 +25,10 @@ const PUBLIC_ROUTES = [
   'GET /v1/openapi.json',
   'GET /v1/downloads/chainloop.cjs',
   'GET /v1/downloads/chainloop.cjs.sha256',
+  // The web UI's page and static files, and its sign-in (which takes the admin token in its body).
+  'GET /',
+  'GET /ui/{file}',
+  'POST /v1/ui/session',
 ];
 
 describe('security: routes', { timeout: 90_000 }, () => {

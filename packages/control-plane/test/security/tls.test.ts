@@ -33,6 +33,22 @@ describe('security: TLS', { timeout: 60_000 }, () => {
       assert.deepEqual(JSON.parse(trusted.stdout), { workflows: [] });
       const untrusted = curl(`${server.url}/healthz`);
       assert.equal(untrusted.status, 60, 'curl without the CA refuses the certificate');
+      // Over TLS the web UI's session cookie is Secure: the browser never sends it over plain HTTP.
+      const signIn = curl(
+        '-i',
+        '--cacert',
+        ca.caPem,
+        '-H',
+        'content-type: application/json',
+        '--data',
+        JSON.stringify({ token: TEST_ADMIN_TOKEN }),
+        `${server.url}/v1/ui/session`,
+      );
+      assert.equal(signIn.status, 0, signIn.stderr);
+      assert.match(
+        signIn.stdout,
+        /^set-cookie: chainloop_session=[^;\r\n]+;.*HttpOnly; SameSite=Strict;.*; Secure\r?$/im,
+      );
       const plain = curl(`${server.url.replace('https:', 'http:')}/healthz`);
       assert.notEqual(plain.status, 0, 'plain HTTP gets no answer');
     } finally {

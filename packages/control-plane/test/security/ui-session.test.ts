@@ -1,0 +1,135 @@
+/**
+ * The web UI's session: the admin token is exchanged for a random session id in an HttpOnly, SameSite=Strict cookie
+ * (never the token itself) and a CSRF token; the cookie reads only the routes wired for the UI; a state-changing
+ * request with the cookie needs X-CSRF-Token; signing out and expiry end the session; bearer tokens work as before.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { UiSessions } from '../../src/auth/ui-sessions';
+import { defaultConfig } from '../../src/config';
+import { startControlPlane } from '../../src/index';
+import { makeTempDir, removeDir } from '../helpers/control-plane-process';
+
+const ADMIN_TOKEN = 'cl_admin_ui-session-test-token';
+
+describe('security: web UI session', { timeout: 60_000 }, () => {
+  let running: Awaited<ReturnType<typeof startControlPlane>>;
+  const dataDir = makeTempDir('cp-ui-session-');
+
+  before(async () => {
+    running = await startControlPlane(defaultConfig({ port: 0, dataDir, adminToken: ADMIN_TOKEN }));
+  });
+  after(async () => {
+    await running.close();
+    removeDir(dataDir);
+  });
+
+  const signIn = async (token = ADMIN_TOKEN) =>
+    fetch(`${running.url}/v1/ui/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+  const session = async () => {
+    const response = await signIn();
+    assert.equal(response.status, 201);
+    const setCookie = response.headers.get('set-cookie') ?? '';
+    const { csrfToken } = (await response.json()) as { csrfToken: string };
+    return { setCookie, cookie: setCookie.split(';')[0], csrfToken };
+  };
+
+  test('a wrong token is refused with one line; no cookie is set', async () => {
+    const response = await signIn('cl_admin_wrong-token-wrong-token');
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('set-cookie'), null);
+    const body = (await response.json()) as { code: string; message: string };
+    assert.equal(body.code, 'UNAUTHENTICATED');
+    assert.match(body.message, /^the admin token is not valid for this control plane: [^\n]+$/);
+  });
+
+  test('the right token gets an HttpOnly SameSite=Strict cookie holding a random id, not the token', async () => {
+    const { setCookie, csrfToken } = await session();
+    assert.match(setCookie, /^chainloop_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    assert.ok(!setCookie.includes(ADMIN_TOKEN));
+    assert.match(csrfToken, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual((await session()).cookie, (await session()).cookie, 'each sign-in gets its own id');
+  });
+
+  test('the cookie reads the routes the UI uses, and no other', async () => {
+    const { cookie } = await session();
+    const get = (path: string) => fetch(`${running.url}${path}`, { headers: { cookie } });
+    assert.equal((await get('/v1/workflows')).status, 200);
+    assert.equal((await get('/v1/runs')).status, 200);
+    const unwired = await get('/v1/workflows/x/robot-accounts');
+    assert.equal(unwired.status, 401);
+    assert.equal(((await unwired.json()) as { code: string }).code, 'UNAUTHENTICATED');
+  });
+
+  test('a state-changing request with the cookie needs the CSRF token', async () => {
+    const { cookie, csrfToken } = await session();
+    const post = (headers: Record<string, string>) =>
+      fetch(`${running.url}/v1/workflows`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ name: 'forged', team: 't', project: 'p' }),
+      });
+    const missing = await post({});
+    assert.equal(missing.status, 403);
+    const missingBody = (await missing.json()) as { code: string; message: string };
+    assert.equal(missingBody.code, 'CSRF_TOKEN_MISSING');
+    assert.doesNotMatch(missingBody.message, /\n/);
+    const wrong = await post({ 'x-csrf-token': 'not-the-token' });
+    assert.equal(wrong.status, 403);
+    assert.equal(((await wrong.json()) as { code: string }).code, 'CSRF_TOKEN_INVALID');
+    // With the CSRF token the cookie still does not stand for the admin here: only the UI's routes accept it.
+    assert.equal((await post({ 'x-csrf-token': csrfToken })).status, 401);
+    // A bearer token is unaffected by a cookie next to it.
+    assert.equal((await post({ authorization: `Bearer ${ADMIN_TOKEN}` })).status, 201);
+  });
+
+  test('signing out needs the CSRF token, ends the session and clears the cookie', async () => {
+    const { cookie, csrfToken } = await session();
+    const signOut = (headers: Record<string, string>) =>
+      fetch(`${running.url}/v1/ui/session`, { method: 'DELETE', headers: { cookie, ...headers } });
+    assert.equal((await signOut({})).status, 403);
+    const done = await signOut({ 'x-csrf-token': csrfToken });
+    assert.equal(done.status, 204);
+    assert.match(
+      done.headers.get('set-cookie') ?? '',
+      /^chainloop_session=; Path=\/; HttpOnly; SameSite=Strict; Max-Age=0$/,
+    );
+    const afterwards = await fetch(`${running.url}/v1/workflows`, { headers: { cookie } });
+    assert.equal(afterwards.status, 401);
+  });
+
+  test('/ and /ui/ serve the built UI with the security headers; unknown files are 404', async () => {
+    const page = await fetch(`${running.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-security-policy') ?? '', /^default-src 'self';/);
+    assert.doesNotMatch(page.headers.get('content-security-policy') ?? '', /unsafe/);
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    const html = await page.text();
+    assert.match(html, /<script type="module" src="\/ui\/app\.js"><\/script>/);
+    assert.doesNotMatch(html, /<script>|<script type="module">|<style|style=/, 'no inline script or style');
+    const script = await fetch(`${running.url}/ui/app.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal((await fetch(`${running.url}/ui/..%2Fpackage.json`)).status, 404);
+    assert.equal((await fetch(`${running.url}/ui/missing.js`)).status, 404);
+  });
+});
+
+describe('web UI sessions expire', { timeout: 10_000 }, () => {
+  test('a session is gone after its time to live', () => {
+    let now = 1_000_000;
+    const sessions = new UiSessions(60_000, () => now);
+    const { id } = sessions.create();
+    const cookie = `other=1; chainloop_session=${id}`;
+    assert.ok(sessions.fromCookie(cookie));
+    now += 59_999;
+    assert.ok(sessions.fromCookie(cookie));
+    now += 1;
+    assert.equal(sessions.fromCookie(cookie), undefined);
+  });
+});
