@@ -6,13 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlaneClient } from '@chainloop-ts/core/client';
 import { type PostgresServer, startPostgres } from '../../packages/control-plane/test/helpers/postgres-server';
-import { type RunningRegistry, startRegistry } from '../../packages/core/test/oci/fixtures/registry';
+import { type RunningRegistry, startRegistry, storedBlobs } from '../../packages/core/test/oci/fixtures/registry';
 import { startControlPlane, type TestControlPlane } from './control-plane';
 import { repoRoot } from './paths';
 
@@ -97,21 +97,12 @@ async function waitForBackends(url: string, count: number, child: ChildProcess):
   throw new Error(`haproxy at ${url} did not answer /readyz through its ${count} replicas within 20 s`);
 }
 
-/** Hex digests of the blobs in the registry's storage (its filesystem driver's layout). */
-function registryBlobs(registry: RunningRegistry): string[] {
-  const dir = join(registry.storageDir, 'docker', 'registry', 'v2', 'blobs', 'sha256');
-  const list = (path: string) => (existsSync(path) ? readdirSync(path) : []);
-  return list(dir).flatMap((prefix) =>
-    list(join(dir, prefix)).filter((hex) => existsSync(join(dir, prefix, hex, 'data'))),
-  );
-}
-
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const workDir = mkdtempSync(join(options.workDir ?? tmpdir(), 'cluster-'));
   const adminToken = `cl_admin_cluster_${randomBytes(16).toString('hex')}`;
   const postgres = await startPostgres();
   const server = await startRegistry();
-  const registry = { server, casUrl: `oci://${server.host}/chainloop/cas`, blobs: () => registryBlobs(server) };
+  const registry = { server, casUrl: `oci://${server.host}/chainloop/cas`, blobs: () => storedBlobs(server) };
   const databaseUrl = await postgres.createDatabase();
   const replicas: Replica[] = [];
   let haproxy: ChildProcess | undefined;

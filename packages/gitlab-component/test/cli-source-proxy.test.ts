@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
 import { startTinyproxy, type Tinyproxy } from '../../../e2e/support/tinyproxy';
-import { type ComponentProject, createComponentProject } from './support/component-project';
+import type { ComponentProject } from './support/component-project';
 import { RUNNER_VARIABLES, runGitlabCiLocal } from './support/gitlab-ci-local';
 import {
   assertNoSecrets,
@@ -22,33 +21,29 @@ import {
   DOWNLOADED_CLI,
   junitReport,
   onlyRun,
+  pipelineScenario,
   type Workflow,
 } from './support/scenario';
 
 const TIMEOUT = { timeout: 180_000 };
 const PASSWORD = 'gitlab-proxy-secret-42c1';
-let cp: TestControlPlane;
+const scenario = pipelineScenario();
 let proxy: Tinyproxy;
-const projects: ComponentProject[] = [];
 
 before(async () => {
-  assert.ok(existsSync(cliBundle), `${cliBundle} missing: run npm run build first`);
-  cp = await startControlPlane();
   proxy = await startTinyproxy({ user: 'runner', password: PASSWORD });
 });
 after(async () => {
   await proxy?.stop();
-  await cp?.stop();
-  for (const project of projects) project.remove();
 });
 
 /** A user's pipeline with attest-job: a build job makes an artifact, the component's job attests it. */
 function jobProject(): ComponentProject {
-  const created = createComponentProject({
+  return scenario.project({
     '.gitlab-ci.yml': `include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/attest-job@$CI_COMMIT_SHA
     inputs:
-      control-plane: ${cp.url}
+      control-plane: ${scenario.cp.url}
       materials:
         - binary=dist/app.txt
         - unit-tests=reports/junit.xml
@@ -61,8 +56,6 @@ build:
 `,
     'reports/junit.xml': junitReport,
   });
-  projects.push(created);
-  return created;
 }
 
 /** Runs the pipeline with the proxy variables as masked project variables (the password is in HTTP_PROXY). */
@@ -80,34 +73,34 @@ test(
   'HTTP_PROXY: the job downloads the CLI through the proxy and attests through it; NO_PROXY bypasses it',
   TIMEOUT,
   async () => {
-    const workflow = await createWorkflow(cp);
+    const workflow = await createWorkflow(scenario.cp);
     const before = proxy.requests().length;
     const run = await pipeline(workflow, { HTTP_PROXY: proxy.url });
     assert.equal(run.status, 0, run.output);
-    assert.ok(run.output.includes(cliFetchedLine(cp.url)), run.output);
+    assert.ok(run.output.includes(cliFetchedLine(scenario.cp.url)), run.output);
     assert.ok(readFileSync(join(run.dir, DOWNLOADED_CLI)).equals(readFileSync(cliBundle)));
     const relayed = proxy.requests().slice(before);
     assert.deepEqual(relayed.slice(0, 2), [
-      `GET ${cp.url}/v1/downloads/chainloop.cjs.sha256`,
-      `GET ${cp.url}/v1/downloads/chainloop.cjs`,
+      `GET ${scenario.cp.url}/v1/downloads/chainloop.cjs.sha256`,
+      `GET ${scenario.cp.url}/v1/downloads/chainloop.cjs`,
     ]);
     assert.ok(
-      relayed.some((line) => line.startsWith(`POST ${cp.url}/v1/`)),
+      relayed.some((line) => line.startsWith(`POST ${scenario.cp.url}/v1/`)),
       `the CLI's own requests went through the proxy too:\n${relayed.join('\n')}`,
     );
-    assert.equal((await onlyRun(cp, workflow)).status, 'succeeded');
+    assert.equal((await onlyRun(scenario.cp, workflow)).status, 'succeeded');
 
-    const other = await createWorkflow(cp);
+    const other = await createWorkflow(scenario.cp);
     const direct = proxy.requests().length;
     const bypass = await pipeline(other, { HTTP_PROXY: proxy.url, NO_PROXY: '.example.com,127.0.0.1' });
     assert.equal(bypass.status, 0, bypass.output);
     assert.deepEqual(proxy.requests().slice(direct), []);
-    assert.equal((await onlyRun(cp, other)).status, 'succeeded');
+    assert.equal((await onlyRun(scenario.cp, other)).status, 'succeeded');
   },
 );
 
 test('the proxy down: one ERR line naming the proxy (not its password) and the fix; no CLI runs', TIMEOUT, async () => {
-  const workflow = await createWorkflow(cp);
+  const workflow = await createWorkflow(scenario.cp);
   const gone = await startTinyproxy({ user: 'runner', password: PASSWORD });
   await gone.stop();
   const run = await pipeline(workflow, { http_proxy: gone.url });
@@ -117,9 +110,9 @@ test('the proxy down: one ERR line naming the proxy (not its password) and the f
   assert.match(
     errors[0].replace(/^\S+\s+> /, ''),
     new RegExp(
-      `^ERR chainloop CLI from ${cp.url.replaceAll('.', '\\.')}/v1/downloads/chainloop\\.cjs: cannot reach the control plane through the proxy ${gone.origin.replaceAll('.', '\\.')} \\(from http_proxy\\) \\(curl: \\(7\\) [^)]*${gone.port}[^)]*\\): check http_proxy, or add 127\\.0\\.0\\.1 to NO_PROXY to connect directly, or set cli-source to npm or path$`,
+      `^ERR chainloop CLI from ${scenario.cp.url.replaceAll('.', '\\.')}/v1/downloads/chainloop\\.cjs: cannot reach the control plane through the proxy ${gone.origin.replaceAll('.', '\\.')} \\(from http_proxy\\) \\(curl: \\(7\\) [^)]*${gone.port}[^)]*\\): check http_proxy, or add 127\\.0\\.0\\.1 to NO_PROXY to connect directly, or set cli-source to npm or path$`,
     ),
   );
-  assert.deepEqual(await cp.admin().listRuns({ workflow: workflow.workflowId }), [], 'no run was started');
+  assert.deepEqual(await scenario.cp.admin().listRuns({ workflow: workflow.workflowId }), [], 'no run was started');
   assert.ok(!existsSync(join(run.dir, DOWNLOADED_CLI)), 'no CLI was written to the workspace');
 });

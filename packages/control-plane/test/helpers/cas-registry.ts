@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RunningRegistry, startRegistry } from '../../../core/test/oci/fixtures/registry';
+import { type RunningRegistry, startRegistry, storedBlobs } from '../../../core/test/oci/fixtures/registry';
 import type { OciCasLocation } from '../../src/cas/oci-location';
 import { makeTempDir, removeDir } from './control-plane-process';
 
@@ -59,12 +59,7 @@ export async function startCasRegistry(auth: 'anonymous' | 'htpasswd' = 'anonymo
       mountFrom,
       credential: withCredentials ? { username: REGISTRY_USER, password: REGISTRY_PASSWORD } : undefined,
     }),
-    blobs: () => {
-      const dir = join(v2, 'blobs', 'sha256');
-      return list(dir).flatMap((prefix) =>
-        list(join(dir, prefix)).filter((hex) => existsSync(join(dir, prefix, hex, 'data'))),
-      );
-    },
+    blobs: () => storedBlobs(registry),
     uploads: (repository = CAS_REPOSITORY) =>
       list(uploadsDir(repository)).filter((session) =>
         ['data', 'startedat'].some((file) => existsSync(join(uploadsDir(repository), session, file))),
