@@ -12,10 +12,107 @@ export interface Workflow {
   createdAt: string;
 }
 
+export const RUN_STATUSES = ['initialized', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
 export interface Run {
   id: string;
   workflowId: string;
-  status: string;
+  workflowName: string;
+  status: RunStatus;
+  runnerType: string;
+  jobUrl: string;
+  contractRevision: number;
+  createdAt: string;
+  finishedAt?: string;
+  trigger?: 'failure' | 'cancellation';
+  reason?: string;
+  attestationDigest?: string;
+}
+
+export type DayCounts = { date: string } & Record<RunStatus, number>;
+
+export interface WorkflowActivity {
+  workflowId: string;
+  latestRun?: { id: string; status: RunStatus; createdAt: string };
+  runsInPeriod: number;
+  perDay: DayCounts[];
+}
+
+export interface Activity {
+  days: string[];
+  workflows: WorkflowActivity[];
+}
+
+export interface RunFilter {
+  workflow?: string;
+  status?: string;
+  runner?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface RunPage {
+  runs: Run[];
+  total: number;
+}
+
+export interface Material {
+  name: string;
+  kind: string;
+  value?: string;
+  fileName?: string;
+  imageName?: string;
+  digest: string;
+  size?: number;
+  downloadable: boolean;
+  annotations: Record<string, string>;
+}
+
+export type Signer =
+  | { kind: 'key'; keyId?: string; keyName?: string; fingerprint?: string }
+  | { kind: 'certificate'; subject: string; issuer: string; serial: string; notBefore: string; notAfter: string }
+  | { kind: 'unknown' };
+
+export interface RunDetail {
+  run: Run;
+  timeline: Array<{ event: string; at: string; reason?: string }>;
+  attestation?: {
+    digest: string;
+    createdAt: string;
+    statement: string;
+    materials: Material[];
+    env: Record<string, string>;
+    annotations: Record<string, string>;
+    runnerUrl?: string;
+  };
+  verification?: { verified: boolean; signer: Signer; reason?: string };
+  offlineVerification?: { command: string; materialFileName: string };
+}
+
+export interface ContractRevision {
+  workflowId: string;
+  revision: number;
+  body: string;
+  format: 'yaml' | 'json';
+  createdAt: string;
+}
+
+export interface RobotAccount {
+  id: string;
+  name: string;
+  workflowId: string;
+  createdAt: string;
+  revokedAt?: string;
+  token?: string;
+}
+
+export interface WorkflowKey {
+  id: string;
+  workflowId: string;
+  name: string;
+  fingerprint: string;
+  publicKeyPem: string;
   createdAt: string;
 }
 
@@ -66,6 +163,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return parsed as T;
 }
 
+const segment = encodeURIComponent;
+
 export async function signIn(token: string): Promise<void> {
   const { csrfToken: csrf } = await call<{ csrfToken: string }>('POST', '/v1/ui/session', { token });
   csrfToken.set(csrf);
@@ -83,10 +182,61 @@ export async function listWorkflows(): Promise<Workflow[]> {
   return (await call<{ workflows: Workflow[] }>('GET', '/v1/workflows')).workflows;
 }
 
-/** The API lists at most this many runs per request; a busier workflow shows "1000+" for the week. */
-export const RUN_LIST_LIMIT = 1000;
+export function getWorkflow(ref: string): Promise<Workflow> {
+  return call<Workflow>('GET', `/v1/workflows/${segment(ref)}`);
+}
 
-export async function listRuns(workflowId: string): Promise<Run[]> {
-  const query = new URLSearchParams({ workflow: workflowId, limit: String(RUN_LIST_LIMIT) });
-  return (await call<{ runs: Run[] }>('GET', `/v1/runs?${query}`)).runs;
+export function getActivity(days: number): Promise<Activity> {
+  return call<Activity>('GET', `/v1/workflows/activity?days=${days}`);
+}
+
+export function listRuns(filter: RunFilter, limit: number, offset: number): Promise<RunPage> {
+  const query = new URLSearchParams({ limit: String(limit), offset: String(offset) });
+  for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
+  return call<RunPage>('GET', `/v1/runs?${query}`);
+}
+
+export function getRunDetail(id: string): Promise<RunDetail> {
+  return call<RunDetail>('GET', `/v1/runs/${segment(id)}/detail`);
+}
+
+/** Download links: plain GETs the browser makes with the cookie; the control plane names the file. */
+export const downloads = {
+  bundle: (runId: string) => `/v1/runs/${segment(runId)}/bundle`,
+  envelope: (runId: string) => `/v1/runs/${segment(runId)}/envelope`,
+  verificationMaterial: (runId: string) => `/v1/runs/${segment(runId)}/verification-material`,
+  blob: (digest: string, name: string) => `/v1/cas/${segment(digest)}?${new URLSearchParams({ name })}`,
+};
+
+export async function listContractRevisions(workflow: string): Promise<ContractRevision[]> {
+  return (await call<{ revisions: ContractRevision[] }>('GET', `/v1/workflows/${segment(workflow)}/contract/revisions`))
+    .revisions;
+}
+
+export async function listRobotAccounts(workflow: string): Promise<RobotAccount[]> {
+  return (await call<{ robotAccounts: RobotAccount[] }>('GET', `/v1/workflows/${segment(workflow)}/robot-accounts`))
+    .robotAccounts;
+}
+
+export function createRobotAccount(workflow: string, name: string | undefined): Promise<RobotAccount> {
+  return call<RobotAccount>('POST', `/v1/workflows/${segment(workflow)}/robot-accounts`, name ? { name } : {});
+}
+
+export function revokeRobotAccount(workflow: string, id: string): Promise<RobotAccount> {
+  return call<RobotAccount>('DELETE', `/v1/workflows/${segment(workflow)}/robot-accounts/${segment(id)}`);
+}
+
+export async function listWorkflowKeys(workflow: string): Promise<WorkflowKey[]> {
+  return (await call<{ keys: WorkflowKey[] }>('GET', `/v1/workflows/${segment(workflow)}/keys`)).keys;
+}
+
+export function addWorkflowKey(workflow: string, publicKeyPem: string, name: string | undefined): Promise<WorkflowKey> {
+  return call<WorkflowKey>('POST', `/v1/workflows/${segment(workflow)}/keys`, {
+    publicKeyPem,
+    ...(name ? { name } : {}),
+  });
+}
+
+export function removeWorkflowKey(workflow: string, id: string): Promise<void> {
+  return call<void>('DELETE', `/v1/workflows/${segment(workflow)}/keys/${segment(id)}`);
 }
