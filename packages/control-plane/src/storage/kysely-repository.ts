@@ -8,9 +8,12 @@ import type {
   ContractRevisionRecord,
   Repository,
   RobotAccountRecord,
+  RunDayCount,
+  RunFilter,
   RunFinish,
   RunRecord,
   RunStateRecord,
+  RunStatus,
   SigningCertificateRecord,
   WorkflowKeyRecord,
   WorkflowRecord,
@@ -192,6 +195,17 @@ export class KyselyRepository implements Repository {
     return row && toContract(row);
   }
 
+  async listContractRevisions(workflowId: string): Promise<ContractRevisionRecord[]> {
+    return (
+      await this.db
+        .selectFrom('contract_revisions')
+        .selectAll()
+        .where('workflow_id', '=', workflowId)
+        .orderBy('revision')
+        .execute()
+    ).map(toContract);
+  }
+
   async createRobotAccount(account: RobotAccountRecord): Promise<void> {
     await this.db
       .insertInto('robot_accounts')
@@ -262,10 +276,62 @@ export class KyselyRepository implements Repository {
     return row && toRun(row);
   }
 
-  async listRuns(filter: { workflowId?: string; limit: number }): Promise<RunRecord[]> {
-    let query = this.db.selectFrom('workflow_runs').selectAll();
-    if (filter.workflowId !== undefined) query = query.where('workflow_id', '=', filter.workflowId);
-    return (await query.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute()).map(toRun);
+  async listRuns(filter: RunFilter & { limit: number; offset?: number }): Promise<RunRecord[]> {
+    const rows = await filterRuns(this.db, filter)
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit)
+      .offset(filter.offset ?? 0)
+      .execute();
+    return rows.map(toRun);
+  }
+
+  async countRuns(filter: RunFilter): Promise<number> {
+    const row = await filterRuns(this.db, filter)
+      .select((eb) => eb.fn.countAll().as('runs'))
+      .executeTakeFirstOrThrow();
+    return Number(row.runs);
+  }
+
+  async countRunsPerDay(since: string): Promise<RunDayCount[]> {
+    // created_at is ISO-8601 UTC text: its first 10 characters are the UTC day, in both databases.
+    const day = sql<string>`substr(created_at, 1, 10)`;
+    const rows = await this.db
+      .selectFrom('workflow_runs')
+      .select((eb) => ['workflow_id', day.as('day'), 'status', eb.fn.countAll().as('runs')])
+      .where('created_at', '>=', since)
+      .groupBy(['workflow_id', day, 'status'])
+      .execute();
+    return rows.map((row) => ({
+      workflowId: String(row.workflow_id),
+      day: String(row.day),
+      status: row.status as RunStatus,
+      count: Number(row.runs),
+    }));
+  }
+
+  async latestRuns(): Promise<RunRecord[]> {
+    // One index lookup per workflow (workflow_runs_by_workflow), whatever the number of runs.
+    const rows = await this.db
+      .selectFrom('workflow_runs')
+      .selectAll()
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('workflows as w')
+          .select((inner) =>
+            inner
+              .selectFrom('workflow_runs as r')
+              .select('r.id')
+              .whereRef('r.workflow_id', '=', 'w.id')
+              .orderBy('r.created_at', 'desc')
+              .orderBy('r.id', 'desc')
+              .limit(1)
+              .as('latest'),
+          ),
+      )
+      .execute();
+    return rows.map(toRun);
   }
 
   async finishRun(id: string, finish: RunFinish): Promise<boolean> {
@@ -491,6 +557,17 @@ export class KyselyRepository implements Repository {
     this.closed = true;
     await this.db.destroy();
   }
+}
+
+/** The runs a filter covers, as a query to select from. */
+function filterRuns(db: Db, filter: RunFilter) {
+  let query = db.selectFrom('workflow_runs');
+  if (filter.workflowId !== undefined) query = query.where('workflow_id', '=', filter.workflowId);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.runnerType !== undefined) query = query.where('runner_type', '=', filter.runnerType);
+  if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
+  if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
+  return query;
 }
 
 function latestContract(db: Db, workflowId: string) {

@@ -136,4 +136,10 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    description:
+      "runs by creation time across workflows: the web UI lists every workflow's runs newest first and counts each day's",
+    statements: ['CREATE INDEX workflow_runs_by_created ON workflow_runs (created_at)'],
+  },
 ];

@@ -88,6 +88,27 @@ export interface RunStateRecord {
   updatedAt: string;
 }
 
+/** Which runs a listing or count covers; every given condition must hold. */
+export interface RunFilter {
+  workflowId?: string;
+  status?: RunStatus;
+  /** Exact runner type, e.g. GITHUB_ACTION. */
+  runnerType?: string;
+  /** createdAt >= since (ISO-8601 UTC, as stored). */
+  since?: string;
+  /** createdAt < until (ISO-8601 UTC, as stored). */
+  until?: string;
+}
+
+/** How many runs of a workflow were created on one UTC day with one status. */
+export interface RunDayCount {
+  workflowId: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  status: RunStatus;
+  count: number;
+}
+
 export interface RunFinish {
   status: Exclude<RunStatus, 'initialized'>;
   finishedAt: string;
@@ -111,6 +132,8 @@ export interface Repository {
   ): Promise<{ revision: ContractRevisionRecord; created: boolean }>;
   /** The given revision, or the latest when `revision` is undefined. */
   getContractRevision(workflowId: string, revision?: number): Promise<ContractRevisionRecord | undefined>;
+  /** Every revision of the workflow's contract, oldest first. */
+  listContractRevisions(workflowId: string): Promise<ContractRevisionRecord[]>;
 
   createRobotAccount(account: RobotAccountRecord): Promise<void>;
   getRobotAccount(id: string): Promise<RobotAccountRecord | undefined>;
@@ -121,8 +144,14 @@ export interface Repository {
 
   createRun(run: RunRecord): Promise<void>;
   getRun(id: string): Promise<RunRecord | undefined>;
-  /** Newest first. */
-  listRuns(filter: { workflowId?: string; limit: number }): Promise<RunRecord[]>;
+  /** Newest first (createdAt, then id, both descending): one page of the runs the filter covers. */
+  listRuns(filter: RunFilter & { limit: number; offset?: number }): Promise<RunRecord[]>;
+  /** How many runs the filter covers, all pages together. */
+  countRuns(filter: RunFilter): Promise<number>;
+  /** Runs created at or after `since`, counted per workflow, UTC day and status by the database. */
+  countRunsPerDay(since: string): Promise<RunDayCount[]>;
+  /** The newest run of every workflow that has one. */
+  latestRuns(): Promise<RunRecord[]>;
   /** Moves an `initialized` run to a final status; false (nothing changed) when it was no longer initialized. */
   finishRun(id: string, finish: RunFinish): Promise<boolean>;
   /** Marks runs initialized before `cutoff` as expired; returns how many. */

@@ -144,6 +144,67 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
     }
   });
 
+  test(`${name}: runs are filtered, counted and paged newest first (id breaks ties); per-day counts and latest runs come from the database`, async () => {
+    const { repository } = await factory.open();
+    try {
+      await repository.createWorkflow(workflow('w', 'build'), firstContract('w'));
+      await repository.createWorkflow(workflow('v', 'deploy'), firstContract('v'));
+      await repository.createWorkflow(workflow('idle', 'idle'), firstContract('idle'));
+      const at = (day: number, hour: number) => new Date(Date.UTC(2026, 2, day, hour)).toISOString();
+      const runs = [
+        { ...run('a', 'w', at(1, 9)), runnerType: 'GITLAB_PIPELINE' },
+        run('b', 'w', at(1, 23)),
+        run('c', 'w', at(2, 0)),
+        run('d', 'w', at(2, 0)),
+        run('e', 'w', at(3, 12)),
+        run('x', 'v', at(2, 8)),
+      ];
+      for (const item of runs) await repository.createRun(item);
+      await repository.finishRun('b', { status: 'failed', finishedAt: at(1, 23), reason: 'tests' });
+      await repository.finishRun('d', { status: 'cancelled', finishedAt: at(2, 1) });
+      const ids = async (filter: Parameters<Repository['listRuns']>[0]) =>
+        (await repository.listRuns(filter)).map((item) => item.id);
+
+      assert.deepEqual(await ids({ workflowId: 'w', limit: 10 }), ['e', 'd', 'c', 'b', 'a']);
+      assert.deepEqual(await ids({ workflowId: 'w', limit: 2, offset: 1 }), ['d', 'c']);
+      assert.deepEqual(await ids({ workflowId: 'w', limit: 2, offset: 5 }), []);
+      assert.deepEqual(await ids({ limit: 3 }), ['e', 'x', 'd']);
+      assert.deepEqual(await ids({ workflowId: 'w', status: 'initialized', limit: 10 }), ['e', 'c', 'a']);
+      assert.deepEqual(await ids({ runnerType: 'GITLAB_PIPELINE', limit: 10 }), ['a']);
+      // since is inclusive, until exclusive.
+      assert.deepEqual(await ids({ since: at(2, 0), until: at(3, 12), limit: 10 }), ['x', 'd', 'c']);
+      assert.equal(await repository.countRuns({}), 6);
+      assert.equal(await repository.countRuns({ workflowId: 'w' }), 5);
+      assert.equal(await repository.countRuns({ workflowId: 'w', status: 'initialized', since: at(1, 10) }), 2);
+      assert.equal(await repository.countRuns({ workflowId: 'idle' }), 0);
+
+      const perDay = (await repository.countRunsPerDay(at(1, 12)))
+        .map((row) => `${row.workflowId} ${row.day} ${row.status} ${row.count}`)
+        .sort();
+      assert.deepEqual(perDay, [
+        'v 2026-03-02 initialized 1',
+        'w 2026-03-01 failed 1',
+        'w 2026-03-02 cancelled 1',
+        'w 2026-03-02 initialized 1',
+        'w 2026-03-03 initialized 1',
+      ]);
+      assert.deepEqual((await repository.latestRuns()).map((item) => `${item.workflowId} ${item.id}`).sort(), [
+        'v x',
+        'w e',
+      ]);
+
+      await repository.addContractRevision('w', 'schemaVersion: v1\n# 2\n', 'yaml', now());
+      await repository.addContractRevision('w', 'schemaVersion: v1\n# 3\n', 'yaml', now());
+      assert.deepEqual(
+        (await repository.listContractRevisions('w')).map((item) => item.revision),
+        [1, 2, 3],
+      );
+      assert.deepEqual(await repository.listContractRevisions('nope'), []);
+    } finally {
+      await repository.close();
+    }
+  });
+
   test(`${name}: only uploads make a blob readable to a workflow; its own attestations are readable too`, async () => {
     const { repository } = await factory.open();
     try {
