@@ -3,6 +3,7 @@
  * serialised, so internal fields such as token hashes cannot leak) and feed the OpenAPI document.
  */
 import { type NameRule, shortNameRule, WORKFLOW_NAME_RULE } from '@chainloop-ts/core';
+import { RUNNER_TYPES } from '@chainloop-ts/core/contract';
 import { DIGEST_PATTERN } from '../cas/backend';
 import { RUN_STATUSES } from '../storage/repository';
 
@@ -60,6 +61,9 @@ export const contractRevisionNumberSchema = ruled('contract revision', 'use a wh
   type: 'integer',
   minimum: 1,
 } as const);
+
+/** The runner types a run records (`attestation init` detects one, or the generic fallback). */
+export const RUNNER_TYPE_NAMES = [...RUNNER_TYPES, 'RUNNER_TYPE_UNSPECIFIED'];
 
 export const digestSchema = { type: 'string', pattern: DIGEST_PATTERN } as const;
 

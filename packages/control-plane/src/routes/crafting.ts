@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { RUNNER_TYPES } from '@chainloop-ts/core/contract';
 import type { FastifyInstance } from 'fastify';
 import { badRequest, notFound } from '../http/api-error';
 import { presentRun, robotWorkflow, type ServerContext } from '../http/context';
 import {
   contractRevisionNumberSchema,
   contractRevisionSchema,
+  RUNNER_TYPE_NAMES,
   runSchema,
   withErrors,
   workflowSchema,
 } from '../http/schemas';
-
-const RUNNER_TYPE_NAMES = [...RUNNER_TYPES, 'RUNNER_TYPE_UNSPECIFIED'];
 
 /** What a robot account does during init: learn its workflow, fetch the contract, open a run. */
 export function registerCraftingRoutes(app: FastifyInstance, context: ServerContext): void {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { isDigest } from '../cas/backend';
-import { ApiError, conflict, notFound } from '../http/api-error';
+import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
 import { loadVisibleRun, presentRun, resolveWorkflow, robotWorkflow, type ServerContext } from '../http/context';
-import { digestSchema, idParams, runSchema, withErrors } from '../http/schemas';
-import type { ResetTrigger, RunRecord } from '../storage/repository';
+import { digestSchema, idParams, RUNNER_TYPE_NAMES, ruled, runSchema, withErrors } from '../http/schemas';
+import { type ResetTrigger, RUN_STATUSES, type RunFilter, type RunRecord, type RunStatus } from '../storage/repository';
 import { registerAttestationIntake } from './attestation-intake';
 
 const attestationSchema = {
@@ -18,6 +18,49 @@ const attestationSchema = {
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const;
+
+interface RunListQuery {
+  workflow?: string;
+  status?: RunStatus;
+  runner?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  offset?: number;
+}
+
+const TIME_RULE = 'use an RFC 3339 date-time with a time zone, e.g. 2026-05-01T00:00:00Z';
+
+const runListQuerySchema = {
+  type: 'object',
+  properties: {
+    workflow: { type: 'string', minLength: 1, description: 'workflow id or name' },
+    status: { type: 'string', enum: [...RUN_STATUSES] },
+    runner: { type: 'string', enum: RUNNER_TYPE_NAMES, description: 'runner type, exact (e.g. GITHUB_ACTION)' },
+    since: ruled('since time (runs created at or after it)', TIME_RULE, { type: 'string', format: 'date-time' }),
+    until: ruled('until time (runs created before it)', TIME_RULE, { type: 'string', format: 'date-time' }),
+    limit: ruled('page size', 'use a whole number from 1 to 1000', {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+    }),
+    offset: ruled('offset', 'use a whole number of 0 or more (runs to skip, newest first)', {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+    }),
+  },
+} as const;
+
+/** A query time as runs store theirs (ISO-8601 UTC with milliseconds), so that text comparison is time order. */
+function storedTime(value: string, field: 'since' | 'until'): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) {
+    throw badRequest('INVALID_REQUEST', `invalid querystring: ${field} "${value}" is not a valid time: ${TIME_RULE}`);
+  }
+  return time.toISOString();
+}
 
 /** ETags are sent quoted (RFC 9110); we store the opaque value without quotes. */
 function parseEtag(header: string | string[] | undefined): string | undefined {
@@ -38,56 +81,69 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
 
   const workflowName = async (workflowId: string) => (await repository.getWorkflow(workflowId))?.name ?? '';
 
-  app.get<{ Querystring: { workflow?: string; limit?: number } }>(
+  app.get<{ Querystring: RunListQuery }>(
     '/v1/runs',
     {
-      // The web UI's Workflows view reads it with the session cookie (as the admin).
+      // The web UI's Runs and Workflows views read it with the session cookie (as the admin).
       config: { access: 'any', uiSession: true },
       schema: {
-        summary: "List workflow runs, newest first (a robot account token lists its own workflow's runs only)",
+        summary:
+          "List workflow runs, newest first, one page at a time; total counts every run the filters match (a robot account token lists its own workflow's runs only)",
         tags: ['runs'],
-        querystring: {
-          type: 'object',
-          properties: {
-            workflow: { type: 'string', minLength: 1, description: 'workflow id or name' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-          },
-        },
+        querystring: runListQuerySchema,
         response: withErrors({
-          200: { type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: runSchema } } },
+          200: {
+            type: 'object',
+            required: ['runs', 'total'],
+            properties: {
+              runs: { type: 'array', items: runSchema },
+              total: { type: 'integer', description: 'runs matching the filters, all pages together' },
+            },
+          },
         }),
       },
     },
     async (request) => {
-      const { principal } = request;
-      const limit = request.query.limit ?? 100;
+      const { principal, query } = request;
+      const page = { limit: query.limit ?? 100, offset: query.offset ?? 0 };
+      const filter: RunFilter = {
+        status: query.status,
+        runnerType: query.runner,
+        since: query.since === undefined ? undefined : storedTime(query.since, 'since'),
+        until: query.until === undefined ? undefined : storedTime(query.until, 'until'),
+      };
       if (principal.kind === 'robot') {
         const own = await robotWorkflow(repository, principal);
         // Another workflow's name or id is "not found", exactly as a workflow that does not exist.
-        if (
-          request.query.workflow !== undefined &&
-          request.query.workflow !== own.id &&
-          request.query.workflow !== own.name
-        ) {
+        if (query.workflow !== undefined && query.workflow !== own.id && query.workflow !== own.name) {
           throw notFound(
             'WORKFLOW_NOT_FOUND',
-            `workflow "${request.query.workflow}" not found: a robot account lists its own workflow's runs only`,
+            `workflow "${query.workflow}" not found: a robot account lists its own workflow's runs only`,
           );
         }
-        const runs = await repository.listRuns({ workflowId: own.id, limit });
-        return { runs: runs.map((run) => presentRun(run, own.name)) };
+        const mine = { ...filter, workflowId: own.id };
+        const [runs, total] = await Promise.all([
+          repository.listRuns({ ...mine, ...page }),
+          repository.countRuns(mine),
+        ]);
+        return { runs: runs.map((run) => presentRun(run, own.name)), total };
       }
-      const workflow = request.query.workflow ? await resolveWorkflow(repository, request.query.workflow) : undefined;
-      const runs = await repository.listRuns({ workflowId: workflow?.id, limit });
-      const names = new Map((await repository.listWorkflows()).map((item) => [item.id, item.name]));
-      return { runs: runs.map((run) => presentRun(run, names.get(run.workflowId) ?? '')) };
+      const workflow = query.workflow ? await resolveWorkflow(repository, query.workflow) : undefined;
+      const scoped = { ...filter, workflowId: workflow?.id };
+      const [runs, total, workflows] = await Promise.all([
+        repository.listRuns({ ...scoped, ...page }),
+        repository.countRuns(scoped),
+        workflow ? [workflow] : repository.listWorkflows(),
+      ]);
+      const names = new Map(workflows.map((item) => [item.id, item.name]));
+      return { runs: runs.map((run) => presentRun(run, names.get(run.workflowId) ?? '')), total };
     },
   );
 
   app.get<{ Params: { id: string } }>(
     '/v1/runs/:id',
     {
-      config: { access: 'any' },
+      config: { access: 'any', uiSession: true },
       schema: {
         summary: 'Get a workflow run',
         tags: ['runs'],

@@ -37,12 +37,13 @@ function normalisePublicKey(text: string): { publicKeyPem: string; fingerprint: 
 /** Public keys per workflow: once a workflow has any, its key-signed attestations must verify with one of them. */
 export function registerWorkflowKeyRoutes(app: FastifyInstance, context: ServerContext): void {
   const { repository } = context;
-  const admin = { access: 'admin' as const };
+  // The web UI manages keys with its session cookie too (state-changing requests with its CSRF token).
+  const ui = { access: 'admin' as const, uiSession: true };
 
   app.post<{ Params: { workflow: string }; Body: { publicKeyPem: string; name?: string } }>(
     '/v1/workflows/:workflow/keys',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: 'Register a public key (SPKI PEM, e.g. cosign.pub); the same key again returns the registered one',
         tags: ['workflow keys'],
@@ -82,7 +83,7 @@ export function registerWorkflowKeyRoutes(app: FastifyInstance, context: ServerC
   app.get<{ Params: { workflow: string } }>(
     '/v1/workflows/:workflow/keys',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: "List the workflow's registered public keys",
         tags: ['workflow keys'],
@@ -105,7 +106,7 @@ export function registerWorkflowKeyRoutes(app: FastifyInstance, context: ServerC
   app.delete<{ Params: { workflow: string; id: string } }>(
     '/v1/workflows/:workflow/keys/:id',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: 'Remove a registered public key; attestations it signed stay stored',
         tags: ['workflow keys'],

@@ -15,7 +15,7 @@ import {
   workflowRefParams,
   workflowSchema,
 } from '../http/schemas';
-import type { ContractFormat } from '../storage/repository';
+import { type ContractFormat, RUN_STATUSES, type RunStatus } from '../storage/repository';
 
 /** Every new workflow starts at revision 1 with an empty contract, as the original does; uploads follow as 2, 3, … */
 export const EMPTY_CONTRACT = 'schemaVersion: v1\n';
@@ -34,9 +34,76 @@ export function validateContract(body: string): void {
   }
 }
 
+type DayActivity = { date: string } & Record<RunStatus, number>;
+
+const emptyDay = (date: string): DayActivity => ({
+  date,
+  initialized: 0,
+  succeeded: 0,
+  failed: 0,
+  cancelled: 0,
+  expired: 0,
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `count` UTC dates (YYYY-MM-DD), oldest first, the last one `now`'s. */
+export function utcDaysEndingToday(count: number, now: Date): string[] {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return Array.from({ length: count }, (_, index) =>
+    new Date(today - (count - 1 - index) * DAY_MS).toISOString().slice(0, 10),
+  );
+}
+
+const runCountProperties = Object.fromEntries(RUN_STATUSES.map((status) => [status, { type: 'integer' }]));
+
+const activitySchema = {
+  type: 'object',
+  required: ['days', 'workflows'],
+  properties: {
+    days: {
+      type: 'array',
+      description: 'UTC dates (YYYY-MM-DD), oldest first, ending today',
+      items: { type: 'string', format: 'date' },
+    },
+    workflows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['workflowId', 'runsInPeriod', 'perDay'],
+        properties: {
+          workflowId: { type: 'string' },
+          latestRun: {
+            type: 'object',
+            description: "the workflow's newest run, whenever it was; absent when it has none",
+            required: ['id', 'status', 'createdAt'],
+            properties: {
+              id: { type: 'string' },
+              status: { type: 'string', enum: [...RUN_STATUSES] },
+              createdAt: { type: 'string', format: 'date-time' },
+            },
+          },
+          runsInPeriod: { type: 'integer' },
+          perDay: {
+            type: 'array',
+            description: 'one entry per date of `days`, in the same order',
+            items: {
+              type: 'object',
+              required: ['date', ...RUN_STATUSES],
+              properties: { date: { type: 'string', format: 'date' }, ...runCountProperties },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 export function registerWorkflowRoutes(app: FastifyInstance, context: ServerContext): void {
   const { repository } = context;
   const admin = { access: 'admin' as const };
+  // Routes the web UI calls with its session cookie too (state-changing ones with its CSRF token).
+  const ui = { access: 'admin' as const, uiSession: true };
 
   app.post<{ Body: { name: string; team: string; project: string; description?: string } }>(
     '/v1/workflows',
@@ -106,10 +173,71 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
     async () => ({ workflows: await repository.listWorkflows() }),
   );
 
+  app.get<{ Querystring: { days?: number } }>(
+    '/v1/workflows/activity',
+    {
+      // Static, so it is matched before /v1/workflows/:workflow (a workflow named "activity" is read by its id).
+      config: ui,
+      schema: {
+        summary:
+          "Every workflow's latest run and its runs per UTC day and status over the last `days` days (today included)",
+        tags: ['workflows'],
+        querystring: {
+          type: 'object',
+          properties: {
+            days: ruled('number of days', 'use a whole number from 1 to 90', {
+              type: 'integer',
+              minimum: 1,
+              maximum: 90,
+              default: 7,
+            }),
+          },
+        },
+        response: withErrors({ 200: activitySchema }),
+      },
+    },
+    async (request) => {
+      const days = utcDaysEndingToday(request.query.days ?? 7, new Date());
+      const [workflows, counts, latest] = await Promise.all([
+        repository.listWorkflows(),
+        repository.countRunsPerDay(`${days[0]}T00:00:00.000Z`),
+        repository.latestRuns(),
+      ]);
+      const latestByWorkflow = new Map(latest.map((run) => [run.workflowId, run]));
+      const perWorkflow = new Map<string, Map<string, DayActivity>>();
+      for (const count of counts) {
+        let byDay = perWorkflow.get(count.workflowId);
+        if (!byDay) {
+          byDay = new Map(days.map((date) => [date, emptyDay(date)]));
+          perWorkflow.set(count.workflowId, byDay);
+        }
+        // A run stamped after today (another replica's clock ahead) is outside the period asked for.
+        const day = byDay.get(count.day);
+        if (day) day[count.status] += count.count;
+      }
+      return {
+        days,
+        workflows: workflows.map((workflow) => {
+          const perDay = [...(perWorkflow.get(workflow.id)?.values() ?? days.map(emptyDay))];
+          const run = latestByWorkflow.get(workflow.id);
+          return {
+            workflowId: workflow.id,
+            ...(run && { latestRun: { id: run.id, status: run.status, createdAt: run.createdAt } }),
+            runsInPeriod: perDay.reduce(
+              (sum, day) => sum + RUN_STATUSES.reduce((all, status) => all + day[status], 0),
+              0,
+            ),
+            perDay,
+          };
+        }),
+      };
+    },
+  );
+
   app.get<{ Params: { workflow: string } }>(
     '/v1/workflows/:workflow',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: 'Get a workflow by id or name',
         tags: ['workflows'],
@@ -156,10 +284,33 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
     },
   );
 
+  app.get<{ Params: { workflow: string } }>(
+    '/v1/workflows/:workflow/contract/revisions',
+    {
+      config: ui,
+      schema: {
+        summary: "Every revision of the workflow's contract, oldest first",
+        tags: ['contracts'],
+        params: workflowRefParams,
+        response: withErrors({
+          200: {
+            type: 'object',
+            required: ['revisions'],
+            properties: { revisions: { type: 'array', items: contractRevisionSchema } },
+          },
+        }),
+      },
+    },
+    async (request) => {
+      const workflow = await resolveWorkflow(repository, request.params.workflow);
+      return { revisions: await repository.listContractRevisions(workflow.id) };
+    },
+  );
+
   app.get<{ Params: { workflow: string }; Querystring: { revision?: number } }>(
     '/v1/workflows/:workflow/contract',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: 'Get the latest contract revision, or the given one',
         tags: ['contracts'],
@@ -184,7 +335,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
   app.post<{ Params: { workflow: string }; Body: { name?: string } }>(
     '/v1/workflows/:workflow/robot-accounts',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: 'Create a robot account for the workflow; the token is in this response only',
         tags: ['robot accounts'],
@@ -215,7 +366,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
   app.get<{ Params: { workflow: string } }>(
     '/v1/workflows/:workflow/robot-accounts',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: "List the workflow's robot accounts (never their tokens)",
         tags: ['robot accounts'],
@@ -239,7 +390,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, context: ServerCont
   app.delete<{ Params: { workflow: string; id: string } }>(
     '/v1/workflows/:workflow/robot-accounts/:id',
     {
-      config: admin,
+      config: ui,
       schema: {
         summary: 'Revoke a robot account; its token stops working at once',
         tags: ['robot accounts'],

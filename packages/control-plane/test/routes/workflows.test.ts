@@ -50,6 +50,36 @@ describe('workflows and contract revisions', () => {
     await assert.rejects(admin.getContract('build-and-test', 9), { code: 'CONTRACT_REVISION_NOT_FOUND' });
   });
 
+  test('every contract revision is listed oldest first, each verbatim (the web UI diffs two of them)', {
+    timeout: 30_000,
+  }, async () => {
+    const admin = server.admin();
+    const workflow = await admin.createWorkflow({ name: 'revisions', team: 't', project: 'skynet' });
+    await admin.updateContract('revisions', CONTRACT_V1);
+    await admin.updateContract('revisions', CONTRACT_V2_JSON);
+    const list = async (ref: string) => {
+      const response = await call(server, 'GET', `/v1/workflows/${ref}/contract/revisions`, {
+        token: server.adminToken,
+      });
+      assert.equal(response.status, 200, response.text);
+      return response.json().revisions as Array<{ revision: number; body: string; format: string; workflowId: string }>;
+    };
+    const revisions = await list('revisions');
+    assert.deepEqual(
+      revisions.map((item) => [item.revision, item.format, item.body]),
+      [
+        [1, 'yaml', 'schemaVersion: v1\n'],
+        [2, 'yaml', CONTRACT_V1],
+        [3, 'json', CONTRACT_V2_JSON],
+      ],
+    );
+    assert.ok(revisions.every((item) => item.workflowId === workflow.id));
+    assert.deepEqual(await list(workflow.id), revisions);
+    const missing = await call(server, 'GET', '/v1/workflows/nope/contract/revisions', { token: server.adminToken });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json().code, 'WORKFLOW_NOT_FOUND');
+  });
+
   test('an invalid contract is refused with 400 CONTRACT_INVALID naming the path, and no revision is added', async () => {
     const admin = server.admin();
     await admin.createWorkflow({ name: 'strict', team: 't', project: 'skynet' });
