@@ -27,6 +27,7 @@ import { blobTooLargeMessage, registerCasRoutes } from './routes/cas';
 import { registerCraftingRoutes } from './routes/crafting';
 import { registerDownloadRoutes } from './routes/downloads';
 import { registerOperationsRoutes } from './routes/operations';
+import { registerRunDetailRoutes } from './routes/run-detail';
 import { registerRunRoutes } from './routes/runs';
 import { registerSigningRoutes } from './routes/signing';
 import { registerUiRoutes } from './routes/ui';
@@ -269,6 +270,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   registerWorkflowKeyRoutes(app, context);
   registerCraftingRoutes(app, context);
   registerRunRoutes(app, context);
+  registerRunDetailRoutes(app, context);
   registerSigningRoutes(app, context);
   registerCasRoutes(app, context);
   registerDownloadRoutes(app, context);

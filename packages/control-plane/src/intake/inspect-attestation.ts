@@ -1,6 +1,7 @@
 import { ChainloopError } from '@chainloop-ts/core';
 import { isSigstoreBundle, readBundle, verifyAttestation } from '@chainloop-ts/core/attestation';
 import { isObject, sha256Digest, statementPayloadOf } from './statement-payload';
+import { describeStatement, type StatementView } from './statement-view';
 
 /**
  * The CPU-heavy half of storing an attestation: parsing the request body, the bundle and the statement inside it,
@@ -16,6 +17,8 @@ export interface InspectionRequest {
   publicKeysPem: string[];
   /** The keyless signing CA chain: a bundle with a certificate is checked against it. */
   caChainPem: string;
+  /** Also read the statement for display (a stored run's detail), here rather than on the event loop. */
+  describe?: boolean;
 }
 
 /** A material the statement says was uploaded to the CAS (`chainloop.material.cas`). */
@@ -27,8 +30,11 @@ export interface CasMaterialReference {
 export type SignerInspection =
   /** The leaf certificate (DER) and, when the signature does not verify against the CA chain, why. */
   | { kind: 'certificate'; leafDer: Uint8Array; signatureError?: string }
-  /** A key signature (or none at all): the index of the first registered key it verifies with, if any. */
-  | { kind: 'key'; verifiedWithKey?: number }
+  /**
+   * A key signature (or none at all): the index of the first registered key it verifies with, if any; otherwise why
+   * it did not verify with the first registered key (when there is one).
+   */
+  | { kind: 'key'; verifiedWithKey?: number; signatureError?: string }
   /** A Sigstore bundle the control plane cannot read (bad mediaType, no envelope): why. */
   | { kind: 'unreadable'; reason: string };
 
@@ -44,6 +50,8 @@ export interface InspectedAttestation {
   statementDigest?: string;
   casMaterials: CasMaterialReference[];
   signer: SignerInspection;
+  /** With `describe`: what the statement says (absent when the bundle carries no DSSE payload). */
+  view?: StatementView;
 }
 
 export type InspectionOutcome =
@@ -104,6 +112,7 @@ export async function inspectAttestation(request: InspectionRequest): Promise<In
       statementDigest,
       casMaterials,
       signer: await inspectSigner(parsed, bundle, request),
+      ...(request.describe && payload && { view: describeStatement(payload) }),
     },
   };
 }
@@ -126,15 +135,16 @@ async function inspectSigner(parsed: unknown, bundle: string, request: Inspectio
       }
     }
   }
+  let signatureError: string | undefined;
   for (const [index, publicKeyPem] of request.publicKeysPem.entries()) {
     try {
       await verifyAttestation(bundle, { publicKeyPem });
       return { kind: 'key', verifiedWithKey: index };
     } catch (error) {
-      if (!(error instanceof ChainloopError)) throw error;
+      signatureError ??= reasonOf(error);
     }
   }
-  return { kind: 'key' };
+  return signatureError === undefined ? { kind: 'key' } : { kind: 'key', signatureError };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal';
 import type { BlobMetadata } from '../cas/backend';
 import { ApiError, notFound } from '../http/api-error';
 import type { ServerContext } from '../http/context';
-import { blobInfoSchema, digestSchema, withErrors } from '../http/schemas';
+import { blobInfoSchema, digestSchema, ruled, withErrors } from '../http/schemas';
 
 const digestParams = { type: 'object', required: ['digest'], properties: { digest: digestSchema } } as const;
 const octetStream = { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
@@ -23,6 +23,26 @@ export function registerCasRoutes(app: FastifyInstance, context: ServerContext):
     cas.addContentTypeParser('*', (_request, _payload, done) => done(null));
     registerBlobRoutes(cas, context);
   });
+}
+
+/** A file name's last path segment without control characters, at most 255 characters (may be empty). */
+function baseFileName(name: string): string {
+  return (
+    name
+      .split(/[\\/]/)
+      .pop()
+      ?.replace(/[\u0000-\u001f\u007f]/g, '')
+      .slice(0, 255) ?? ''
+  );
+}
+
+/** RFC 5987 / 8187 percent-encoding of UTF-8 (attr-char kept), for `filename*=UTF-8''…`. */
+function encodeRfc5987(value: string): string {
+  const wellFormed = value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return encodeURIComponent(wellFormed).replace(
+    /['()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 export function blobTooLargeMessage(maxBlobBytes: number): string {
@@ -77,12 +97,7 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
       } catch {
         // Not percent-encoded: kept as sent.
       }
-      name =
-        name
-          .split(/[\\/]/)
-          .pop()
-          ?.replace(/[\u0000-\u001f\u007f]/g, '')
-          .slice(0, 255) ?? '';
+      name = baseFileName(name);
       if (name) metadata.fileName = name;
     }
     return metadata;
@@ -157,14 +172,25 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
     },
   );
 
-  app.get<{ Params: { digest: string } }>(
+  app.get<{ Params: { digest: string }; Querystring: { name?: string } }>(
     '/v1/cas/:digest',
     {
-      config: { access: 'any' },
+      // The web UI's run detail links material downloads (with the session cookie, as the admin).
+      config: { access: 'any', uiSession: true },
       schema: {
-        summary: 'Download a blob',
+        summary: 'Download a blob; with ?name=FILE it is answered as an attachment of that file name',
         tags: ['cas'],
         params: digestParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            name: ruled('file name', 'use 1 to 255 characters (a path keeps its base name only)', {
+              type: 'string',
+              minLength: 1,
+              maxLength: 255,
+            }),
+          },
+        },
         response: withErrors({ 200: { description: 'the blob bytes', ...octetStream } }),
       },
     },
@@ -176,6 +202,8 @@ function registerBlobRoutes(app: FastifyInstance, context: ServerContext): void 
       reply.header('content-type', 'application/octet-stream');
       reply.header('content-length', String(blob.size));
       reply.header('docker-content-digest', digest);
+      const fileName = request.query.name === undefined ? '' : baseFileName(request.query.name);
+      if (fileName) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeRfc5987(fileName)}`);
       return reply.send(blob.stream);
     },
   );

@@ -4,7 +4,9 @@
  * request with the cookie needs X-CSRF-Token; signing out and expiry end the session; bearer tokens work as before.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { KeySigner, signStatement } from '@chainloop-ts/core/attestation';
 import { UiSessions } from '../../src/auth/ui-sessions';
 import { defaultConfig } from '../../src/config';
 import { startControlPlane } from '../../src/index';
@@ -60,7 +62,7 @@ describe('security: web UI session', { timeout: 60_000 }, () => {
     const get = (path: string) => fetch(`${running.url}${path}`, { headers: { cookie } });
     assert.equal((await get('/v1/workflows')).status, 200);
     assert.equal((await get('/v1/runs')).status, 200);
-    const unwired = await get('/v1/workflows/x/robot-accounts');
+    const unwired = await get(`/v1/attestations/sha256:${'0'.repeat(64)}`);
     assert.equal(unwired.status, 401);
     assert.equal(((await unwired.json()) as { code: string }).code, 'UNAUTHENTICATED');
   });
@@ -85,6 +87,98 @@ describe('security: web UI session', { timeout: 60_000 }, () => {
     assert.equal((await post({ 'x-csrf-token': csrfToken })).status, 401);
     // A bearer token is unaffected by a cookie next to it.
     assert.equal((await post({ authorization: `Bearer ${ADMIN_TOKEN}` })).status, 201);
+  });
+
+  test('the cookie reads run detail, downloads, activity and contracts, and manages robot accounts and keys with the CSRF token', async () => {
+    const { cookie, csrfToken } = await session();
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const created = await fetch(`${running.url}/v1/workflows`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ name: 'ui-flow', team: 'platform', project: 'ui' }),
+    });
+    assert.equal(created.status, 201);
+    const asUi = (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) =>
+      fetch(`${running.url}${path}`, {
+        method,
+        headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const csrf = { 'x-csrf-token': csrfToken };
+    const refusedWithoutCsrf = async (method: string, path: string, body?: unknown) => {
+      const answer = await asUi(method, path, {}, body);
+      assert.equal(answer.status, 403, `${method} ${path}`);
+      assert.equal(((await answer.json()) as { code: string }).code, 'CSRF_TOKEN_MISSING');
+    };
+
+    // Robot accounts and keys: state changes need the CSRF token, and then work with the cookie alone.
+    await refusedWithoutCsrf('POST', '/v1/workflows/ui-flow/robot-accounts', { name: 'ci' });
+    const robotAnswer = await asUi('POST', '/v1/workflows/ui-flow/robot-accounts', csrf, { name: 'ci' });
+    assert.equal(robotAnswer.status, 201);
+    const robot = (await robotAnswer.json()) as { id: string; token: string };
+    assert.match(robot.token, /^cl_robot_/);
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    await refusedWithoutCsrf('POST', '/v1/workflows/ui-flow/keys', { publicKeyPem, name: 'release' });
+    const keyAnswer = await asUi('POST', '/v1/workflows/ui-flow/keys', csrf, { publicKeyPem, name: 'release' });
+    assert.equal(keyAnswer.status, 201);
+    const key = (await keyAnswer.json()) as { id: string };
+    assert.equal((await asUi('GET', '/v1/workflows/ui-flow/robot-accounts')).status, 200);
+    assert.equal((await asUi('GET', '/v1/workflows/ui-flow/keys')).status, 200);
+
+    // A run of the workflow with an attestation signed by that key, pushed by the robot.
+    const robotHeaders = { authorization: `Bearer ${robot.token}`, 'content-type': 'application/json' };
+    const runAnswer = await fetch(`${running.url}/v1/crafting/runs`, {
+      method: 'POST',
+      headers: robotHeaders,
+      body: JSON.stringify({ contractRevision: 1, runnerType: 'GITHUB_ACTION' }),
+    });
+    const run = (await runAnswer.json()) as { id: string };
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v1' as const,
+      subject: [{ name: 'chainloop.workflow.ui-flow', digest: { sha256: 'a'.repeat(64) } }],
+      predicateType: 'chainloop.dev/attestation/v0.2',
+      predicate: {},
+    };
+    const { bundleJson } = await signStatement(statement, new KeySigner(privateKey));
+    const pushed = await fetch(`${running.url}/v1/runs/${run.id}/attestation`, {
+      method: 'POST',
+      headers: robotHeaders,
+      body: JSON.stringify({ bundle: bundleJson }),
+    });
+    assert.equal(pushed.status, 201);
+    const { digest } = (await pushed.json()) as { digest: string };
+
+    for (const path of [
+      `/v1/runs/${run.id}`,
+      `/v1/runs/${run.id}/detail`,
+      `/v1/runs/${run.id}/bundle`,
+      `/v1/runs/${run.id}/envelope`,
+      `/v1/runs/${run.id}/verification-material`,
+      `/v1/cas/${digest}?name=attestation.json`,
+      '/v1/workflows/activity',
+      '/v1/workflows/ui-flow',
+      '/v1/workflows/ui-flow/contract',
+      '/v1/workflows/ui-flow/contract/revisions',
+    ]) {
+      const answer = await asUi('GET', path);
+      assert.equal(answer.status, 200, `${path}: ${await answer.text()}`);
+    }
+    const detail = (await (await asUi('GET', `/v1/runs/${run.id}/detail`)).json()) as {
+      verification: { verified: boolean };
+    };
+    assert.equal(detail.verification.verified, true);
+
+    await refusedWithoutCsrf('DELETE', `/v1/workflows/ui-flow/keys/${key.id}`);
+    assert.equal((await asUi('DELETE', `/v1/workflows/ui-flow/keys/${key.id}`, csrf)).status, 204);
+    await refusedWithoutCsrf('DELETE', `/v1/workflows/ui-flow/robot-accounts/${robot.id}`);
+    const revoked = await asUi('DELETE', `/v1/workflows/ui-flow/robot-accounts/${robot.id}`, csrf);
+    assert.equal(revoked.status, 200);
+    assert.ok(((await revoked.json()) as { revokedAt?: string }).revokedAt);
+    const afterRevocation = await fetch(`${running.url}/v1/whoami`, {
+      headers: { authorization: `Bearer ${robot.token}` },
+    });
+    assert.equal(afterRevocation.status, 401, 'revocation takes effect at once');
   });
 
   test('signing out needs the CSRF token, ends the session and clears the cookie', async () => {
