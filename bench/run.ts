@@ -12,7 +12,7 @@ import { startSeedImage } from '../e2e/support/registry';
 import type { BenchContext } from './lib/bench-context';
 import { buildBundles } from './lib/build-bundles';
 import { startControlPlane } from './lib/control-plane';
-import { CLUSTER_SECTION, parseBenchOptions, wants } from './lib/options';
+import { CLUSTER_SECTION, parseBenchOptions, WEB_UI_SECTION, wants } from './lib/options';
 import { repoRoot } from './lib/paths';
 import { BenchResults, describeMachine } from './lib/results';
 import { createBenchWorkflow } from './lib/workflow';
@@ -23,6 +23,7 @@ import { benchLargeArtifacts, type LargeAddTimes } from './sections/large-artifa
 import { benchLoad } from './sections/load';
 import { benchPushInspection } from './sections/push-inspection';
 import { benchAddScaling, benchMaterialScaling } from './sections/scaling';
+import { benchWebUi } from './sections/web-ui';
 
 async function main(): Promise<number> {
   const benchDir = join(repoRoot, 'bench');
@@ -64,6 +65,8 @@ async function main(): Promise<number> {
     if (wants(options, 5)) await benchLoad(ctx);
     if (wants(options, 5)) await benchPushInspection(ctx);
     if (wants(options, CLUSTER_SECTION)) await benchCluster(ctx);
+    // Last: its 10,000 runs stay in the shared control plane's database.
+    if (wants(options, WEB_UI_SECTION)) await benchWebUi(ctx);
   } finally {
     await registry.stop();
     await cp.stop();

@@ -1,7 +1,8 @@
 /**
  * The bench at toy sizes, so it never rots: `npm run bench -- --smoke` must run every section against a real control
  * plane and write a results file with each section's figures. No timing is asserted (benchmarks are not tests); the
- * load phase's correctness (no errors, every stored attestation found with its digest) is.
+ * load phase's correctness (no errors, every stored attestation found with its digest) is, and so is the web UI's
+ * (each timed Runs view page showed the rows the API answers).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ test('npm run bench -- --smoke measures every section and writes the results fil
   const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as { figures: Figure[]; machine: { cores: number } };
   assert.ok(results.machine.cores > 0);
   const sections = new Set(results.figures.map((f) => f.section.split(' ')[0]));
-  assert.deepEqual([...sections].sort(), ['1', '2', '3', '4', '5', '6']);
+  assert.deepEqual([...sections].sort(), ['1', '2', '3', '4', '5', '6', '7']);
   for (const figure of results.figures) {
     assert.ok(Number.isFinite(figure.value), `${figure.measure} has no value`);
   }
@@ -55,4 +56,14 @@ test('npm run bench -- --smoke measures every section and writes the results fil
   }
   const clusterErrors = figure(/^client errors with 3 replicas/);
   assert.equal(clusterErrors.met, true, clusterErrors.note);
+  // The web UI: the first load's scripts were fetched and compressed, and they carry preact, so they weigh more than
+  // preact alone; each Runs view page was timed only once it showed the API's page (its rows, first run and page
+  // info), so a figure means it rendered.
+  const script = figure(/^first load of \/: JavaScript, gzip-compressed/);
+  assert.equal(script.baseline?.name, 'preact + hooks alone');
+  assert.ok(script.value > (script.baseline?.value ?? Number.NaN), `${script.value} ${script.unit}: less than preact`);
+  assert.match(script.budget ?? '', /200 KB/);
+  for (const page of [/^Runs view page 1 of /, /^Runs view page 3 of 3 /]) {
+    assert.match(figure(page).baseline?.name ?? '', /^API offset \d+$/);
+  }
 });
