@@ -138,7 +138,7 @@ export async function startControlPlane(
       signingCa,
       adminTokenHash: adminToken.tokenHash,
       cliBundle: new CliBundleSource(config.cliBundlePath ? [config.cliBundlePath] : defaultCliBundleCandidates()),
-      uiSessions: new UiSessions(),
+      uiSessions: new UiSessions(repository),
       uiAssets: new UiAssetSource(defaultUiAssetCandidates()),
     };
     const { app, routes } = await buildApp(context);

@@ -63,3 +63,32 @@ test('two processes on PostgreSQL serve one consistent control plane', async () 
   const { digest } = await crafting.robot.storeAttestation(run.id, '{"signed":true}');
   assert.equal((await right.admin().getRun(run.id)).attestationDigest, digest);
 });
+
+test('a web UI session signed in on one process works on the other; signing out on either ends it everywhere', {
+  timeout: 60_000,
+}, async () => {
+  const signIn = await fetch(`${left.url}/v1/ui/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: left.adminToken }),
+  });
+  assert.equal(signIn.status, 201);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
+  const read = (server: ControlPlaneProcess) => fetch(`${server.url}/v1/workflows`, { headers: { cookie } });
+  assert.equal((await read(right)).status, 200);
+  assert.equal((await read(left)).status, 200);
+  // The CSRF token is the session's, whichever process checks it.
+  const forged = await fetch(`${right.url}/v1/ui/session`, {
+    method: 'DELETE',
+    headers: { cookie, 'x-csrf-token': 'x' },
+  });
+  assert.equal(forged.status, 403);
+  const signOut = await fetch(`${right.url}/v1/ui/session`, {
+    method: 'DELETE',
+    headers: { cookie, 'x-csrf-token': csrfToken },
+  });
+  assert.equal(signOut.status, 204);
+  assert.equal((await read(left)).status, 401);
+  assert.equal((await read(right)).status, 401);
+});

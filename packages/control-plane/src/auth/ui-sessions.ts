@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { Repository } from '../storage/repository';
 import { hashToken, sameHash } from './tokens';
 
 export const UI_SESSION_COOKIE = 'chainloop_session';
 /** How long a UI session lasts from sign-in; the cookie's Max-Age says the same. */
 export const UI_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-/** Past this many live sessions the oldest is ended, so sign-ins cannot grow the map without bound. */
+/** Past this many live sessions the oldest is ended, so sign-ins cannot grow the table without bound. */
 const MAX_SESSIONS = 10_000;
 
 export interface UiSession {
@@ -14,51 +15,51 @@ export interface UiSession {
 }
 
 /**
- * Browser sessions of the web UI, in this process's memory: the cookie holds a random id (never the admin token),
- * the map holds the session under the id's hash. A restart signs everybody out.
+ * Browser sessions of the web UI, in the database every control plane behind the load balancer shares: the cookie
+ * holds a random id (never the admin token), the store holds the session under the id's hash, so a cookie works on
+ * every replica and survives a restart. Expired sessions are removed at each sign-in, and when a cookie names one.
  */
 export class UiSessions {
-  readonly #sessions = new Map<string, UiSession>();
-
   constructor(
+    private readonly store: Pick<
+      Repository,
+      'createUiSession' | 'getUiSession' | 'deleteUiSession' | 'sweepUiSessions'
+    >,
     private readonly ttlMs = UI_SESSION_TTL_MS,
     private readonly now: () => number = Date.now,
   ) {}
 
-  create(): { id: string; session: UiSession } {
-    this.#sweep();
-    while (this.#sessions.size >= MAX_SESSIONS) {
-      const oldest = this.#sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.#sessions.delete(oldest);
-    }
+  async create(): Promise<{ id: string; session: UiSession }> {
+    const now = this.now();
+    // Room for the new one: expired sessions go, and the oldest beyond the cap.
+    await this.store.sweepUiSessions(new Date(now).toISOString(), MAX_SESSIONS - 1);
     const id = randomBytes(32).toString('base64url');
-    const session = { csrfToken: randomBytes(32).toString('base64url'), expiresAt: this.now() + this.ttlMs };
-    this.#sessions.set(hashToken(id), session);
+    const session = { csrfToken: randomBytes(32).toString('base64url'), expiresAt: now + this.ttlMs };
+    await this.store.createUiSession({
+      idHash: hashToken(id),
+      csrfToken: session.csrfToken,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+    });
     return { id, session };
   }
 
   /** The live session of a Cookie header, if it names one. */
-  fromCookie(cookieHeader: string | undefined): { id: string; session: UiSession } | undefined {
+  async fromCookie(cookieHeader: string | undefined): Promise<{ id: string; session: UiSession } | undefined> {
     const id = readCookie(cookieHeader, UI_SESSION_COOKIE);
     if (!id) return undefined;
-    const key = hashToken(id);
-    const session = this.#sessions.get(key);
-    if (!session) return undefined;
-    if (session.expiresAt <= this.now()) {
-      this.#sessions.delete(key);
+    const idHash = hashToken(id);
+    const stored = await this.store.getUiSession(idHash);
+    if (!stored) return undefined;
+    const session = { csrfToken: stored.csrfToken, expiresAt: Date.parse(stored.expiresAt) };
+    if (!(session.expiresAt > this.now())) {
+      await this.store.deleteUiSession(idHash);
       return undefined;
     }
     return { id, session };
   }
 
-  end(id: string): void {
-    this.#sessions.delete(hashToken(id));
-  }
-
-  #sweep(): void {
-    const now = this.now();
-    for (const [key, session] of this.#sessions) if (session.expiresAt <= now) this.#sessions.delete(key);
+  async end(id: string): Promise<void> {
+    await this.store.deleteUiSession(hashToken(id));
   }
 }
 

@@ -37,7 +37,9 @@ export function authenticateRequests(app: FastifyInstance, context: ServerContex
     // Unmatched requests (the not-found handler) have no rule and answer 404 without looking at the token.
     if (access === undefined || access === 'public') return;
     const session =
-      request.headers.authorization === undefined ? context.uiSessions.fromCookie(request.headers.cookie) : undefined;
+      request.headers.authorization === undefined
+        ? await context.uiSessions.fromCookie(request.headers.cookie)
+        : undefined;
     if (session && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || sent === '') {

@@ -25,7 +25,7 @@ export interface ServerContext {
   adminTokenHash: string;
   /** The CLI handed to CI jobs at /v1/downloads/chainloop.cjs. */
   cliBundle: CliBundleSource;
-  /** The web UI's browser sessions (in memory, per process). */
+  /** The web UI's browser sessions (in the database, shared by every replica). */
   uiSessions: UiSessions;
   /** The web UI's static files, served at / and /ui/. */
   uiAssets: UiAssetSource;

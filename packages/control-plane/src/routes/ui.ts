@@ -109,7 +109,7 @@ export function registerUiRoutes(app: FastifyInstance, context: ServerContext): 
           'the admin token is not valid for this control plane: paste the token the control plane printed at its first start (or CHAINLOOP_CP_ADMIN_TOKEN)',
         );
       }
-      const { id, session } = uiSessions.create();
+      const { id, session } = await uiSessions.create();
       return securityHeaders(reply)
         .code(201)
         .header('set-cookie', cookie(id, Math.floor(UI_SESSION_TTL_MS / 1000)))
@@ -129,7 +129,7 @@ export function registerUiRoutes(app: FastifyInstance, context: ServerContext): 
       },
     },
     async (request, reply) => {
-      if (request.uiSessionId) uiSessions.end(request.uiSessionId);
+      if (request.uiSessionId) await uiSessions.end(request.uiSessionId);
       return securityHeaders(reply).code(204).header('set-cookie', cookie('', 0)).send();
     },
   );

@@ -15,6 +15,7 @@ import type {
   RunStateRecord,
   RunStatus,
   SigningCertificateRecord,
+  UiSessionRecord,
   WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
@@ -25,6 +26,7 @@ import {
   toRun,
   toRunState,
   toSigningCertificate,
+  toUiSession,
   toWorkflow,
   toWorkflowKey,
 } from './rows';
@@ -520,6 +522,38 @@ export class KyselyRepository implements Repository {
       .execute();
     const uploaded = new Set(rows.map((row) => row.digest));
     return digests.filter((digest) => !uploaded.has(digest));
+  }
+
+  async createUiSession(session: UiSessionRecord): Promise<void> {
+    await this.db
+      .insertInto('ui_sessions')
+      .values({ id_hash: session.idHash, csrf_token: session.csrfToken, expires_at: session.expiresAt })
+      .execute();
+  }
+
+  async getUiSession(idHash: string): Promise<UiSessionRecord | undefined> {
+    const row = await this.db.selectFrom('ui_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    return row && toUiSession(row);
+  }
+
+  async deleteUiSession(idHash: string): Promise<void> {
+    await this.db.deleteFrom('ui_sessions').where('id_hash', '=', idHash).execute();
+  }
+
+  async sweepUiSessions(now: string, keep: number): Promise<void> {
+    await this.db.deleteFrom('ui_sessions').where('expires_at', '<=', now).execute();
+    const { sessions } = await this.db
+      .selectFrom('ui_sessions')
+      .select((eb) => eb.fn.countAll().as('sessions'))
+      .executeTakeFirstOrThrow();
+    const excess = Number(sessions) - keep;
+    if (excess <= 0) return;
+    await this.db
+      .deleteFrom('ui_sessions')
+      .where('id_hash', 'in', (eb) =>
+        eb.selectFrom('ui_sessions').select('id_hash').orderBy('expires_at').orderBy('id_hash').limit(excess),
+      )
+      .execute();
   }
 
   async recordDeploymentSetting(

@@ -142,4 +142,17 @@ export const MIGRATIONS: Migration[] = [
       "runs by creation time across workflows: the web UI lists every workflow's runs newest first and counts each day's",
     statements: ['CREATE INDEX workflow_runs_by_created ON workflow_runs (created_at)'],
   },
+  {
+    version: 7,
+    description:
+      'web UI sessions in the database, so a session cookie works on every control plane behind the load balancer',
+    statements: [
+      `CREATE TABLE ui_sessions (
+        id_hash TEXT PRIMARY KEY,
+        csrf_token TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      )`,
+      'CREATE INDEX ui_sessions_by_expiry ON ui_sessions (expires_at)',
+    ],
+  },
 ];

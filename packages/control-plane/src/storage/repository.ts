@@ -81,6 +81,15 @@ export interface SigningCertificateRecord {
   expiresAt: string;
 }
 
+/** A web UI session: the cookie holds a random id, the store only its hash. */
+export interface UiSessionRecord {
+  /** sha256 hex of the session id. */
+  idHash: string;
+  /** What every state-changing request of the session sends as X-CSRF-Token. */
+  csrfToken: string;
+  expiresAt: string;
+}
+
 export interface RunStateRecord {
   runId: string;
   document: string;
@@ -189,7 +198,15 @@ export interface Repository {
   /** Those of `digests` no robot of the workflow uploaded, in the order given. */
   blobsNotUploadedBy(workflowId: string, digests: string[]): Promise<string[]>;
 
-  /** Throws when the store cannot answer (readiness probe). */
+  createUiSession(session: UiSessionRecord): Promise<void>;
+  getUiSession(idHash: string): Promise<UiSessionRecord | undefined>;
+  deleteUiSession(idHash: string): Promise<void>;
+  /**
+   * Removes the sessions expired at `now`, then the soonest to expire beyond the newest `keep`, so sign-ins cannot
+   * grow the table without bound.
+   */
+  sweepUiSessions(now: string, keep: number): Promise<void>;
+
   /**
    * A setting every control plane on this database must agree on. `claim` records `value` only when none is recorded;
    * `replace` records it whatever was there. Answers what was recorded before (undefined when nothing was).
@@ -200,6 +217,7 @@ export interface Repository {
     mode: 'claim' | 'replace',
     now: string,
   ): Promise<string | undefined>;
+  /** Throws when the store cannot answer (readiness probe). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type {
   RunRecord,
   RunStateRecord,
   SigningCertificateRecord,
+  UiSessionRecord,
   WorkflowKeyRecord,
   WorkflowRecord,
 } from './repository';
@@ -102,4 +103,8 @@ export function toSigningCertificate(row: Row): SigningCertificateRecord {
     issuedAt: String(row.issued_at),
     expiresAt: String(row.expires_at),
   };
+}
+
+export function toUiSession(row: Row): UiSessionRecord {
+  return { idHash: String(row.id_hash), csrfToken: String(row.csrf_token), expiresAt: String(row.expires_at) };
 }

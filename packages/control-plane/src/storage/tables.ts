@@ -61,6 +61,7 @@ export interface Tables {
     fingerprint: string;
     created_at: string;
   };
+  ui_sessions: { id_hash: string; csrf_token: string; expires_at: string };
   signing_certificates: {
     serial: string;
     run_id: string;

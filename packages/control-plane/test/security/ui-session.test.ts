@@ -5,11 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KeySigner, signStatement } from '@chainloop-ts/core/attestation';
+import { hashToken } from '../../src/auth/tokens';
 import { UiSessions } from '../../src/auth/ui-sessions';
 import { defaultConfig } from '../../src/config';
 import { startControlPlane } from '../../src/index';
+import { KyselyRepository } from '../../src/storage/kysely-repository';
 import { makeTempDir, removeDir } from '../helpers/control-plane-process';
 
 const ADMIN_TOKEN = 'cl_admin_ui-session-test-token';
@@ -215,15 +218,33 @@ describe('security: web UI session', { timeout: 60_000 }, () => {
 });
 
 describe('web UI sessions expire', { timeout: 10_000 }, () => {
-  test('a session is gone after its time to live', () => {
-    let now = 1_000_000;
-    const sessions = new UiSessions(60_000, () => now);
-    const { id } = sessions.create();
-    const cookie = `other=1; chainloop_session=${id}`;
-    assert.ok(sessions.fromCookie(cookie));
-    now += 59_999;
-    assert.ok(sessions.fromCookie(cookie));
-    now += 1;
-    assert.equal(sessions.fromCookie(cookie), undefined);
+  test('a session is gone after its time to live, and its row with it; a sign-in removes expired rows', async () => {
+    const dir = makeTempDir('cp-ui-session-store-');
+    const store = await KyselyRepository.openSqlite(join(dir, 'control-plane.db'));
+    try {
+      let now = Date.UTC(2026, 0, 1);
+      const sessions = new UiSessions(store, 60_000, () => now);
+      const { id, session } = await sessions.create();
+      const cookie = `other=1; chainloop_session=${id}`;
+      assert.deepEqual((await sessions.fromCookie(cookie))?.session, session);
+      assert.equal(await store.getUiSession(id), undefined, 'the store keeps the hash of the id, never the id');
+      assert.equal((await store.getUiSession(hashToken(id)))?.csrfToken, session.csrfToken);
+      now += 59_999;
+      assert.ok(await sessions.fromCookie(cookie));
+      now += 1;
+      assert.equal(await sessions.fromCookie(cookie), undefined);
+      assert.equal(await store.getUiSession(hashToken(id)), undefined, 'an expired session read is removed');
+
+      const { id: forgotten } = await sessions.create();
+      now += 60_000;
+      const { id: fresh } = await sessions.create();
+      assert.equal(await store.getUiSession(hashToken(forgotten)), undefined, 'swept at the next sign-in');
+      assert.ok(await store.getUiSession(hashToken(fresh)));
+      await sessions.end(fresh);
+      assert.equal(await sessions.fromCookie(`chainloop_session=${fresh}`), undefined);
+    } finally {
+      await store.close();
+      removeDir(dir);
+    }
   });
 });

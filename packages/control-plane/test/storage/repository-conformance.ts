@@ -368,6 +368,34 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
     }
   });
 
+  test(`${name}: web UI sessions: found by id hash, removed once ended; a sweep removes the expired, then the oldest past the cap`, async () => {
+    const { repository, openSecond } = await factory.open();
+    const second = await openSecond();
+    try {
+      const session = (idHash: string, expiresAt: string) => ({ idHash, csrfToken: `csrf-${idHash}`, expiresAt });
+      await repository.createUiSession(session('a', '2026-01-01T10:00:00.000Z'));
+      await repository.createUiSession(session('b', '2026-01-01T12:00:00.000Z'));
+      await repository.createUiSession(session('c', '2026-01-01T13:00:00.000Z'));
+      await repository.createUiSession(session('d', '2026-01-01T14:00:00.000Z'));
+      assert.deepEqual(
+        await second.getUiSession('b'),
+        session('b', '2026-01-01T12:00:00.000Z'),
+        'every replica sees it',
+      );
+      await second.deleteUiSession('d');
+      assert.equal(await repository.getUiSession('d'), undefined);
+      await repository.sweepUiSessions('2026-01-01T10:00:00.000Z', 10);
+      assert.equal(await repository.getUiSession('a'), undefined, 'expired at that instant');
+      assert.ok(await repository.getUiSession('b'));
+      await repository.sweepUiSessions('2026-01-01T11:00:00.000Z', 1);
+      assert.equal(await repository.getUiSession('b'), undefined, 'past the cap, the soonest to expire goes');
+      assert.ok(await repository.getUiSession('c'));
+    } finally {
+      await second.close();
+      await repository.close();
+    }
+  });
+
   test(`${name}: deployment settings: the first claim wins, even at once from two connections; replace overrides`, async () => {
     const { repository, openSecond } = await factory.open();
     const second = await openSecond();
