@@ -138,7 +138,7 @@ export async function startControlPlane(
       signingCa,
       adminTokenHash: adminToken.tokenHash,
       cliBundle: new CliBundleSource(config.cliBundlePath ? [config.cliBundlePath] : defaultCliBundleCandidates()),
-      uiSessions: new UiSessions(repository),
+      uiSessions: new UiSessions(repository, { adminTokenHash: adminToken.tokenHash }),
       uiAssets: new UiAssetSource(defaultUiAssetCandidates()),
     };
     const { app, routes } = await buildApp(context);

@@ -25,9 +25,24 @@ export class UiSessions {
       Repository,
       'createUiSession' | 'getUiSession' | 'deleteUiSession' | 'sweepUiSessions'
     >,
-    private readonly ttlMs = UI_SESSION_TTL_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { adminTokenHash: string; ttlMs?: number; now?: () => number },
+  ) {
+    this.adminTokenHash = options.adminTokenHash;
+    this.ttlMs = options.ttlMs ?? UI_SESSION_TTL_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  private readonly adminTokenHash: string;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  /**
+   * Where a session id is stored: its hash together with the admin token's, so a session opened with the admin token
+   * ends when the token is changed (a leaked token rotated away must not live on as a cookie).
+   */
+  private key(id: string): string {
+    return uiSessionKey(id, this.adminTokenHash);
+  }
 
   async create(): Promise<{ id: string; session: UiSession }> {
     const now = this.now();
@@ -36,7 +51,7 @@ export class UiSessions {
     const id = randomBytes(32).toString('base64url');
     const session = { csrfToken: randomBytes(32).toString('base64url'), expiresAt: now + this.ttlMs };
     await this.store.createUiSession({
-      idHash: hashToken(id),
+      idHash: this.key(id),
       csrfToken: session.csrfToken,
       expiresAt: new Date(session.expiresAt).toISOString(),
     });
@@ -47,7 +62,7 @@ export class UiSessions {
   async fromCookie(cookieHeader: string | undefined): Promise<{ id: string; session: UiSession } | undefined> {
     const id = readCookie(cookieHeader, UI_SESSION_COOKIE);
     if (!id) return undefined;
-    const idHash = hashToken(id);
+    const idHash = this.key(id);
     const stored = await this.store.getUiSession(idHash);
     if (!stored) return undefined;
     const session = { csrfToken: stored.csrfToken, expiresAt: Date.parse(stored.expiresAt) };
@@ -59,8 +74,13 @@ export class UiSessions {
   }
 
   async end(id: string): Promise<void> {
-    await this.store.deleteUiSession(hashToken(id));
+    await this.store.deleteUiSession(this.key(id));
   }
+}
+
+/** The stored key of a session id: never the id itself, and bound to the admin token it was opened with. */
+export function uiSessionKey(id: string, adminTokenHash: string): string {
+  return hashToken(`${adminTokenHash}:${id}`);
 }
 
 export function sameCsrfToken(sent: string, expected: string): boolean {

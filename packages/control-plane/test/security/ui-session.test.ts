@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { KeySigner, signStatement } from '@chainloop-ts/core/attestation';
 import { hashToken } from '../../src/auth/tokens';
-import { UiSessions } from '../../src/auth/ui-sessions';
+import { UiSessions, uiSessionKey } from '../../src/auth/ui-sessions';
 import { defaultConfig } from '../../src/config';
 import { startControlPlane } from '../../src/index';
 import { KyselyRepository } from '../../src/storage/kysely-repository';
@@ -223,27 +223,61 @@ describe('web UI sessions expire', { timeout: 10_000 }, () => {
     const store = await KyselyRepository.openSqlite(join(dir, 'control-plane.db'));
     try {
       let now = Date.UTC(2026, 0, 1);
-      const sessions = new UiSessions(store, 60_000, () => now);
+      const adminTokenHash = hashToken(ADMIN_TOKEN);
+      const key = (id: string) => uiSessionKey(id, adminTokenHash);
+      const sessions = new UiSessions(store, { adminTokenHash, ttlMs: 60_000, now: () => now });
       const { id, session } = await sessions.create();
       const cookie = `other=1; chainloop_session=${id}`;
       assert.deepEqual((await sessions.fromCookie(cookie))?.session, session);
       assert.equal(await store.getUiSession(id), undefined, 'the store keeps the hash of the id, never the id');
-      assert.equal((await store.getUiSession(hashToken(id)))?.csrfToken, session.csrfToken);
+      assert.equal(await store.getUiSession(hashToken(id)), undefined, 'the hash is bound to the admin token');
+      assert.equal((await store.getUiSession(key(id)))?.csrfToken, session.csrfToken);
       now += 59_999;
       assert.ok(await sessions.fromCookie(cookie));
       now += 1;
       assert.equal(await sessions.fromCookie(cookie), undefined);
-      assert.equal(await store.getUiSession(hashToken(id)), undefined, 'an expired session read is removed');
+      assert.equal(await store.getUiSession(key(id)), undefined, 'an expired session read is removed');
 
       const { id: forgotten } = await sessions.create();
       now += 60_000;
       const { id: fresh } = await sessions.create();
-      assert.equal(await store.getUiSession(hashToken(forgotten)), undefined, 'swept at the next sign-in');
-      assert.ok(await store.getUiSession(hashToken(fresh)));
+      assert.equal(await store.getUiSession(key(forgotten)), undefined, 'swept at the next sign-in');
+      assert.ok(await store.getUiSession(key(fresh)));
       await sessions.end(fresh);
       assert.equal(await sessions.fromCookie(`chainloop_session=${fresh}`), undefined);
     } finally {
       await store.close();
+      removeDir(dir);
+    }
+  });
+});
+
+describe('web UI sessions across restarts', { timeout: 30_000 }, () => {
+  test('a session survives a restart with the same admin token and ends when the token is changed', async () => {
+    const dir = makeTempDir('cp-ui-session-restart-');
+    const start = (adminToken: string) => startControlPlane(defaultConfig({ port: 0, dataDir: dir, adminToken }));
+    const workflows = (url: string, cookie: string) => fetch(`${url}/v1/workflows`, { headers: { cookie } });
+    try {
+      let running = await start(ADMIN_TOKEN);
+      const signedIn = await fetch(`${running.url}/v1/ui/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: ADMIN_TOKEN }),
+      });
+      assert.equal(signedIn.status, 201);
+      const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0];
+      await running.close();
+
+      running = await start(ADMIN_TOKEN);
+      assert.equal((await workflows(running.url, cookie)).status, 200, 'the same token: still signed in');
+      await running.close();
+
+      running = await start('cl_admin_rotated-after-a-leak');
+      const refused = await workflows(running.url, cookie);
+      assert.equal(refused.status, 401, 'a changed admin token ends the sessions opened with the old one');
+      assert.equal(((await refused.json()) as { code: string }).code, 'UNAUTHENTICATED');
+      await running.close();
+    } finally {
       removeDir(dir);
     }
   });
