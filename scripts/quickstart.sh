@@ -162,3 +162,4 @@ stop_control_plane
 trap - EXIT
 tail -n 1 "$LOG"
 echo "Done. Start it again with: npx chainloop control-plane start --data-dir $DATA_DIR"
+echo "then open its web UI, http://127.0.0.1:8000/, and sign in with the token in $DATA_DIR/admin.token"

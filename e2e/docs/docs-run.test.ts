@@ -220,7 +220,7 @@ describe('the docs pages run as written', () => {
       if (block.expect.kind === 'not-run') t.diagnostic(`not run: ${block.page}:${block.line}: ${block.expect.reason}`);
     }
     // The pages that drive a control plane from the CLI; a parser that found nothing would pass everything else.
-    for (const page of ['docs/control-plane.md', 'docs/signing.md', 'docs/releases.md']) {
+    for (const page of ['docs/control-plane.md', 'docs/signing.md', 'docs/releases.md', 'docs/web-ui.md']) {
       assert.ok(
         runnable.some((block) => block.page === page),
         `${page} has no runnable shell block`,
