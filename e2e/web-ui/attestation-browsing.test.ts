@@ -21,6 +21,7 @@ import {
   HOSTILE_VALUE,
   RELEASE_CONTRACT,
   RELEASE_CONTRACT_V3,
+  RELEASE_VERSION,
   ROOTFS_BYTES,
   type Scenario,
   startScenario,
@@ -166,10 +167,17 @@ describe('web UI: browsing workflows, runs and attestations in chromium', { time
   test('Run detail of the key-signed release: materials, env, annotations, statement, and it verifies', {
     timeout: 120_000,
   }, async () => {
+    // "What did release 1.4 attest?": the release workflow's runs of version 1.4, then the run.
     const runId = scenario.runs.keySigned;
-    await open(`#/runs?workflow=${scenario.release.id}&status=succeeded`, 'table.runs tbody tr');
+    await open('#/runs', 'table.runs tbody tr');
+    await page.getByLabel('Workflow').selectOption(scenario.release.id);
+    await page.getByLabel('Version').fill(RELEASE_VERSION);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await waitForPageInfo('(1 runs)');
+    assert.equal(await text(page.locator(`tr[data-run-id="${runId}"] td.version`)), RELEASE_VERSION);
     await page.locator(`tr[data-run-id="${runId}"] a`).click();
     await page.locator('table.materials').waitFor({ timeout: 15_000 });
+    assert.equal(await text(page.locator('.project-version')), RELEASE_VERSION);
 
     assert.equal(await text(page.locator('.run-status')), 'succeeded');
     const events = await page

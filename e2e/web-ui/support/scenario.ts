@@ -33,6 +33,8 @@ export const HOSTILE_MATERIAL_ANNOTATION = '<img src=x onerror=alert("material-a
 export const HOSTILE_ANNOTATION = '<script>alert("annotation")</script>';
 export const HOSTILE_REASON = 'unit tests failed: <img src=x onerror=alert("reason")>';
 export const ROOTFS_BYTES = 'rootfs of release 1.4\n';
+/** The key-signed run's --project-version: the release a person looks for. */
+export const RELEASE_VERSION = '1.4';
 
 export const unregisteredKey = join(vectors, 'keys', 'sigstore-rs__ECDSA_P256_ASN1_ENCRYPTED_PRIVATE_PEM.key');
 export const unregisteredKeyPassword = 'password';
@@ -92,9 +94,16 @@ function job(cp: TestControlPlane, robotToken: string, parent: string, name: str
   return { cli, runId };
 }
 
-/** init and both materials, the string one hostile; returns the run id. */
-async function craft(target: Job, materialAnnotation = false): Promise<string> {
-  await target.cli(['attestation', 'init']);
+/** init (with the project version, if any) and both materials, the string one hostile; returns the run id. */
+async function craft(
+  target: Job,
+  options: { materialAnnotation?: boolean; projectVersion?: string } = {},
+): Promise<string> {
+  await target.cli([
+    'attestation',
+    'init',
+    ...(options.projectVersion ? ['--project-version', options.projectVersion] : []),
+  ]);
   await target.cli([
     'attestation',
     'add',
@@ -102,7 +111,7 @@ async function craft(target: Job, materialAnnotation = false): Promise<string> {
     'rootfs',
     '--value',
     'rootfs.tar.gz',
-    ...(materialAnnotation ? ['--annotation', `note=${HOSTILE_MATERIAL_ANNOTATION}`] : []),
+    ...(options.materialAnnotation ? ['--annotation', `note=${HOSTILE_MATERIAL_ANNOTATION}`] : []),
   ]);
   await target.cli(['attestation', 'add', '--name', 'build-ref', '--value', HOSTILE_VALUE]);
   return target.runId();
@@ -151,7 +160,7 @@ export async function startScenario(scratch: string): Promise<Scenario> {
     const [keySigned, keyless, tampered, failed, cancelled, unregistered] = await Promise.all([
       (async () => {
         const target = job(cp, release.robotToken, scratch, 'key-signed');
-        const id = await craft(target, true);
+        const id = await craft(target, { materialAnnotation: true, projectVersion: RELEASE_VERSION });
         await target.cli(
           ['attestation', 'push', ...key.args, '--annotation', `reviewer=${HOSTILE_ANNOTATION}`],
           key.env,
@@ -160,7 +169,7 @@ export async function startScenario(scratch: string): Promise<Scenario> {
       })(),
       (async () => {
         const target = job(cp, release.robotToken, scratch, 'keyless');
-        const id = await craft(target);
+        const id = await craft(target, { projectVersion: '1.3' });
         await target.cli(['attestation', 'push']);
         return id;
       })(),

@@ -28,6 +28,7 @@ export interface Run {
   trigger?: 'failure' | 'cancellation';
   reason?: string;
   attestationDigest?: string;
+  projectVersion?: string;
 }
 
 export type DayCounts = { date: string } & Record<RunStatus, number>;
@@ -48,6 +49,7 @@ export interface RunFilter {
   workflow?: string;
   status?: string;
   runner?: string;
+  version?: string;
   since?: string;
   until?: string;
 }

@@ -121,6 +121,7 @@ export const runSchema = {
     trigger: { type: 'string', enum: ['failure', 'cancellation'] },
     reason: { type: 'string' },
     attestationDigest: digestSchema,
+    projectVersion: { type: 'string', description: "the pushed statement's metadata.projectVersion" },
   },
 } as const;
 

@@ -50,6 +50,8 @@ export interface InspectedAttestation {
   statementDigest?: string;
   casMaterials: CasMaterialReference[];
   signer: SignerInspection;
+  /** The statement's predicate.metadata.projectVersion, when it is a non-empty string of at most 256 characters. */
+  projectVersion?: string;
   /** With `describe`: what the statement says (absent when the bundle carries no DSSE payload). */
   view?: StatementView;
 }
@@ -112,6 +114,7 @@ export async function inspectAttestation(request: InspectionRequest): Promise<In
       statementDigest,
       casMaterials,
       signer: await inspectSigner(parsed, bundle, request),
+      ...projectVersionOf(statement),
       ...(request.describe && payload && { view: describeStatement(payload) }),
     },
   };
@@ -171,6 +174,13 @@ function casMaterialsOf(materials: unknown[]): CasMaterialReference[] | { invali
     });
   }
   return found;
+}
+
+function projectVersionOf(statement: unknown): { projectVersion?: string } {
+  const predicate = isObject(statement) ? statement.predicate : undefined;
+  const metadata = isObject(predicate) ? predicate.metadata : undefined;
+  const version = isObject(metadata) ? metadata.projectVersion : undefined;
+  return typeof version === 'string' && version !== '' && version.length <= 256 ? { projectVersion: version } : {};
 }
 
 function parseJson(bytes: Buffer): unknown {

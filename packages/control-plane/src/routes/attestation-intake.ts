@@ -101,6 +101,7 @@ export function registerAttestationIntake(app: FastifyInstance, context: ServerC
         bundle: pushed.bundle,
         createdAt: new Date().toISOString(),
         statementDigest: pushed.statementDigest,
+        projectVersion: pushed.projectVersion,
       });
       if (!stored) {
         // Another push finished the run first (two retries racing, or an expiry or reset in between).

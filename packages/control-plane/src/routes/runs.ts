@@ -23,6 +23,7 @@ interface RunListQuery {
   workflow?: string;
   status?: RunStatus;
   runner?: string;
+  version?: string;
   since?: string;
   until?: string;
   limit?: number;
@@ -37,6 +38,11 @@ const runListQuerySchema = {
     workflow: { type: 'string', minLength: 1, description: 'workflow id or name' },
     status: { type: 'string', enum: [...RUN_STATUSES] },
     runner: { type: 'string', enum: RUNNER_TYPE_NAMES, description: 'runner type, exact (e.g. GITHUB_ACTION)' },
+    version: ruled('project version', 'use 1 to 256 characters, the --project-version the run was crafted with', {
+      type: 'string',
+      minLength: 1,
+      maxLength: 256,
+    }),
     since: ruled('since time (runs created at or after it)', TIME_RULE, { type: 'string', format: 'date-time' }),
     until: ruled('until time (runs created before it)', TIME_RULE, { type: 'string', format: 'date-time' }),
     limit: ruled('page size', 'use a whole number from 1 to 1000', {
@@ -109,6 +115,7 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
       const filter: RunFilter = {
         status: query.status,
         runnerType: query.runner,
+        projectVersion: query.version,
         since: query.since === undefined ? undefined : storedTime(query.since, 'since'),
         until: query.until === undefined ? undefined : storedTime(query.until, 'until'),
       };

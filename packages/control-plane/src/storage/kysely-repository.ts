@@ -372,7 +372,12 @@ export class KyselyRepository implements Repository {
     return this.db.transaction().execute(async (trx) => {
       const finished = await trx
         .updateTable('workflow_runs')
-        .set({ status: 'succeeded', finished_at: attestation.createdAt, attestation_digest: attestation.digest })
+        .set({
+          status: 'succeeded',
+          finished_at: attestation.createdAt,
+          attestation_digest: attestation.digest,
+          project_version: attestation.projectVersion ?? null,
+        })
         .where('id', '=', attestation.runId)
         .where('status', '=', 'initialized')
         .executeTakeFirst();
@@ -601,6 +606,7 @@ function filterRuns(db: Db, filter: RunFilter) {
   if (filter.runnerType !== undefined) query = query.where('runner_type', '=', filter.runnerType);
   if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
   if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
+  if (filter.projectVersion !== undefined) query = query.where('project_version', '=', filter.projectVersion);
   return query;
 }
 

@@ -155,4 +155,13 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX ui_sessions_by_expiry ON ui_sessions (expires_at)',
     ],
   },
+  {
+    version: 8,
+    description:
+      "each run's project version (the statement's metadata.projectVersion, recorded at push): the web UI finds release 1.4 by it",
+    statements: [
+      'ALTER TABLE workflow_runs ADD COLUMN project_version TEXT',
+      'CREATE INDEX workflow_runs_by_version ON workflow_runs (workflow_id, project_version)',
+    ],
+  },
 ];

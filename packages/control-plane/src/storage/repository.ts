@@ -47,6 +47,8 @@ export interface RunRecord {
   trigger?: ResetTrigger;
   reason?: string;
   attestationDigest?: string;
+  /** The pushed statement's metadata.projectVersion (`attestation init --project-version`), when it has one. */
+  projectVersion?: string;
 }
 
 export interface AttestationRecord {
@@ -57,6 +59,8 @@ export interface AttestationRecord {
   createdAt: string;
   /** sha256 of the signed statement (DSSE payload): a retried push of the same statement is recognised by it. */
   statementDigest?: string;
+  /** The statement's metadata.projectVersion: recorded on the run it finishes, not with the attestation. */
+  projectVersion?: string;
 }
 
 /** A public key registered for a workflow: key-signed attestations of the workflow must verify with one of them. */
@@ -107,6 +111,8 @@ export interface RunFilter {
   since?: string;
   /** createdAt < until (ISO-8601 UTC, as stored). */
   until?: string;
+  /** Exact project version. */
+  projectVersion?: string;
 }
 
 /** How many runs of a workflow were created on one UTC day with one status. */

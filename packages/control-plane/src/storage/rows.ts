@@ -61,6 +61,7 @@ export function toRun(row: Row): RunRecord {
     trigger: str(row.reset_trigger) as RunRecord['trigger'],
     reason: str(row.reason),
     attestationDigest: str(row.attestation_digest),
+    projectVersion: str(row.project_version),
   };
 }
 

@@ -42,6 +42,7 @@ export interface Tables {
     reset_trigger: Generated<string | null>;
     reason: Generated<string | null>;
     attestation_digest: Generated<string | null>;
+    project_version: Generated<string | null>;
   };
   attestations: {
     digest: string;

@@ -120,9 +120,18 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
       await repository.createRun(run('b', 'w'));
       await repository.createRun(run('old', 'w', '2020-01-01T00:00:00.000Z'));
       const attestation = { digest: 'sha256:1', runId: 'a', workflowId: 'w', bundle: '{ "x" : 1 }', createdAt: now() };
-      assert.equal(await repository.storeAttestation(attestation), true);
+      assert.equal(await repository.storeAttestation({ ...attestation, projectVersion: '1.4' }), true);
       assert.equal(await repository.storeAttestation({ ...attestation, digest: 'sha256:2' }), false);
       assert.equal((await repository.getAttestation('sha256:1'))?.bundle, '{ "x" : 1 }');
+      // The statement's project version is the run's: listed and filtered by it.
+      assert.equal((await repository.getRun('a'))?.projectVersion, '1.4');
+      assert.equal((await repository.getRun('b'))?.projectVersion, undefined);
+      assert.deepEqual(
+        (await repository.listRuns({ workflowId: 'w', projectVersion: '1.4', limit: 10 })).map((item) => item.id),
+        ['a'],
+      );
+      assert.equal(await repository.countRuns({ projectVersion: '1.4' }), 1);
+      assert.equal(await repository.countRuns({ projectVersion: '1.5' }), 0);
 
       assert.equal(
         await repository.finishRun('b', { status: 'failed', finishedAt: now(), trigger: 'failure', reason: 'r' }),

@@ -210,6 +210,12 @@ export function RunDetailView({ id }: { id: string }) {
             )}
           </dd>
         </div>
+        {run.projectVersion && (
+          <div>
+            <dt>Project version</dt>
+            <dd class="project-version">{run.projectVersion}</dd>
+          </div>
+        )}
         <div>
           <dt>Contract revision</dt>
           <dd>

@@ -26,8 +26,21 @@ function filterOf(route: Route): RunFilter {
     workflow: value('workflow'),
     status: value('status'),
     runner: value('runner'),
+    version: value('version'),
     since: value('since'),
     until: value('until'),
+  };
+}
+
+/** The form's fields for a filter: text as the inputs hold it (local time for the time fields). */
+function draftOf(filter: RunFilter) {
+  return {
+    workflow: filter.workflow ?? '',
+    status: filter.status ?? '',
+    runner: filter.runner ?? '',
+    version: filter.version ?? '',
+    since: isoToLocalInput(filter.since),
+    until: isoToLocalInput(filter.until),
   };
 }
 
@@ -38,22 +51,11 @@ function FilterForm({
   filter: RunFilter;
   workflows: Array<{ id: string; name: string; project: string }>;
 }) {
-  const [draft, setDraft] = useState(() => ({
-    workflow: filter.workflow ?? '',
-    status: filter.status ?? '',
-    runner: filter.runner ?? '',
-    since: isoToLocalInput(filter.since),
-    until: isoToLocalInput(filter.until),
-  }));
+  const [draft, setDraft] = useState(() => draftOf(filter));
+  // A new route (a link, Back, Clear) replaces what was typed.
   useEffect(() => {
-    setDraft({
-      workflow: filter.workflow ?? '',
-      status: filter.status ?? '',
-      runner: filter.runner ?? '',
-      since: isoToLocalInput(filter.since),
-      until: isoToLocalInput(filter.until),
-    });
-  }, [filter.workflow, filter.status, filter.runner, filter.since, filter.until]);
+    setDraft(draftOf(filter));
+  }, [filter.workflow, filter.status, filter.runner, filter.version, filter.since, filter.until]);
   const field = (name: keyof typeof draft) => (event: Event) =>
     setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value });
   const apply = (event: Event) => {
@@ -63,6 +65,7 @@ function FilterForm({
         workflow: draft.workflow,
         status: draft.status,
         runner: draft.runner,
+        version: draft.version.trim(),
         since: localInputToIso(draft.since),
         until: localInputToIso(draft.until),
       }),
@@ -104,6 +107,10 @@ function FilterForm({
         </select>
       </label>
       <label>
+        Version
+        <input name="version" size={10} value={draft.version} onInput={field('version')} />
+      </label>
+      <label>
         From
         <input name="since" type="datetime-local" value={draft.since} onInput={field('since')} />
       </label>
@@ -141,6 +148,7 @@ export function RunsView({ route }: { route: Route }) {
                 <th scope="col">Run</th>
                 <th scope="col">Workflow</th>
                 <th scope="col">Status</th>
+                <th scope="col">Version</th>
                 <th scope="col">Runner</th>
                 <th scope="col">Started</th>
               </tr>
@@ -155,6 +163,7 @@ export function RunsView({ route }: { route: Route }) {
                   <td class="status">
                     <StatusBadge status={run.status} />
                   </td>
+                  <td class="version">{run.projectVersion ?? ''}</td>
                   <td class="runner">{run.runnerType}</td>
                   <td class="created">
                     <Time iso={run.createdAt} />
