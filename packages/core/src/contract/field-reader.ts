@@ -9,7 +9,10 @@ export function contractError(path: string, reason: string): ChainloopError {
   });
 }
 
-function describe(value: unknown): string {
+/** How a reader reports a bad field: contracts by default; a policy document read on its own names itself instead. */
+export type FieldError = (path: string, reason: string) => ChainloopError;
+
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
@@ -30,6 +33,7 @@ export class FieldReader {
   constructor(
     readonly path: string,
     private readonly mapping: Mapping,
+    readonly fail: FieldError = contractError,
   ) {}
 
   child(key: string): string {
@@ -48,7 +52,7 @@ export class FieldReader {
     const found = this.raw(...names);
     if (found === undefined) return undefined;
     if (typeof found.value !== 'string') {
-      throw contractError(this.child(found.key), `expected a string, got ${describe(found.value)} (quote the value)`);
+      throw this.fail(this.child(found.key), `expected a string, got ${describe(found.value)} (quote the value)`);
     }
     return found.value;
   }
@@ -57,18 +61,23 @@ export class FieldReader {
     const found = this.raw(...names);
     if (found === undefined) return false;
     if (typeof found.value !== 'boolean') {
-      throw contractError(this.child(found.key), `expected true or false, got ${describe(found.value)}`);
+      throw this.fail(this.child(found.key), `expected true or false, got ${describe(found.value)}`);
     }
     return found.value;
+  }
+
+  /** A boolean that may be left unset (a policy attachment's `gate`: unset inherits the organisation's default). */
+  optionalBoolean(...names: string[]): boolean | undefined {
+    return this.raw(...names) === undefined ? undefined : this.boolean(...names);
   }
 
   mappingField(...names: string[]): FieldReader | undefined {
     const found = this.raw(...names);
     if (found === undefined) return undefined;
     if (!isMapping(found.value)) {
-      throw contractError(this.child(found.key), `expected a mapping, got ${describe(found.value)}`);
+      throw this.fail(this.child(found.key), `expected a mapping, got ${describe(found.value)}`);
     }
-    return new FieldReader(this.child(found.key), found.value);
+    return new FieldReader(this.child(found.key), found.value, this.fail);
   }
 
   /** A list field; each element with its own path (`materials[2]`). */
@@ -76,7 +85,7 @@ export class FieldReader {
     const found = this.raw(...names);
     if (found === undefined) return [];
     if (!Array.isArray(found.value)) {
-      throw contractError(this.child(found.key), `expected a list, got ${describe(found.value)}`);
+      throw this.fail(this.child(found.key), `expected a list, got ${describe(found.value)}`);
     }
     const base = this.child(found.key);
     return found.value.map((value, index) => ({ path: `${base}[${index}]`, value }));
@@ -86,12 +95,12 @@ export class FieldReader {
     const found = this.raw(...names);
     if (found === undefined) return undefined;
     if (!isMapping(found.value)) {
-      throw contractError(this.child(found.key), `expected a mapping, got ${describe(found.value)}`);
+      throw this.fail(this.child(found.key), `expected a mapping, got ${describe(found.value)}`);
     }
     const result: Record<string, string> = {};
     for (const [key, value] of Object.entries(found.value)) {
       if (typeof value !== 'string') {
-        throw contractError(
+        throw this.fail(
           `${this.child(found.key)}.${key}`,
           `expected a string, got ${describe(value)} (quote the value)`,
         );
@@ -102,12 +111,12 @@ export class FieldReader {
   }
 }
 
-export function mappingAt(path: string, value: unknown): FieldReader {
-  if (!isMapping(value)) throw contractError(path, `expected a mapping, got ${describe(value)}`);
-  return new FieldReader(path, value);
+export function mappingAt(path: string, value: unknown, fail: FieldError = contractError): FieldReader {
+  if (!isMapping(value)) throw fail(path, `expected a mapping, got ${describe(value)}`);
+  return new FieldReader(path, value, fail);
 }
 
-export function stringAt(path: string, value: unknown): string {
-  if (typeof value !== 'string') throw contractError(path, `expected a string, got ${describe(value)}`);
+export function stringAt(path: string, value: unknown, fail: FieldError = contractError): string {
+  if (typeof value !== 'string') throw fail(path, `expected a string, got ${describe(value)}`);
   return value;
 }

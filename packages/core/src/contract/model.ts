@@ -1,3 +1,5 @@
+import type { ContractPolicies, PolicyGroupAttachment } from './policy-model';
+
 /**
  * The one contract model both on-disk forms (`schemaVersion: v1` and `apiVersion: chainloop.dev/v1, kind: Contract`)
  * parse into. The control plane and the crafter share it.
@@ -63,6 +65,10 @@ export interface Contract {
   /** Undefined when the contract does not pin a CI. */
   runnerType?: RunnerTypeName;
   annotations: Annotation[];
+  /** `policies`: set only when the contract attaches any (older crafting states have none). */
+  policies?: ContractPolicies;
+  /** `policyGroups`: set only when the contract attaches any. */
+  policyGroups?: PolicyGroupAttachment[];
 }
 
 /** Material (and workflow) names: DNS-1123 labels, as the original's proto validation requires. */

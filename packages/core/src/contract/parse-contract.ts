@@ -1,15 +1,16 @@
-import { parseDocument } from 'yaml';
 import { lookupMaterialKind, lookupRunnerType } from './enum-names';
 import { contractError, FieldReader, isMapping, mappingAt, stringAt } from './field-reader';
 import { type Annotation, type Contract, type ContractMaterial, DNS_1123_LABEL, type RunnerTypeName } from './model';
+import { parseContractPolicies, parsePolicyGroupAttachments } from './parse-policy-attachments';
+import { parseYamlOrJson } from './parse-yaml';
 
 const ANNOTATION_NAME = /^\w+$/;
 const V2_API_VERSION = 'chainloop.dev/v1';
 const V2_KIND = 'Contract';
 
 /**
- * Parses a workflow contract, YAML or JSON, in either on-disk form into the one model. Unknown fields (policies,
- * policyGroups, …) are ignored like the original does; anything malformed throws ChainloopError `CONTRACT_INVALID`
+ * Parses a workflow contract, YAML or JSON, in either on-disk form into the one model, policy attachments included.
+ * Unknown fields are ignored like the original does; anything malformed throws ChainloopError `CONTRACT_INVALID`
  * with the path and the reason.
  */
 export function parseContract(text: string): Contract {
@@ -33,18 +34,6 @@ export function parseContract(text: string): Contract {
     `neither form of contract: expected "schemaVersion: v1" or "apiVersion: ${V2_API_VERSION}" with "kind: ${V2_KIND}"` +
       (keys === '' ? '' : ` (found keys: ${keys})`),
   );
-}
-
-function parseYamlOrJson(text: string): unknown {
-  // YAML 1.2 is a superset of JSON, so one parser serves both forms and reports line numbers for either.
-  const document = parseDocument(text, { uniqueKeys: true });
-  const [first] = document.errors;
-  if (first !== undefined) {
-    // The library's message already says "at line L, column C:" followed by a code excerpt; keep the first line.
-    const reason = first.message.split('\n')[0].replace(/:$/, '');
-    throw contractError('', `not valid YAML or JSON: ${reason}`);
-  }
-  return document.toJS();
 }
 
 function parseV1(top: FieldReader): Contract {
@@ -97,6 +86,10 @@ function parseBody(body: FieldReader): Omit<Contract, 'form'> {
   };
   const runnerType = parseRunnerType(body);
   if (runnerType !== undefined) contract.runnerType = runnerType;
+  const policyGroups = parsePolicyGroupAttachments(body);
+  const policies = parseContractPolicies(body, materials, policyGroups.length > 0);
+  if (policies !== undefined) contract.policies = policies;
+  if (policyGroups.length > 0) contract.policyGroups = policyGroups;
   return contract;
 }
 

@@ -61,7 +61,7 @@ describe('parseContract on the real vectors', () => {
     ]);
   });
 
-  it('reads the v2 form and ignores policies and policyGroups', () => {
+  it('reads the v2 form', () => {
     const contract = parseContract(vector('contract_v2.yaml'));
     assert.equal(contract.form, 'v2');
     assert.equal(contract.name, 'test-contract-v2');
@@ -81,7 +81,6 @@ describe('parseContract on the real vectors', () => {
         'build-ref:STRING:true',
       ],
     );
-    assert.equal('policies' in contract, false);
   });
 
   it('reads JSON of both forms', () => {
