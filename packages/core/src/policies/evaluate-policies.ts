@@ -1,0 +1,178 @@
+import type { MaterialKindName } from '../contract/model';
+import type { AttestationPhase, PolicyAttachment, PolicyDocument, PolicyScript } from '../contract/policy-model';
+import { celEngine } from './cel-engine';
+import type { CompiledScript, PolicyEngine, RuleInput, ScriptContext } from './engine';
+import type { PolicyEvaluation, PolicyEvaluationReference } from './evaluation';
+import { computePolicyInputs, ruleArguments } from './policy-inputs';
+import type { PolicyResolver } from './policy-resolver';
+import { attestationRuleInput, materialRuleInput, type PolicyMaterial } from './rule-input';
+
+/** One engine per source key; adding OPA WebAssembly is one more entry. */
+const ENGINES: Record<string, PolicyEngine> = { cel: celEngine };
+
+/** Generous for CI machines under load; a rule needing more is too costly for the inputs it gets. */
+export const DEFAULT_POLICY_TIMEOUT_MS = 5_000;
+
+export interface PolicyEvaluationOptions {
+  resolver: PolicyResolver;
+  /** The organisation's default for attachments that leave `gate` unset (Chainloop: advisory unless configured). */
+  defaultGate?: boolean;
+  /** Time budget of one policy on one material or statement. */
+  timeoutMs?: number;
+  /** Told about `with` values the policy does not declare (Chainloop logs a warning and ignores them). */
+  onIgnoredInputs?: (policy: string, names: string[]) => void;
+}
+
+/**
+ * Evaluates the contract's material policies that apply to `material` (Chainloop's rules: a policy applies when
+ * one of its scripts is for the material's kind, or when a selector names the material and a script has no kind;
+ * a selector that does not match excludes it; disabled attachments never run). `path` is the material's local file.
+ */
+export async function evaluateMaterialPolicies(
+  attachments: PolicyAttachment[],
+  material: PolicyMaterial,
+  path: string | undefined,
+  options: PolicyEvaluationOptions,
+): Promise<PolicyEvaluation[]> {
+  const evaluations: PolicyEvaluation[] = [];
+  for (const attachment of attachments) {
+    if (attachment.disabled || !selectorMatches(attachment, material.name)) continue;
+    const { document, reference } = await load(attachment, options);
+    const scripts = document.policies.filter((script) =>
+      script.kind === undefined ? attachment.selector !== undefined : script.kind === material.kind,
+    );
+    if (scripts.length === 0) continue;
+    const { values, args } = inputsFor(document, attachment, options);
+    const input = await materialRuleInput(material, path, args);
+    evaluations.push(
+      await evaluate(document, reference, attachment, scripts, input, values, {
+        type: material.kind,
+        materialName: material.name,
+        target: `material "${material.name}"`,
+        options,
+      }),
+    );
+  }
+  return evaluations;
+}
+
+/**
+ * Evaluates the contract's attestation policies on the in-toto statement: scripts of kind ATTESTATION, or without a
+ * kind; `phase` keeps those whose `attestationPhases` include it (none listed: every phase).
+ */
+export async function evaluateAttestationPolicies(
+  attachments: PolicyAttachment[],
+  statement: Record<string, unknown>,
+  phase: AttestationPhase,
+  options: PolicyEvaluationOptions,
+): Promise<PolicyEvaluation[]> {
+  const evaluations: PolicyEvaluation[] = [];
+  for (const attachment of attachments) {
+    if (attachment.disabled) continue;
+    const { document, reference } = await load(attachment, options);
+    const scripts = document.policies.filter(
+      (script) =>
+        (script.kind === undefined || script.kind === 'ATTESTATION') &&
+        (script.phases.length === 0 || script.phases.includes(phase)),
+    );
+    if (scripts.length === 0) continue;
+    const { values, args } = inputsFor(document, attachment, options);
+    evaluations.push(
+      await evaluate(document, reference, attachment, scripts, attestationRuleInput(statement, args), values, {
+        type: 'ATTESTATION',
+        materialName: '',
+        target: 'the attestation',
+        options,
+      }),
+    );
+  }
+  return evaluations;
+}
+
+function selectorMatches(attachment: PolicyAttachment, materialName: string): boolean {
+  const selector = attachment.selector;
+  if (selector === undefined) return true;
+  return selector.matchMode === 'PREFIX' ? materialName.startsWith(selector.name) : materialName === selector.name;
+}
+
+async function load(
+  attachment: PolicyAttachment,
+  options: PolicyEvaluationOptions,
+): Promise<{ document: PolicyDocument; reference?: PolicyEvaluationReference }> {
+  if ('embedded' in attachment.policy) return { document: attachment.policy.embedded };
+  return options.resolver.resolve(attachment.policy.ref, attachment.path);
+}
+
+function inputsFor(document: PolicyDocument, attachment: PolicyAttachment, options: PolicyEvaluationOptions) {
+  const { values, ignored } = computePolicyInputs(document, attachment.with, attachment.path);
+  if (ignored.length > 0) options.onIgnoredInputs?.(document.name, ignored);
+  return { values, args: ruleArguments(values) };
+}
+
+/** Compiled scripts are kept per parsed script: a policy attached to many materials compiles once. */
+const compiledScripts = new WeakMap<PolicyScript, CompiledScript>();
+
+/**
+ * Checks every script of a policy compiles (CEL syntax and types), so a contract or a stored policy can be refused
+ * when it is written rather than in CI: throws `POLICY_INVALID` naming the rule.
+ */
+export function compilePolicy(document: PolicyDocument, where: string): void {
+  document.policies.forEach((script, index) => {
+    compiled(script, `${where}spec.policies[${index}]`);
+  });
+}
+
+function compiled(script: PolicyScript, where: string): CompiledScript {
+  let found = compiledScripts.get(script);
+  if (found === undefined) {
+    const engine = ENGINES[script.source.engine];
+    found = engine.compile(script.source, where);
+    compiledScripts.set(script, found);
+  }
+  return found;
+}
+
+async function evaluate(
+  document: PolicyDocument,
+  reference: PolicyEvaluationReference | undefined,
+  attachment: PolicyAttachment,
+  scripts: PolicyScript[],
+  input: RuleInput,
+  values: Record<string, string>,
+  about: { type: MaterialKindName; materialName: string; target: string; options: PolicyEvaluationOptions },
+): Promise<PolicyEvaluation> {
+  const context: ScriptContext = {
+    policyName: document.name,
+    target: about.target,
+    timeoutMs: about.options.timeoutMs ?? DEFAULT_POLICY_TIMEOUT_MS,
+  };
+  const evaluation: PolicyEvaluation = {
+    name: document.name,
+    materialName: about.materialName,
+    violations: [],
+    with: values,
+    type: about.type,
+    // Chainloop: skipped only when every script skipped; reasons reported only then.
+    skipped: true,
+    skipReasons: [],
+    requirements: attachment.requirements,
+    gate: attachment.gate ?? about.options.defaultGate ?? false,
+  };
+  const reasons: string[] = [];
+  for (const script of scripts) {
+    const index = document.policies.indexOf(script);
+    const where =
+      reference === undefined
+        ? `${attachment.path}.embedded.spec.policies[${index}]`
+        : `${reference.uri} spec.policies[${index}]`;
+    const outcome = await compiled(script, where).evaluate(input, context);
+    evaluation.violations.push(...outcome.violations);
+    evaluation.skipped &&= outcome.skipped;
+    reasons.push(...outcome.skipReasons);
+  }
+  if (evaluation.skipped) evaluation.skipReasons = reasons;
+  if (document.description !== undefined) evaluation.description = document.description;
+  if (document.annotations !== undefined) evaluation.annotations = document.annotations;
+  if (reference !== undefined) evaluation.policyReference = reference;
+  return evaluation;
+}

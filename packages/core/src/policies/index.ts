@@ -1,0 +1,20 @@
+export { BUILTIN_POLICY_NAMES, builtinPolicyText } from './builtin';
+export { celEngine } from './cel-engine';
+export type { CompiledScript, PolicyEngine, RuleInput, ScriptContext, ScriptOutcome } from './engine';
+export {
+  compilePolicy,
+  DEFAULT_POLICY_TIMEOUT_MS,
+  evaluateAttestationPolicies,
+  evaluateMaterialPolicies,
+  type PolicyEvaluationOptions,
+} from './evaluate-policies';
+export * from './evaluation';
+export { computePolicyInputs, ruleArguments, splitInputValues } from './policy-inputs';
+export {
+  createPolicyResolver,
+  type PolicyResolver,
+  type PolicyResolverOptions,
+  type ResolvedPolicy,
+  type StoredPolicyFetcher,
+} from './policy-resolver';
+export { attestationRuleInput, materialRuleInput, type PolicyMaterial } from './rule-input';
