@@ -56,7 +56,7 @@ export function parsePolicyGroupAttachments(body: FieldReader): PolicyGroupAttac
   });
 }
 
-function parsePolicyAttachment(attachment: FieldReader): PolicyAttachment {
+export function parsePolicyAttachment(attachment: FieldReader): PolicyAttachment {
   const { path, fail } = attachment;
   const ref = attachment.raw('ref');
   const embedded = attachment.mappingField('embedded');

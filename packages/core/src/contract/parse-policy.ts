@@ -40,21 +40,32 @@ const REGO_KEYS = ['embedded', 'path', 'ref'];
 const NO_REGO =
   'Rego policies need OPA, which Chainloop TS does not ship: write the rules in CEL under "cel:" (see packages/core/src/policies/README.md)';
 
-/** A policy given as a mapping (embedded in a contract, or the root of a document); paths are relative to `policy`. */
-export function parsePolicyMapping(policy: FieldReader): PolicyDocument {
-  const fail = policy.fail;
-  const apiVersion = policy.string('apiVersion', 'api_version');
+/** The `apiVersion`, `kind`, `metadata` and `spec` every policy and policy group document has. */
+export interface PolicyDocumentHeader {
+  name: string;
+  description?: string;
+  annotations?: Record<string, string>;
+  spec: FieldReader;
+}
+
+export function parseDocumentHeader(
+  document: FieldReader,
+  expectedKind: 'Policy' | 'PolicyGroup',
+): PolicyDocumentHeader {
+  const fail = document.fail;
+  const apiVersion = document.string('apiVersion', 'api_version');
   if (apiVersion === undefined || !(POLICY_API_VERSIONS as readonly string[]).includes(apiVersion)) {
     throw fail(
-      policy.child('apiVersion'),
+      document.child('apiVersion'),
       `${JSON.stringify(apiVersion ?? '')} is not supported (expected ${POLICY_API_VERSIONS.join(' or ')})`,
     );
   }
-  const kind = policy.string('kind');
-  if (kind !== 'Policy')
-    throw fail(policy.child('kind'), `${JSON.stringify(kind ?? '')} is not supported (expected Policy)`);
-  const metadata = policy.mappingField('metadata');
-  if (metadata === undefined) throw fail(policy.child('metadata'), 'required (with at least a name)');
+  const kind = document.string('kind');
+  if (kind !== expectedKind) {
+    throw fail(document.child('kind'), `${JSON.stringify(kind ?? '')} is not supported (expected ${expectedKind})`);
+  }
+  const metadata = document.mappingField('metadata');
+  if (metadata === undefined) throw fail(document.child('metadata'), 'required (with at least a name)');
   const name = metadata.string('name') ?? '';
   if (!DNS_1123_LABEL.test(name)) {
     throw fail(
@@ -62,21 +73,28 @@ export function parsePolicyMapping(policy: FieldReader): PolicyDocument {
       `${JSON.stringify(name)} is not a DNS-1123 label (lower-case letters, digits and -)`,
     );
   }
-  const spec = policy.mappingField('spec');
-  if (spec === undefined) throw fail(policy.child('spec'), 'required (with policies)');
-  for (const key of REGO_KEYS) if (spec.raw(key) !== undefined) throw fail(spec.child(key), NO_REGO);
-  const policies = spec.list('policies').map(({ path, value }) => parseScript(mappingAt(path, value, fail)));
-  if (policies.length === 0)
-    throw fail(spec.child('policies'), 'at least one script is required (a kind and its cel rules)');
-  const document: PolicyDocument = { name, inputs: parseInputs(spec), policies };
+  const spec = document.mappingField('spec');
+  if (spec === undefined) throw fail(document.child('spec'), 'required (with policies)');
+  const header: PolicyDocumentHeader = { name, spec };
   const description = metadata.string('description');
-  if (description !== undefined) document.description = description;
+  if (description !== undefined) header.description = description;
   const annotations = metadata.stringMap('annotations');
-  if (annotations !== undefined) document.annotations = annotations;
-  return document;
+  if (annotations !== undefined) header.annotations = annotations;
+  return header;
 }
 
-function parseInputs(spec: FieldReader): PolicyInputSpec[] {
+/** A policy given as a mapping (embedded in a contract, or the root of a document); paths are relative to `policy`. */
+export function parsePolicyMapping(policy: FieldReader): PolicyDocument {
+  const { spec, ...metadata } = parseDocumentHeader(policy, 'Policy');
+  for (const key of REGO_KEYS) if (spec.raw(key) !== undefined) throw policy.fail(spec.child(key), NO_REGO);
+  const policies = spec.list('policies').map(({ path, value }) => parseScript(mappingAt(path, value, policy.fail)));
+  if (policies.length === 0) {
+    throw policy.fail(spec.child('policies'), 'at least one script is required (a kind and its cel rules)');
+  }
+  return { ...metadata, inputs: parseInputs(spec), policies };
+}
+
+export function parseInputs(spec: FieldReader): PolicyInputSpec[] {
   const seen = new Set<string>();
   return spec.list('inputs').map(({ path, value }) => {
     const input = mappingAt(path, value, spec.fail);

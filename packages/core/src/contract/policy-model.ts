@@ -102,3 +102,22 @@ export interface ContractPolicies {
   materials: PolicyAttachment[];
   attestation: PolicyAttachment[];
 }
+
+/** A material a policy group declares, with the policies to apply to it. Its name may use `{{ inputs.<name> }}`. */
+export interface PolicyGroupMaterial {
+  /** Empty: the policies apply to every material of `type`. */
+  name: string;
+  type?: MaterialKindName;
+  optional: boolean;
+  policies: PolicyAttachment[];
+}
+
+/** A `kind: PolicyGroup` document: policies bundled for materials (by name or kind) and for the attestation. */
+export interface PolicyGroupDocument {
+  name: string;
+  description?: string;
+  annotations?: Record<string, string>;
+  inputs: PolicyInputSpec[];
+  materials: PolicyGroupMaterial[];
+  attestation: PolicyAttachment[];
+}

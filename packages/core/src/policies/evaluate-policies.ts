@@ -1,8 +1,9 @@
 import type { MaterialKindName } from '../contract/model';
-import type { AttestationPhase, PolicyAttachment, PolicyDocument, PolicyScript } from '../contract/policy-model';
+import type { AttestationPhase, PolicyDocument, PolicyScript } from '../contract/policy-model';
 import { celEngine } from './cel-engine';
 import type { CompiledScript, PolicyEngine, RuleInput, ScriptContext } from './engine';
 import type { PolicyEvaluation, PolicyEvaluationReference } from './evaluation';
+import type { EvaluatedAttachment } from './policy-groups';
 import { computePolicyInputs, ruleArguments } from './policy-inputs';
 import type { PolicyResolver } from './policy-resolver';
 import { attestationRuleInput, materialRuleInput, type PolicyMaterial } from './rule-input';
@@ -29,7 +30,7 @@ export interface PolicyEvaluationOptions {
  * a selector that does not match excludes it; disabled attachments never run). `path` is the material's local file.
  */
 export async function evaluateMaterialPolicies(
-  attachments: PolicyAttachment[],
+  attachments: EvaluatedAttachment[],
   material: PolicyMaterial,
   path: string | undefined,
   options: PolicyEvaluationOptions,
@@ -37,7 +38,9 @@ export async function evaluateMaterialPolicies(
   const evaluations: PolicyEvaluation[] = [];
   for (const attachment of attachments) {
     if (attachment.disabled || !selectorMatches(attachment, material.name)) continue;
+    if (attachment.onlyKind !== undefined && attachment.onlyKind !== material.kind) continue;
     const { document, reference } = await load(attachment, options);
+    if (attachment.skipPolicies?.includes(document.name)) continue;
     const scripts = document.policies.filter((script) =>
       script.kind === undefined ? attachment.selector !== undefined : script.kind === material.kind,
     );
@@ -61,7 +64,7 @@ export async function evaluateMaterialPolicies(
  * kind; `phase` keeps those whose `attestationPhases` include it (none listed: every phase).
  */
 export async function evaluateAttestationPolicies(
-  attachments: PolicyAttachment[],
+  attachments: EvaluatedAttachment[],
   statement: Record<string, unknown>,
   phase: AttestationPhase,
   options: PolicyEvaluationOptions,
@@ -70,6 +73,7 @@ export async function evaluateAttestationPolicies(
   for (const attachment of attachments) {
     if (attachment.disabled) continue;
     const { document, reference } = await load(attachment, options);
+    if (attachment.skipPolicies?.includes(document.name)) continue;
     const scripts = document.policies.filter(
       (script) =>
         (script.kind === undefined || script.kind === 'ATTESTATION') &&
@@ -89,21 +93,21 @@ export async function evaluateAttestationPolicies(
   return evaluations;
 }
 
-function selectorMatches(attachment: PolicyAttachment, materialName: string): boolean {
+function selectorMatches(attachment: EvaluatedAttachment, materialName: string): boolean {
   const selector = attachment.selector;
   if (selector === undefined) return true;
   return selector.matchMode === 'PREFIX' ? materialName.startsWith(selector.name) : materialName === selector.name;
 }
 
 async function load(
-  attachment: PolicyAttachment,
+  attachment: EvaluatedAttachment,
   options: PolicyEvaluationOptions,
 ): Promise<{ document: PolicyDocument; reference?: PolicyEvaluationReference }> {
   if ('embedded' in attachment.policy) return { document: attachment.policy.embedded };
   return options.resolver.resolve(attachment.policy.ref, attachment.path);
 }
 
-function inputsFor(document: PolicyDocument, attachment: PolicyAttachment, options: PolicyEvaluationOptions) {
+function inputsFor(document: PolicyDocument, attachment: EvaluatedAttachment, options: PolicyEvaluationOptions) {
   const { values, ignored } = computePolicyInputs(document, attachment.with, attachment.path);
   if (ignored.length > 0) options.onIgnoredInputs?.(document.name, ignored);
   return { values, args: ruleArguments(values) };
@@ -135,7 +139,7 @@ function compiled(script: PolicyScript, where: string): CompiledScript {
 async function evaluate(
   document: PolicyDocument,
   reference: PolicyEvaluationReference | undefined,
-  attachment: PolicyAttachment,
+  attachment: EvaluatedAttachment,
   scripts: PolicyScript[],
   input: RuleInput,
   values: Record<string, string>,
@@ -174,5 +178,6 @@ async function evaluate(
   if (document.description !== undefined) evaluation.description = document.description;
   if (document.annotations !== undefined) evaluation.annotations = document.annotations;
   if (reference !== undefined) evaluation.policyReference = reference;
+  if (attachment.groupReference !== undefined) evaluation.groupReference = attachment.groupReference;
   return evaluation;
 }

@@ -9,12 +9,19 @@ export {
   type PolicyEvaluationOptions,
 } from './evaluate-policies';
 export * from './evaluation';
+export {
+  contractPolicyAttachments,
+  type EvaluatedAttachment,
+  type ExpandedPolicyGroup,
+  expandPolicyGroup,
+} from './policy-groups';
 export { computePolicyInputs, ruleArguments, splitInputValues } from './policy-inputs';
 export {
   createPolicyResolver,
   type PolicyResolver,
   type PolicyResolverOptions,
   type ResolvedPolicy,
-  type StoredPolicyFetcher,
+  type ResolvedPolicyGroup,
+  type StoredDocumentFetcher,
 } from './policy-resolver';
 export { attestationRuleInput, materialRuleInput, type PolicyMaterial } from './rule-input';

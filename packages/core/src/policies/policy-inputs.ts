@@ -10,6 +10,7 @@ export function computePolicyInputs(
   policy: PolicyDocument,
   given: Record<string, string>,
   where: string,
+  what: 'policy' | 'policy group' = 'policy',
 ): { values: Record<string, string>; ignored: string[] } {
   const values: Record<string, string> = {};
   for (const input of policy.inputs) {
@@ -18,7 +19,7 @@ export function computePolicyInputs(
     else if (input.required) {
       throw new ChainloopError(
         'POLICY_INPUT_MISSING',
-        `policy "${policy.name}" (${where}) requires input "${input.name}": give it under with: in the contract`,
+        `${what} "${policy.name}" (${where}) requires input "${input.name}": give it under with: in the contract`,
         { exitCode: 2, graceful: false },
       );
     } else if (input.default !== undefined) values[input.name] = input.default;
