@@ -1,6 +1,7 @@
 import '../hang-guard';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseContract } from '@chainloop-ts/core/contract';
@@ -359,4 +360,32 @@ describe('summarizePolicies', () => {
       assert.deepEqual([bypassed.policyAttBlocked, bypassed.policyBlockBypassEnabled], [false, true]);
     },
   );
+});
+
+describe('the README example', () => {
+  it('is a valid policy that runs on a real SBOM', QUICK, async () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../src/policies/README.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const indented = yaml
+      .split('\n')
+      .map((line) => `          ${line}`)
+      .join('\n');
+    const policies = contractWith(`    materials:
+      - embedded:
+${indented}
+`);
+    const sbom: PolicyMaterial = { name: 'sbom', kind: 'SBOM_CYCLONEDX_JSON', digest: 'sha256:x', annotations: {} };
+    const [evaluation] = await evaluateMaterialPolicies(
+      policies.materials,
+      sbom,
+      join(VECTORS, 'sbom.cyclonedx-1.5.json'),
+      {
+        resolver,
+      },
+    );
+    assert.equal(evaluation.name, 'sbom-min-components');
+    assert.equal(evaluation.skipped, false);
+    // Every component of that SBOM has a version.
+    assert.deepEqual(evaluation.violations, []);
+  });
 });
