@@ -2,11 +2,12 @@
  * Typed errors shared by every package. Callers branch on `code`; the message is what a user reads,
  * one line naming the thing, the reason and the fix.
  */
-export type ExitCode = 1 | 2;
+/** 1: failed, 2: usage, 4: a policy gate blocked the push (Chainloop's exit code for gates). */
+export type ExitCode = 1 | 2 | 4;
 
 export interface ChainloopErrorOptions {
   cause?: unknown;
-  /** 2 for usage errors (bad flags or values), 1 for everything else. */
+  /** 2 for usage errors (bad flags or values), 4 for policy gates, 1 for everything else. */
   exitCode?: ExitCode;
   /** Errors a pipeline may choose to tolerate with --graceful-exit. */
   graceful?: boolean;

@@ -117,6 +117,13 @@ export async function craftMaterial(
       ...mergeAnnotations(declared?.annotations ?? [], {}, options.annotations, `material "${name}"`),
       ...material.annotations,
     };
+    const evaluations = await evaluateAddedMaterial(
+      context,
+      state,
+      material,
+      inspected.shape === 'file' ? inspected.path : undefined,
+    );
+    if (evaluations.length > 0) material.policyEvaluations = evaluations;
 
     return material;
   } finally {
@@ -197,6 +204,30 @@ async function craft(
       };
     }
   }
+}
+
+/**
+ * The contract's material policies (its own and its groups') that apply to the material, evaluated on its local
+ * content; policies are loaded only when the contract attaches any.
+ */
+async function evaluateAddedMaterial(
+  context: CraftingContext,
+  state: CraftingState,
+  material: CraftedMaterial,
+  path: string | undefined,
+) {
+  const { contract } = state;
+  if ((contract.policies?.materials.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) return [];
+  const { contractPolicyAttachments, createPolicyResolver, evaluateMaterialPolicies } = await import(
+    '../policies/index'
+  );
+  const resolver = createPolicyResolver({ cwd: context.cwd });
+  const attachments = await contractPolicyAttachments(contract, resolver);
+  return evaluateMaterialPolicies(attachments.materials, material, path, {
+    resolver,
+    onIgnoredInputs: (policy, names) =>
+      context.log.warn(`policy "${policy}" declares no input ${names.join(', ')}: ignored`),
+  });
 }
 
 function checkKindName(kind: string): MaterialKindName {

@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import type { DsseEnvelope, Signer } from '../attestation/index';
 import type { ControlPlaneClient } from '../client/index';
 import { ChainloopError } from '../errors';
+import { type PolicyEvaluation, violationMessages } from '../policies/evaluation';
 import { mergeAnnotations } from './annotations';
 import { type CraftingContext, requireClient } from './context';
 import { notInitialized } from './local-state-store';
-import { type ChainloopStatement, renderStatement } from './render';
+import { allPolicyEvaluations, type ChainloopStatement, type RenderOptions, renderStatement } from './render';
 import { type CraftingState, missingRequiredMaterials } from './state';
 import type { StateStore } from './state-store';
 
@@ -26,6 +27,8 @@ export interface PushOptions {
   /** Also write the Sigstore bundle JSON here. */
   bundlePath?: string;
   retryDelaysMs?: number[];
+  /** `--exception-bypass-policy-check`: push even when a gated policy has violations, and record that it did. */
+  bypassPolicyCheck?: boolean;
 }
 
 export interface PushResult {
@@ -72,7 +75,13 @@ export async function pushAttestation(
   );
   const recorded = state.pendingPush ? new Date(state.pendingPush.finishedAt) : undefined;
   const finishedAt = recorded && !Number.isNaN(recorded.getTime()) ? recorded : new Date();
-  const statement = renderStatement(state, { finishedAt, annotations });
+  const renderOptions = await withPolicies(context, state, {
+    finishedAt,
+    annotations,
+    bypassPolicyCheck: options.bypassPolicyCheck === true,
+  });
+  checkPolicyGates(context, state, renderOptions);
+  const statement = renderStatement(state, renderOptions);
   const delays = options.retryDelaysMs ?? DEFAULT_STORE_RETRY_DELAYS_MS;
   let runId: string | undefined;
   if (!state.dryRun) {
@@ -81,7 +90,7 @@ export async function pushAttestation(
   }
 
   if (runId && state.pendingPush) {
-    const stored = await storedEarlier(context, runId, state, annotations, delays);
+    const stored = await storedEarlier(context, runId, state, renderOptions, delays);
     if (stored) {
       context.log.info(
         `the control plane already had this attestation (${stored.digest}): the answer to an earlier push was lost; nothing was signed again`,
@@ -120,6 +129,60 @@ export async function pushAttestation(
   if (options.bundlePath) await writeFile(resolve(context.cwd, options.bundlePath), bundleJson);
   await store.clear();
   return { statement, envelope, bundleJson, digest, dryRun: state.dryRun };
+}
+
+/**
+ * The contract's attestation policies for the push phase, evaluated on the statement as it is without them (as
+ * Chainloop does), added to the render options; none loaded when the contract attaches none.
+ */
+async function withPolicies(
+  context: CraftingContext,
+  state: CraftingState,
+  options: RenderOptions,
+): Promise<RenderOptions> {
+  const { contract } = state;
+  if ((contract.policies?.attestation.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) {
+    return options;
+  }
+  const { contractPolicyAttachments, createPolicyResolver, evaluateAttestationPolicies } = await import(
+    '../policies/index'
+  );
+  const resolver = createPolicyResolver({ cwd: context.cwd });
+  const attachments = await contractPolicyAttachments(contract, resolver);
+  if (attachments.attestation.length === 0) return options;
+  const draft = renderStatement(state, options) as unknown as Record<string, unknown>;
+  const attestationEvaluations = await evaluateAttestationPolicies(attachments.attestation, draft, 'PUSH', {
+    resolver,
+    onIgnoredInputs: (policy, names) =>
+      context.log.warn(`policy "${policy}" declares no input ${names.join(', ')}: ignored`),
+  });
+  return { ...options, attestationEvaluations };
+}
+
+/**
+ * Refuses the push while a gated policy has violations (before anything is signed or stored, so the state is kept
+ * and the job can fix the material, add it again and push again); with the bypass it only warns.
+ */
+function checkPolicyGates(context: CraftingContext, state: CraftingState, options: RenderOptions): void {
+  const gated = allPolicyEvaluations(Object.values(state.materials), options.attestationEvaluations).filter(
+    (evaluation) => evaluation.gate && evaluation.violations.length > 0,
+  );
+  if (gated.length === 0) return;
+  const list = gated.map(describeGatedViolations).join('; ');
+  if (options.bypassPolicyCheck) {
+    context.log.warn(`policy gates bypassed with --exception-bypass-policy-check: ${list}`);
+    return;
+  }
+  throw new ChainloopError(
+    'POLICY_GATE_FAILED',
+    `the attestation is blocked by policy gates with violations: ${list}; fix the material and add it again with chainloop attestation add, or push with --exception-bypass-policy-check (the attestation state is kept)`,
+    { exitCode: 4, graceful: false },
+  );
+}
+
+function describeGatedViolations(evaluation: PolicyEvaluation): string {
+  const target = evaluation.materialName === '' ? 'the attestation' : `material "${evaluation.materialName}"`;
+  return `policy "${evaluation.name}" on ${target} (${violationMessages(evaluation).join(' | ')})`;
 }
 
 const RETRYABLE = new Set(['CONTROL_PLANE_UNREACHABLE', 'CONTROL_PLANE_UNAVAILABLE', 'INTERNAL', 'INTERNAL_ERROR']);
@@ -182,7 +245,7 @@ async function storedEarlier(
   context: CraftingContext,
   runId: string,
   state: CraftingState,
-  annotations: Record<string, string>,
+  renderOptions: RenderOptions,
   delays: number[],
 ): Promise<{ envelope: DsseEnvelope; bundleJson: string; digest: string } | undefined> {
   const client: ControlPlaneClient = requireClient(context.client);
@@ -193,7 +256,7 @@ async function storedEarlier(
   const storedPayload = envelope ? Buffer.from(envelope.payload, 'base64') : undefined;
   const storedFinishedAt = storedPayload ? finishedAtOf(storedPayload) : undefined;
   if (envelope && storedPayload && storedFinishedAt) {
-    const again = renderStatement(state, { finishedAt: storedFinishedAt, annotations });
+    const again = renderStatement(state, { ...renderOptions, finishedAt: storedFinishedAt });
     if (Buffer.from(JSON.stringify(again), 'utf8').equals(storedPayload)) {
       return { envelope, bundleJson: stored.bundle, digest: stored.digest };
     }

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import {
+  ATTESTATION_EVALUATIONS_KEY,
+  type PolicyEvaluation,
+  type PolicyEvaluationReference,
+  summarizePolicies,
+} from '../policies/evaluation';
 import { CHAINLOOP_TS_VERSION } from '../version';
 import type { CraftedMaterial, CraftingState } from './state';
 
@@ -58,10 +64,16 @@ function byName(a: CraftedMaterial, b: CraftedMaterial): number {
  * Renders the in-toto Statement v1 with the `chainloop.dev/attestation/v0.2` predicate. Subjects: the workflow
  * (sha256 of the RFC 8785 canonical JSON of the predicate), the git HEAD when there is one, then every output material.
  */
-export function renderStatement(
-  state: CraftingState,
-  options: { finishedAt: Date; annotations: Record<string, string> },
-): ChainloopStatement {
+export interface RenderOptions {
+  finishedAt: Date;
+  annotations: Record<string, string>;
+  /** Attestation-level policy evaluations (push phase), filed under `CHAINLOOP.ATTESTATION`. */
+  attestationEvaluations?: PolicyEvaluation[];
+  /** `push --exception-bypass-policy-check`: recorded as `policyBlockBypassEnabled`. */
+  bypassPolicyCheck?: boolean;
+}
+
+export function renderStatement(state: CraftingState, options: RenderOptions): ChainloopStatement {
   const materials = Object.values(state.materials).sort(byName);
   const env = { ...state.runner.variables, ...state.envVars };
   const predicate: Record<string, unknown> = {
@@ -91,6 +103,7 @@ export function renderStatement(
   }
   if (Object.keys(options.annotations).length > 0) predicate.annotations = sortKeys(options.annotations);
   if (state.dryRun) predicate.dryRun = true;
+  Object.assign(predicate, renderPolicyFields(materials, options));
 
   const subject: ResourceDescriptor[] = [
     {
@@ -127,4 +140,84 @@ export function renderStatement(
     });
   }
   return { _type: STATEMENT_TYPE, subject, predicateType: PREDICATE_TYPE, predicate };
+}
+
+/** Every policy evaluation of the attestation: each material's (by material name), then the attestation's own. */
+export function allPolicyEvaluations(
+  materials: CraftedMaterial[],
+  attestationEvaluations: PolicyEvaluation[] = [],
+): PolicyEvaluation[] {
+  return [...materials.flatMap((material) => material.policyEvaluations ?? []), ...attestationEvaluations];
+}
+
+/**
+ * The predicate's policy fields as Chainloop's renderer writes them (`ProvenancePredicateV02`): `policyEvaluations`
+ * keyed by material name (`CHAINLOOP.ATTESTATION` for the attestation's own; omitted when empty), the four flags
+ * always, and the counters of its later versions.
+ */
+export function renderPolicyFields(materials: CraftedMaterial[], options: RenderOptions): Record<string, unknown> {
+  const evaluations = allPolicyEvaluations(materials, options.attestationEvaluations);
+  const summary = summarizePolicies(evaluations, {
+    blockOnViolation: false,
+    bypass: options.bypassPolicyCheck === true,
+  });
+  const fields: Record<string, unknown> = {};
+  if (evaluations.length > 0) {
+    const byKey: Record<string, unknown[]> = {};
+    for (const evaluation of evaluations) {
+      const key = evaluation.materialName === '' ? ATTESTATION_EVALUATIONS_KEY : evaluation.materialName;
+      byKey[key] ??= [];
+      byKey[key].push(renderEvaluation(evaluation));
+    }
+    fields.policyEvaluations = byKey;
+  }
+  const violated = evaluations.filter((evaluation) => evaluation.violations.length > 0);
+  Object.assign(fields, {
+    policyHasViolations: summary.policyHasViolations,
+    policyCheckBlockingStrategy: summary.policyCheckBlockingStrategy,
+    policyBlockBypassEnabled: summary.policyBlockBypassEnabled,
+    policyAttBlocked: summary.policyAttBlocked,
+    policyEvaluationsCount: evaluations.length,
+    policyViolationsCount: violated.reduce((count, evaluation) => count + evaluation.violations.length, 0),
+    policySkippedCount: evaluations.filter((evaluation) => evaluation.skipped).length,
+    policyPassedCount: evaluations.filter((evaluation) => !evaluation.skipped && evaluation.violations.length === 0)
+      .length,
+    // Violations cannot be suppressed here (no findings with VEX suppressions yet).
+    policySuppressedCount: 0,
+    policyHasGatedViolations: summary.policyHasGatedViolations,
+    policyHasGates: evaluations.some((evaluation) => evaluation.gate),
+  });
+  return fields;
+}
+
+/** One evaluation as Chainloop's `PolicyEvaluation` JSON: empty optional fields omitted, `type`, `skipped`, `gate` always. */
+function renderEvaluation(evaluation: PolicyEvaluation): Record<string, unknown> {
+  const rendered: Record<string, unknown> = { name: evaluation.name };
+  if (evaluation.materialName !== '') rendered.materialName = evaluation.materialName;
+  if (evaluation.policyReference) rendered.policyReference = renderReference(evaluation.policyReference);
+  if (evaluation.description) rendered.description = evaluation.description;
+  if (evaluation.annotations && Object.keys(evaluation.annotations).length > 0) {
+    rendered.annotations = sortKeys(evaluation.annotations);
+  }
+  if (evaluation.violations.length > 0) {
+    rendered.violations = evaluation.violations.map(({ subject, message }) => ({ subject, message }));
+  }
+  if (Object.keys(evaluation.with).length > 0) rendered.with = sortKeys(evaluation.with);
+  rendered.type = evaluation.type;
+  rendered.skipped = evaluation.skipped;
+  if (evaluation.skipReasons.length > 0) rendered.skipReasons = evaluation.skipReasons;
+  if (evaluation.groupReference) rendered.groupReference = renderReference(evaluation.groupReference);
+  if (evaluation.requirements.length > 0) rendered.requirements = evaluation.requirements;
+  rendered.gate = evaluation.gate;
+  return rendered;
+}
+
+/** A reference as the in-toto descriptor Chainloop renders: name, uri, digest, and `{name, organization}` annotations. */
+function renderReference(reference: PolicyEvaluationReference): Record<string, unknown> {
+  return {
+    name: reference.name,
+    uri: reference.uri,
+    digest: { sha256: reference.digest.sha256.replace(/^sha256:/, '') },
+    annotations: { name: reference.name, organization: '' },
+  };
 }

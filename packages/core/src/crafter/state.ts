@@ -1,4 +1,5 @@
 import type { Contract, MaterialKindName, RunnerTypeName } from '../contract/model';
+import type { PolicyEvaluation } from '../policies/evaluation';
 
 /**
  * The one serialisable crafting state. Every command loads it, applies one transition and saves it, whether it
@@ -28,6 +29,11 @@ export interface CraftedMaterial {
   /** Added under a name the contract does not declare. */
   contractFree: boolean;
   addedAt: string;
+  /**
+   * The contract's policies that applied to this material when it was added (adding it again replaces them with the
+   * new material's); absent when none applied.
+   */
+  policyEvaluations?: PolicyEvaluation[];
 }
 
 export interface GitHead {

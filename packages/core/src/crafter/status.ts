@@ -1,7 +1,11 @@
 import type { MaterialKindName } from '../contract/model';
+import { type PolicyCheckBlockingStrategy, type PolicyEvaluation, summarizePolicies } from '../policies/evaluation';
 import { notInitialized } from './local-state-store';
 import type { CraftingState } from './state';
 import type { StateStore } from './state-store';
+
+/** How `add` and `status` print one evaluation (from the policies module without loading the CEL engine). */
+export { describePolicyEvaluation } from '../policies/evaluation';
 
 export interface MaterialStatus {
   name: string;
@@ -14,6 +18,8 @@ export interface MaterialStatus {
   digest?: string;
   tag?: string;
   annotations: Record<string, string>;
+  /** The material's policy evaluations from its last add; empty when none applied or it is not set. */
+  policyEvaluations: PolicyEvaluation[];
 }
 
 export interface AttestationStatus {
@@ -26,6 +32,12 @@ export interface AttestationStatus {
   envVars: Array<{ name: string; value?: string }>;
   runner: CraftingState['runner'];
   annotations: Record<string, string>;
+  /** Policy evaluations so far by material name (attestation policies run at push). */
+  policyEvaluations: Record<string, PolicyEvaluation[]>;
+  hasPolicyViolations: boolean;
+  /** Gated policies with violations: push refuses them unless it bypasses policy checks. */
+  hasGatedPolicyViolations: boolean;
+  policyCheckBlockingStrategy: PolicyCheckBlockingStrategy;
 }
 
 /** What `attestation status` shows: contract materials in contract order, then materials added outside it. */
@@ -40,6 +52,7 @@ export function describeState(state: CraftingState): AttestationStatus {
       output: declared.output,
       ...(crafted ? craftedValue(crafted) : {}),
       annotations: crafted?.annotations ?? {},
+      policyEvaluations: crafted?.policyEvaluations ?? [],
     };
   });
   for (const crafted of Object.values(state.materials)) {
@@ -52,8 +65,16 @@ export function describeState(state: CraftingState): AttestationStatus {
       output: crafted.output,
       ...craftedValue(crafted),
       annotations: crafted.annotations,
+      policyEvaluations: crafted.policyEvaluations ?? [],
     });
   }
+  const policyEvaluations = Object.fromEntries(
+    materials.filter((m) => m.policyEvaluations.length > 0).map((m) => [m.name, m.policyEvaluations]),
+  );
+  const summary = summarizePolicies(Object.values(policyEvaluations).flat(), {
+    blockOnViolation: false,
+    bypass: false,
+  });
   return {
     attestationId: state.attestationId,
     initializedAt: state.initializedAt,
@@ -63,6 +84,10 @@ export function describeState(state: CraftingState): AttestationStatus {
     envVars: state.contract.envAllowList.map((name) => ({ name, value: state.envVars[name] })),
     runner: state.runner,
     annotations: state.annotations,
+    policyEvaluations,
+    hasPolicyViolations: summary.policyHasViolations,
+    hasGatedPolicyViolations: summary.policyHasGatedViolations,
+    policyCheckBlockingStrategy: summary.policyCheckBlockingStrategy,
   };
 }
 

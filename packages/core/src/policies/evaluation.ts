@@ -72,3 +72,27 @@ export function summarizePolicies(
       !options.bypass && (policyHasGatedViolations || (policyHasViolations && options.blockOnViolation)),
   };
 }
+
+/**
+ * One evaluation as `add` and `status` print it: `<name>: passed`, `<name>: 2 violations: <subject>: <message>; …`
+ * or `<name>: skipped (<reasons>)`, with ` [gate]` for gates.
+ */
+export function describePolicyEvaluation(evaluation: PolicyEvaluation): string {
+  const gate = evaluation.gate ? ' [gate]' : '';
+  if (evaluation.skipped) {
+    const reasons = evaluation.skipReasons.length > 0 ? ` (${evaluation.skipReasons.join('; ')})` : '';
+    return `${evaluation.name}${gate}: skipped${reasons}`;
+  }
+  const count = evaluation.violations.length;
+  if (count === 0) return `${evaluation.name}${gate}: passed`;
+  return `${evaluation.name}${gate}: ${count} violation${count === 1 ? '' : 's'}: ${violationMessages(evaluation).join('; ')}`;
+}
+
+/** Each violation's message, after its subject when that says more than the policy's name (the default subject). */
+export function violationMessages(evaluation: PolicyEvaluation): string[] {
+  return evaluation.violations.map((violation) =>
+    violation.subject && violation.subject !== evaluation.name
+      ? `${violation.subject}: ${violation.message}`
+      : violation.message,
+  );
+}
