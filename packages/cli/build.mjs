@@ -8,6 +8,7 @@
 // CHAINLOOP_NO_COMPILE_CACHE=1 to run without the cache. See bench/ (cold start) for the figures.
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import Module from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +81,24 @@ const precompiledCycloneDx = {
       `,
       loader: 'js',
       resolveDir: materialsDir,
+    }));
+  },
+};
+
+/**
+ * The bundle must be pure ASCII (see the loader); esbuild escapes other characters in strings but not in regular
+ * expression literals, and the CEL engine's duration pattern has a `\u00b5s` unit: its non-ASCII characters are
+ * written as `\uXXXX` escapes, which mean the same in strings, templates, regular expressions and identifiers.
+ */
+const asciiCelEngine = {
+  name: 'ascii-cel-engine',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]@marcbachmann[\\/]cel-js[\\/].*\.js$/ }, async (args) => ({
+      contents: (await readFile(args.path, 'utf8')).replace(
+        /[^\x00-\x7f]/g,
+        (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      ),
+      loader: 'js',
     }));
   },
 };
@@ -312,6 +331,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
         ],
       }),
       packedRuntime,
+      asciiCelEngine,
       nativeAddonStub,
       unusedDockerodeFeatures,
       lazyBuiltins,

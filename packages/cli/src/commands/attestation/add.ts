@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
+import type { CraftedMaterial } from '@chainloop-ts/core/crafter';
 import type { Command } from 'commander';
 import { recordMaterialKinds } from '../../compile-shape';
 import { outputFormat } from '../../context';
@@ -75,6 +76,7 @@ export function registerAttestationAdd(attestation: Command): void {
           materialOptions,
         });
         crafted(results.map(({ material }) => material.kind));
+        for (const { material } of results) await logPolicyEvaluations(material);
         log.info(`${results.length} materials added to attestation`);
         if (format === 'json') {
           printJson(
@@ -97,6 +99,7 @@ export function registerAttestationAdd(attestation: Command): void {
         materialOptions,
       });
       crafted([material.kind]);
+      await logPolicyEvaluations(material);
       log.info('material added to attestation');
       if (format === 'json') {
         printJson({
@@ -104,9 +107,21 @@ export function registerAttestationAdd(attestation: Command): void {
           type: material.kind,
           digest: material.digest,
           annotations: material.annotations,
+          policyEvaluations: material.policyEvaluations ?? [],
         });
       }
     });
+}
+
+/** One line per policy that applied to the material: passed, its violations, or skipped and why. */
+async function logPolicyEvaluations(material: CraftedMaterial): Promise<void> {
+  if (!material.policyEvaluations?.length) return;
+  const { describePolicyEvaluation } = await import('@chainloop-ts/core/crafter');
+  for (const evaluation of material.policyEvaluations) {
+    const line = `policy ${describePolicyEvaluation(evaluation)} (material "${material.name}")`;
+    if (evaluation.violations.length > 0) log.warn(line);
+    else log.info(line);
+  }
 }
 
 async function readListFile(path: string): Promise<string> {

@@ -8,6 +8,7 @@ interface PushFlags {
   key?: string;
   annotation?: string[];
   bundle?: string;
+  exceptionBypassPolicyCheck?: boolean;
 }
 
 export function registerAttestationPush(attestation: Command): void {
@@ -22,6 +23,11 @@ export function registerAttestationPush(attestation: Command): void {
     .option('--bundle <file>', 'also write the Sigstore bundle to this file')
     .option('--attestation-id <id>', 'attestation in the control plane (remote state; env CHAINLOOP_ATTESTATION_ID)')
     .option('--local-state-path <path>', 'where the local crafting state lives')
+    .option(
+      '--exception-bypass-policy-check',
+      'push even when a policy gate has violations (recorded in the attestation as policyBlockBypassEnabled)',
+      false,
+    )
     .option('--graceful-exit', 'exit 0 with a warning when push fails', false)
     .action(async (flags: PushFlags, command: Command) => {
       const format = outputFormat(command);
@@ -33,6 +39,7 @@ export function registerAttestationPush(attestation: Command): void {
         annotations,
         bundlePath: flags.bundle,
         signer: signerFor(flags.key, context),
+        bypassPolicyCheck: flags.exceptionBypassPolicyCheck === true,
       });
       log.info(result.dryRun ? 'Attestation pushed! (dry-run: not stored)' : 'Attestation pushed!');
       if (format === 'json') printJson({ digest: result.digest ?? '', envelope: result.envelope });

@@ -1,4 +1,4 @@
-import type { AttestationStatus } from '@chainloop-ts/core/crafter';
+import { type AttestationStatus, describePolicyEvaluation } from '@chainloop-ts/core/crafter';
 import { renderGridTable, renderKeyValueTable } from '../../output';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -24,6 +24,8 @@ export function renderStatusTables(status: AttestationStatus, full: boolean): st
   general.push(['Contract Revision', String(status.workflow.contractRevision)]);
   if (status.dryRun) general.push(['Dry Run', 'Yes']);
   if (status.runner.url) general.push(['Runner', `${status.runner.type} ${status.runner.url}`]);
+  const evaluated = Object.keys(status.policyEvaluations).length > 0;
+  if (evaluated) general.push(['Policy violation strategy', status.policyCheckBlockingStrategy]);
 
   const head = ['NAME', 'TYPE', 'SET', 'REQUIRED', 'IS OUTPUT', ...(full ? ['VALUE'] : [])];
   const materialRows = status.materials.map((m) => [
@@ -35,6 +37,12 @@ export function renderStatusTables(status: AttestationStatus, full: boolean): st
     ...(full ? [m.value ?? ''] : []),
   ]);
   const parts = [renderKeyValueTable(general), renderGridTable('Materials', head, materialRows)];
+  if (evaluated) {
+    const rows = Object.entries(status.policyEvaluations).flatMap(([material, evaluations]) =>
+      evaluations.map((evaluation) => [material, describePolicyEvaluation(evaluation)]),
+    );
+    parts.push(renderGridTable('Policy evaluations', ['MATERIAL', 'POLICY'], rows));
+  }
   if (status.envVars.length > 0) {
     parts.push(
       renderKeyValueTable(
@@ -87,5 +95,9 @@ export function statusJson(status: AttestationStatus): Record<string, unknown> {
       envVars: status.runner.variables,
     },
     annotations: Object.entries(status.annotations).map(([name, value]) => ({ name, value })),
+    // Chainloop's AttestationStatusResult names (snake_case there too).
+    policy_evaluations: status.policyEvaluations,
+    has_policy_violations: status.hasPolicyViolations,
+    must_block_on_policy_violations: status.policyCheckBlockingStrategy === 'ENFORCED',
   };
 }
