@@ -40,6 +40,34 @@ spec:
       - ref: builtin://junit-no-failures
 `;
 
+/** An attestation policy of phase INIT, gated: the attestation must be made on a CI runner (these tests run on none). */
+const INIT_GATE_CONTRACT = `apiVersion: chainloop.dev/v1
+kind: Contract
+metadata:
+  name: ci-only
+spec:
+  materials:
+    - type: STRING
+      name: build-ref
+  policies:
+    attestation:
+      - gate: true
+        embedded:
+          apiVersion: chainloop.dev/v1
+          kind: Policy
+          metadata:
+            name: made-on-ci
+          spec:
+            policies:
+              - kind: ATTESTATION
+                attestationPhases: [INIT]
+                cel:
+                  rules:
+                    - name: on-ci
+                      expression: predicate.runnerType != "RUNNER_TYPE_UNSPECIFIED"
+                      message: the attestation was not made on a CI runner
+`;
+
 type Predicate = Record<string, unknown> & {
   policyEvaluations: Record<string, Array<{ name: string; gate: boolean; violations?: unknown[] }>>;
 };
@@ -51,9 +79,9 @@ function lines(result: CliResult, level: 'ERR' | 'WRN' | 'INF'): string[] {
 describe('policies in attestation add, status and push', { timeout: 300_000 }, () => {
   const cp = embeddedControlPlane('cli-policies-');
 
-  async function job(name: string) {
+  async function job(name: string, contract = CONTRACT) {
     const workflow = await cp.admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
-    await cp.admin.updateContract(workflow.id, CONTRACT);
+    await cp.admin.updateContract(workflow.id, contract);
     const robot = await cp.admin.createRobotAccount(workflow.id);
     assert.ok(robot.token);
     const cwd = mkdtempSync(join(cp.root, `${name}-`));
@@ -63,7 +91,8 @@ describe('policies in attestation add, status and push', { timeout: 300_000 }, (
       runCli([...args, '--local-state-path', statePath], { ...env, ...extra }, cwd);
     const init = cli(['attestation', 'init', '-o', 'json']);
     assert.equal(init.status, 0, init.stderr);
-    const runId: string = JSON.parse(init.stdout).workflowMeta.workflowRunID;
+    const initJson = JSON.parse(init.stdout);
+    const runId: string = initJson.workflowMeta.workflowRunID;
     const add = (material: string, value: string) => {
       const added = cli(['attestation', 'add', '--name', material, '--value', value]);
       assert.equal(added.status, 0, added.stderr);
@@ -78,7 +107,7 @@ describe('policies in attestation add, status and push', { timeout: 300_000 }, (
       const { statement } = await verifyAttestation(stored.bundle, { publicKeyPem: readFileSync(publicKey, 'utf8') });
       return statement.predicate as Predicate;
     };
-    return { runId, statePath, cli, add, push, storedPredicate };
+    return { runId, statePath, init, initJson, cli, add, push, storedPredicate };
   }
 
   test('a violated gate refuses the push (exit 4, state kept); the material fixed and added again, it pushes', async () => {
@@ -164,5 +193,28 @@ describe('policies in attestation add, status and push', { timeout: 300_000 }, (
     assert.equal(predicate.policyBlockBypassEnabled, true);
     assert.equal(predicate.policyHasGatedViolations, true);
     assert.equal(predicate.policyAttBlocked, false);
+  });
+
+  test('an INIT-phase attestation policy runs at init, shows in status, and its gate is checked at push', async () => {
+    const { runId, statePath, init, initJson, add, push, storedPredicate } = await job(
+      'init-phase-gate',
+      INIT_GATE_CONTRACT,
+    );
+    assert.deepEqual(lines(init, 'WRN'), [
+      'WRN policy made-on-ci [gate]: 1 violation: the attestation was not made on a CI runner (the attestation, at init)',
+    ]);
+    assert.equal(initJson.policy_evaluations['CHAINLOOP.ATTESTATION'][0].name, 'made-on-ci');
+    add('build-ref', 'a206e709cc21b1bf8e262604a23f9d0fc51a293a');
+    const refused = push();
+    assert.equal(refused.status, 4, refused.stderr);
+    assert.match(lines(refused, 'ERR')[0], /policy "made-on-ci" on the attestation \(the attestation was not made/);
+    assert.ok(existsSync(statePath));
+
+    const bypassed = push('--exception-bypass-policy-check');
+    assert.equal(bypassed.status, 0, bypassed.stderr);
+    assert.equal((await cp.admin.getRun(runId)).status, 'succeeded');
+    const predicate = await storedPredicate();
+    assert.equal(predicate.policyEvaluations['CHAINLOOP.ATTESTATION'][0].name, 'made-on-ci');
+    assert.equal(predicate.policyBlockBypassEnabled, true);
   });
 });

@@ -3,9 +3,11 @@ import { ChainloopError, UsageError } from '../errors';
 import { type CraftingContext, requireClient } from './context';
 import { readGitHead } from './git-head';
 import { LocalStateStore } from './local-state-store';
+import { evaluateAttestationPhase } from './push';
 import { RemoteStateStore } from './remote-state-store';
 import { CRAFTING_STATE_VERSION, type CraftingState } from './state';
 import type { StateStore } from './state-store';
+import { describePolicyEvaluation } from './status';
 
 export interface InitOptions {
   /** Contract revision; latest when undefined. */
@@ -114,7 +116,7 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
       // A new run has no state yet: nothing to refuse before creating it.
       run = await createRun();
       const store = new RemoteStateStore(client, run.id);
-      const state = buildState(run);
+      const state = await withInitPolicies(context, buildState(run));
       await store.create(state);
       return { state, store };
     }
@@ -124,7 +126,7 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
     const { state, replaced } = await store.createWith(
       async () => {
         if (!options.dryRun) run = await createRun();
-        return buildState(run);
+        return withInitPolicies(context, buildState(run));
       },
       { replace: options.replace },
     );
@@ -139,6 +141,22 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
         .catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Chainloop's last step of init: the contract's INIT-phase attestation policies, evaluated on the statement rendered
+ * from the new state, kept in it (push checks their gates) and logged one line each.
+ */
+async function withInitPolicies(context: CraftingContext, state: CraftingState): Promise<CraftingState> {
+  const options = { finishedAt: new Date(), annotations: {} };
+  const evaluations = await evaluateAttestationPhase(context, state, options, 'INIT');
+  if (evaluations.length === 0) return state;
+  for (const evaluation of evaluations) {
+    const line = `policy ${describePolicyEvaluation(evaluation)} (the attestation, at init)`;
+    if (evaluation.violations.length > 0) context.log.warn(line);
+    else context.log.info(line);
+  }
+  return { ...state, attestationPolicyEvaluations: evaluations };
 }
 
 /** Why `init --replace` finishes the run of the attestation it discards (the run's `reason`). */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DsseEnvelope, Signer } from '../attestation/index';
 import type { ControlPlaneClient } from '../client/index';
+import type { AttestationPhase } from '../contract/policy-model';
 import { ChainloopError } from '../errors';
 import { type PolicyEvaluation, violationMessages } from '../policies/evaluation';
 import { mergeAnnotations } from './annotations';
@@ -132,31 +133,46 @@ export async function pushAttestation(
 }
 
 /**
- * The contract's attestation policies for the push phase, evaluated on the statement as it is without them (as
- * Chainloop does), added to the render options; none loaded when the contract attaches none.
+ * The attestation's own evaluations for the render options: those of init, and the contract's PUSH-phase policies
+ * evaluated on the statement as it is without them (as Chainloop does), a PUSH result replacing the INIT one of the
+ * same policy.
  */
 async function withPolicies(
   context: CraftingContext,
   state: CraftingState,
   options: RenderOptions,
 ): Promise<RenderOptions> {
+  const atInit = state.attestationPolicyEvaluations ?? [];
+  const atPush = await evaluateAttestationPhase(context, state, options, 'PUSH');
+  const pushed = new Set(atPush.map((evaluation) => evaluation.name));
+  const attestationEvaluations = [...atInit.filter((evaluation) => !pushed.has(evaluation.name)), ...atPush];
+  return attestationEvaluations.length === 0 ? options : { ...options, attestationEvaluations };
+}
+
+/**
+ * The contract's attestation policies (its own and its groups') for one phase, evaluated on the statement as `options`
+ * render it; nothing is loaded when the contract attaches no policy.
+ */
+export async function evaluateAttestationPhase(
+  context: CraftingContext,
+  state: CraftingState,
+  options: RenderOptions,
+  phase: AttestationPhase,
+): Promise<PolicyEvaluation[]> {
   const { contract } = state;
-  if ((contract.policies?.attestation.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) {
-    return options;
-  }
+  if ((contract.policies?.attestation.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) return [];
   const { contractPolicyAttachments, createPolicyResolver, evaluateAttestationPolicies } = await import(
     '../policies/index'
   );
   const resolver = createPolicyResolver({ cwd: context.cwd });
   const attachments = await contractPolicyAttachments(contract, resolver);
-  if (attachments.attestation.length === 0) return options;
+  if (attachments.attestation.length === 0) return [];
   const draft = renderStatement(state, options) as unknown as Record<string, unknown>;
-  const attestationEvaluations = await evaluateAttestationPolicies(attachments.attestation, draft, 'PUSH', {
+  return evaluateAttestationPolicies(attachments.attestation, draft, phase, {
     resolver,
     onIgnoredInputs: (policy, names) =>
       context.log.warn(`policy "${policy}" declares no input ${names.join(', ')}: ignored`),
   });
-  return { ...options, attestationEvaluations };
 }
 
 /**

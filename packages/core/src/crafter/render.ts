@@ -103,7 +103,13 @@ export function renderStatement(state: CraftingState, options: RenderOptions): C
   }
   if (Object.keys(options.annotations).length > 0) predicate.annotations = sortKeys(options.annotations);
   if (state.dryRun) predicate.dryRun = true;
-  Object.assign(predicate, renderPolicyFields(materials, options));
+  Object.assign(
+    predicate,
+    renderPolicyFields(materials, {
+      ...options,
+      attestationEvaluations: options.attestationEvaluations ?? state.attestationPolicyEvaluations,
+    }),
+  );
 
   const subject: ResourceDescriptor[] = [
     {

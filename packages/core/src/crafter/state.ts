@@ -86,6 +86,11 @@ export interface CraftingState {
   head?: GitHead;
   annotations: Record<string, string>;
   /**
+   * The contract's attestation policies evaluated at init (phase INIT) on the statement as it was then; push adds
+   * the PUSH-phase ones, which replace an INIT result of the same policy. Absent when none ran.
+   */
+  attestationPolicyEvaluations?: PolicyEvaluation[];
+  /**
    * Set when a push failed after its statement may have reached the control plane (the answer was lost): when that
    * statement was finished, so that the next push renders the same statement, byte for byte, and can recognise it as
    * the one the control plane already stored. Absent on the happy path.

@@ -1,5 +1,10 @@
 import type { MaterialKindName } from '../contract/model';
-import { type PolicyCheckBlockingStrategy, type PolicyEvaluation, summarizePolicies } from '../policies/evaluation';
+import {
+  ATTESTATION_EVALUATIONS_KEY,
+  type PolicyCheckBlockingStrategy,
+  type PolicyEvaluation,
+  summarizePolicies,
+} from '../policies/evaluation';
 import { notInitialized } from './local-state-store';
 import type { CraftingState } from './state';
 import type { StateStore } from './state-store';
@@ -32,7 +37,7 @@ export interface AttestationStatus {
   envVars: Array<{ name: string; value?: string }>;
   runner: CraftingState['runner'];
   annotations: Record<string, string>;
-  /** Policy evaluations so far by material name (attestation policies run at push). */
+  /** Policy evaluations so far by material name, and those of init's attestation policies under CHAINLOOP.ATTESTATION. */
   policyEvaluations: Record<string, PolicyEvaluation[]>;
   hasPolicyViolations: boolean;
   /** Gated policies with violations: push refuses them unless it bypasses policy checks. */
@@ -68,9 +73,12 @@ export function describeState(state: CraftingState): AttestationStatus {
       policyEvaluations: crafted.policyEvaluations ?? [],
     });
   }
-  const policyEvaluations = Object.fromEntries(
+  const policyEvaluations: Record<string, PolicyEvaluation[]> = Object.fromEntries(
     materials.filter((m) => m.policyEvaluations.length > 0).map((m) => [m.name, m.policyEvaluations]),
   );
+  if (state.attestationPolicyEvaluations?.length) {
+    policyEvaluations[ATTESTATION_EVALUATIONS_KEY] = state.attestationPolicyEvaluations;
+  }
   const summary = summarizePolicies(Object.values(policyEvaluations).flat(), {
     blockOnViolation: false,
     bypass: false,

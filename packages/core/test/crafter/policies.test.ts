@@ -11,6 +11,7 @@ import {
   addMaterial,
   attestationStatus,
   type CraftingContext,
+  evaluateAttestationPhase,
   LocalStateStore,
   pushAttestation,
   renderStatement,
@@ -196,6 +197,52 @@ describe('policies while crafting', () => {
       },
     ]);
   });
+
+  test(
+    'init-phase results are kept to push; a policy of every phase is evaluated again at push, not listed twice',
+    QUICK,
+    async () => {
+      const contract = `${CONTRACT}      - embedded:
+          apiVersion: chainloop.dev/v1
+          kind: Policy
+          metadata:
+            name: init-only
+          spec:
+            policies:
+              - kind: ATTESTATION
+                attestationPhases: [INIT]
+                cel:
+                  rules:
+                    - expression: has(predicate.metadata.initializedAt)
+                      message: no initializedAt
+`;
+      const store = await freshStore('phases', contract);
+      const initial = await store.read();
+      assert.ok(initial);
+      const atInit = await evaluateAttestationPhase(
+        context(),
+        initial,
+        { finishedAt: new Date(), annotations: {} },
+        'INIT',
+      );
+      assert.deepEqual(
+        atInit.map((e) => e.name),
+        ['runner-allowed', 'init-only'],
+      );
+      await store.update((state) => ({ ...state, attestationPolicyEvaluations: atInit }));
+      assert.deepEqual(
+        (await attestationStatus(store)).policyEvaluations['CHAINLOOP.ATTESTATION'].map((e) => e.name),
+        ['runner-allowed', 'init-only'],
+      );
+      await addMaterial(context(), store, { name: 'sbom', value: FULL_SBOM, annotations: {} });
+      const result = await pushAttestation(context(), store, { signer, annotations: {} });
+      const evaluations = result.statement.predicate.policyEvaluations as Record<string, Array<{ name: string }>>;
+      assert.deepEqual(
+        evaluations['CHAINLOOP.ATTESTATION'].map((e) => e.name),
+        ['init-only', 'runner-allowed'],
+      );
+    },
+  );
 
   test("the predicate's policy fields have Chainloop's names and JSON types", QUICK, async () => {
     const store = await freshStore('shape');
