@@ -5,7 +5,7 @@
  * `--exception-bypass-policy-check` pushes anyway and says so in the statement.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
@@ -68,6 +68,34 @@ spec:
                       message: the attestation was not made on a CI runner
 `;
 
+/** A contract that declares one material; its policy group (a file in the job's folder) declares the SBOM. */
+const GROUP_CONTRACT = `apiVersion: chainloop.dev/v1
+kind: Contract
+metadata:
+  name: with-group
+spec:
+  materials:
+    - type: STRING
+      name: build-ref
+  policyGroups:
+    - ref: file://sbom-group.yaml
+`;
+const GROUP = `apiVersion: chainloop.dev/v1
+kind: PolicyGroup
+metadata:
+  name: sbom-quality
+spec:
+  policies:
+    materials:
+      - name: sbom
+        type: SBOM_CYCLONEDX_JSON
+        policies:
+          - ref: builtin://sbom-min-components
+            gate: true
+            with:
+              min_components: "10"
+`;
+
 type Predicate = Record<string, unknown> & {
   policyEvaluations: Record<string, Array<{ name: string; gate: boolean; violations?: unknown[] }>>;
 };
@@ -79,13 +107,14 @@ function lines(result: CliResult, level: 'ERR' | 'WRN' | 'INF'): string[] {
 describe('policies in attestation add, status and push', { timeout: 300_000 }, () => {
   const cp = embeddedControlPlane('cli-policies-');
 
-  async function job(name: string, contract = CONTRACT) {
+  async function job(name: string, contract = CONTRACT, files: Record<string, string> = {}) {
     const workflow = await cp.admin.createWorkflow({ name, team: 'cyberdyne core', project: 'skynet' });
     await cp.admin.updateContract(workflow.id, contract);
     const robot = await cp.admin.createRobotAccount(workflow.id);
     assert.ok(robot.token);
     const cwd = mkdtempSync(join(cp.root, `${name}-`));
     const statePath = join(cwd, 'chainloop-attestation.tmp.json');
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(cwd, file), text);
     const env = { CHAINLOOP_CONTROL_PLANE_API: cp.server.url, CHAINLOOP_ROBOT_ACCOUNT: robot.token, TMPDIR: cwd };
     const cli = (args: string[], extra: Record<string, string> = {}) =>
       runCli([...args, '--local-state-path', statePath], { ...env, ...extra }, cwd);
@@ -216,5 +245,34 @@ describe('policies in attestation add, status and push', { timeout: 300_000 }, (
     const predicate = await storedPredicate();
     assert.equal(predicate.policyEvaluations['CHAINLOOP.ATTESTATION'][0].name, 'made-on-ci');
     assert.equal(predicate.policyBlockBypassEnabled, true);
+  });
+
+  test("a policy group's named material joins the contract's at init, and its policies apply to it", async () => {
+    const { runId, initJson, add, push, storedPredicate } = await job('group-materials', GROUP_CONTRACT, {
+      'sbom-group.yaml': GROUP,
+    });
+    const sbom = initJson.materials.find((material: { name: string }) => material.name === 'sbom');
+    assert.deepEqual(
+      { type: sbom?.type, required: sbom?.required },
+      { type: 'SBOM_CYCLONEDX_JSON', required: true },
+      'init lists the group material as one the contract requires',
+    );
+    add('build-ref', 'a206e709cc21b1bf8e262604a23f9d0fc51a293a');
+    const missing = push();
+    assert.equal(missing.status, 1, missing.stderr);
+    assert.match(lines(missing, 'ERR')[0], /some materials have not been crafted yet: sbom/);
+
+    const thin = add('sbom', THIN_SBOM);
+    assert.match(lines(thin, 'WRN')[0], /^WRN policy sbom-min-components \[gate\]: 1 violation/);
+    assert.equal(push().status, 4);
+    add('sbom', FULL_SBOM);
+    const pushed = push();
+    assert.equal(pushed.status, 0, pushed.stderr);
+    assert.equal((await cp.admin.getRun(runId)).status, 'succeeded');
+    const [evaluation] = (await storedPredicate()).policyEvaluations.sbom as unknown as Array<{
+      groupReference: { name: string; uri: string };
+    }>;
+    assert.equal(evaluation.groupReference.name, 'sbom-quality');
+    assert.match(evaluation.groupReference.uri, /^file:\/\/.*sbom-group\.yaml$/);
   });
 });

@@ -1,4 +1,5 @@
 import type { ControlPlaneClient } from '../client/index';
+import type { Contract } from '../contract/model';
 import { ChainloopError, UsageError } from '../errors';
 import { type CraftingContext, requireClient } from './context';
 import { readGitHead } from './git-head';
@@ -47,7 +48,7 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
   // Loaded here, not at the top: `status` and `--version` must not pay for YAML, contracts and runners.
   const [{ parseContract }, { detectRunner, enforceRunnerType, resolveRunnerEnv }, { workflow, contract: revision }] =
     await Promise.all([import('../contract/index'), import('../runners/index'), answer]);
-  const contract = parseContract(revision.body);
+  const contract = await withGroupMaterials(context, parseContract(revision.body));
 
   const runner = detectRunner(context.env);
   if (!options.dryRun) enforceRunnerType(contract.runnerType, runner);
@@ -141,6 +142,29 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
         .catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Named materials the contract's policy groups declare join the contract's materials (Chainloop's
+ * `mergePolicyGroupMaterials`: a name the contract declares keeps the contract's definition).
+ */
+async function withGroupMaterials(context: CraftingContext, contract: Contract): Promise<Contract> {
+  if ((contract.policyGroups?.length ?? 0) === 0) return contract;
+  const { contractPolicyAttachments, createPolicyResolver } = await import('../policies/index');
+  const { declaredMaterials } = await contractPolicyAttachments(contract, createPolicyResolver({ cwd: context.cwd }));
+  const materials = [...contract.materials];
+  for (const declared of declaredMaterials) {
+    if (materials.some((material) => material.name === declared.name)) continue;
+    materials.push({
+      name: declared.name,
+      type: declared.type,
+      optional: declared.optional,
+      output: false,
+      skipUpload: false,
+      annotations: [],
+    });
+  }
+  return { ...contract, materials };
 }
 
 /**
