@@ -6,14 +6,11 @@
  * ends the session. A screenshot of the view goes to e2e/web-ui/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../support/control-plane';
+import { launchChromium, screenshot } from './support/browser';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(import.meta.dirname, 'screenshots');
 const HOSTILE_TEAM = '<script>alert(1)</script>';
 const HOSTILE_PROJECT = '<img src=x onerror=alert(1)>';
 
@@ -26,8 +23,6 @@ describe('web UI: sign-in and the Workflows view in chromium', { timeout: 120_00
   let workflowId: string;
 
   before(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} missing: run scripts/ensure-system-deps.sh (apt-get install chromium)`);
     cp = await startControlPlane();
     const workflow = await createWorkflowWithRobot(cp, {
       name: 'release-build',
@@ -43,11 +38,7 @@ describe('web UI: sign-in and the Workflows view in chromium', { timeout: 120_00
       body: JSON.stringify({ contractRevision: 1, runnerType: 'GITHUB_ACTION' }),
     });
     assert.equal(opened.status, 201, await opened.text());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
     page.on('dialog', async (dialog) => {
@@ -108,8 +99,7 @@ describe('web UI: sign-in and the Workflows view in chromium', { timeout: 120_00
     assert.ok(!session.value.includes(cp.adminToken), 'the admin token is not in the cookie');
     assert.equal(await page.evaluate('document.cookie'), '', 'scripts cannot read the session cookie');
 
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOTS, 'workflows.png'), fullPage: true });
+    await screenshot(page, 'workflows-signed-in');
   });
 
   test('a state-changing request with the session cookie but no CSRF token is refused', {

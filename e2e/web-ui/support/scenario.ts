@@ -11,18 +11,11 @@ import Database from 'better-sqlite3';
 import { baseEnv, runCli } from '../../support/cli';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../support/control-plane';
 import { githubActionsEnv, signingKey, signingPassword, signingPublicKey } from '../../support/crafting';
+import { JOB_CONTRACT } from '../../support/crafting-job';
 import { vectors } from '../../support/paths';
 
-export const RELEASE_CONTRACT = `schemaVersion: v1
-materials:
-  - name: rootfs
-    type: ARTIFACT
-    output: true
-  - name: build-ref
-    type: STRING
-runner:
-  type: GITHUB_ACTION
-`;
+/** The release workflow's contract: the crafting job's (a file uploaded to the CAS and a string). */
+export const RELEASE_CONTRACT = JOB_CONTRACT;
 /** Revision 3 of the release contract: one material more, so the diff has a line to show. */
 export const RELEASE_CONTRACT_V3 = `${RELEASE_CONTRACT}  # release notes are attested from 1.5 on
 `;

@@ -66,9 +66,9 @@ export async function serve(options: StartOptions, output: ServeOutput = {}): Pr
   const log = new StreamLogSink();
   const config = configFromOptions(options, process.env, log);
   const running = await startControlPlane(config);
-  announce(running, config, log);
-  if (output.format === 'json') process.stdout.write(`${JSON.stringify(listeningJson(running, config))}\n`);
-  await new Promise<void>((resolveStopped) => {
+  // The handlers are in place before anything says the server listens: whoever reads that line may stop it at once,
+  // and a SIGTERM before them would kill the process instead of stopping it cleanly.
+  const stopped = new Promise<void>((resolveStopped) => {
     const stop = (signal: NodeJS.Signals) => {
       log.write('INF', `${signal} received, stopping the control plane`);
       running.close().then(resolveStopped, (error) => {
@@ -79,6 +79,9 @@ export async function serve(options: StartOptions, output: ServeOutput = {}): Pr
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  announce(running, config, log);
+  if (output.format === 'json') process.stdout.write(`${JSON.stringify(listeningJson(running, config))}\n`);
+  await stopped;
   log.write('INF', 'control plane stopped');
 }
 

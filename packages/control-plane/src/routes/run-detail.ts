@@ -7,7 +7,7 @@ import type { InspectedAttestation } from '../intake/inspect-attestation';
 import { isObject } from '../intake/statement-payload';
 import type { MaterialView } from '../intake/statement-view';
 import { type SignatureAssessment, SignatureVerifier } from '../signing/signature-verifier';
-import type { AttestationRecord, RunRecord } from '../storage/repository';
+import type { AttestationRecord, RunRecord, WorkflowRecord } from '../storage/repository';
 
 /** A stored attestation inspected again now: with today's registered keys and CA. */
 interface CheckedAttestation {
@@ -157,13 +157,21 @@ export function registerRunDetailRoutes(app: FastifyInstance, context: ServerCon
       `workflow run ${run.id} has no attestation (status ${run.status}): only a pushed run has one`,
     );
 
+  const runWorkflow = async (run: RunRecord) => {
+    const workflow = await repository.getWorkflow(run.workflowId);
+    if (!workflow) throw notFound('WORKFLOW_NOT_FOUND', `the workflow of run ${run.id} no longer exists`);
+    return workflow;
+  };
+
   /** The run's stored attestation, checked now; undefined when it has none. */
-  const checkStored = async (run: RunRecord, describe: boolean): Promise<CheckedAttestation | undefined> => {
+  const checkStored = async (
+    run: RunRecord,
+    workflow: WorkflowRecord,
+    describe: boolean,
+  ): Promise<CheckedAttestation | undefined> => {
     if (!run.attestationDigest) return undefined;
     const record = await repository.getAttestation(run.attestationDigest);
     if (!record) return undefined;
-    const workflow = await repository.getWorkflow(run.workflowId);
-    if (!workflow) throw notFound('WORKFLOW_NOT_FOUND', `the workflow of run ${run.id} no longer exists`);
     const keys = await repository.listWorkflowKeys(workflow.id);
     let inspected: InspectedAttestation;
     try {
@@ -251,10 +259,10 @@ export function registerRunDetailRoutes(app: FastifyInstance, context: ServerCon
     },
     async (request) => {
       const run = await loadVisibleRun(repository, request.principal, request.params.id);
-      const workflowName = (await repository.getWorkflow(run.workflowId))?.name ?? '';
-      const checked = await checkStored(run, true);
+      const workflow = await runWorkflow(run);
+      const checked = await checkStored(run, workflow, true);
       const detail: Record<string, unknown> = {
-        run: presentRun(run, workflowName),
+        run: presentRun(run, workflow.name),
         timeline: timelineOf(run, checked?.record),
       };
       if (!checked) return detail;
@@ -352,7 +360,7 @@ export function registerRunDetailRoutes(app: FastifyInstance, context: ServerCon
     },
     async (request, reply) => {
       const run = await loadVisibleRun(repository, request.principal, request.params.id);
-      const checked = await checkStored(run, false);
+      const checked = await checkStored(run, await runWorkflow(run), false);
       if (!checked) throw noAttestation(run);
       const material = verificationMaterial(checked);
       if (!material) {

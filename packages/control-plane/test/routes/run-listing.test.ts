@@ -249,6 +249,10 @@ for (const store of stores)
         'offset=-1',
         /^invalid querystring: offset -1 is not a valid offset: use a whole number of 0 or more/,
       );
+      await refused(
+        `version=${'9'.repeat(257)}`,
+        /^invalid querystring: version "9+…" \(257 characters\) is not a valid project version: use 1 to 256 characters/,
+      );
       const unknown = await get('/v1/runs?workflow=nope');
       assert.equal(unknown.status, 404);
       assert.equal(unknown.body.code, 'WORKFLOW_NOT_FOUND');
