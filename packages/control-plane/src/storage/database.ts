@@ -8,7 +8,8 @@
  *   locks below.
  * - Serialising writers: SQLite has one writer at a time, so the contract revision row lock, the migration lock and
  *   the expiry lock are all the IMMEDIATE transaction itself; PostgreSQL takes `SELECT … FOR UPDATE` on the workflow,
- *   `pg_advisory_xact_lock` to migrate and `pg_try_advisory_xact_lock` to sweep expired runs (one sweeper at a time).
+ *   `pg_advisory_xact_lock` to migrate and to number a policy's revisions (keyed by its kind and name: no row exists
+ *   to lock before its first revision), and `pg_try_advisory_xact_lock` to sweep expired runs (one sweeper at a time).
  * - A set of values as one parameter, whatever its size: SQLite `IN (SELECT value FROM json_each(?))` with a JSON
  *   array, PostgreSQL `= ANY(?::text[])`.
  * - Affected-row counts come back as bigint from both drivers (kysely's numAffectedRows); the repository converts.
@@ -48,6 +49,8 @@ export type Db = Kysely<Tables> | Transaction<Tables>;
 /** Any fixed numbers: the advisory locks every control plane process takes to migrate, and to sweep expired runs. */
 const MIGRATION_LOCK = 7_266_103;
 const EXPIRY_LOCK = 7_266_104;
+/** The first key of the two-key advisory locks on a policy name (the second is a hash of its kind and name). */
+const POLICY_LOCK = 7_266_105;
 
 export interface StoreDatabase {
   readonly kind: 'sqlite' | 'postgres';
@@ -58,6 +61,8 @@ export interface StoreDatabase {
   lockForMigration(trx: Transaction<Tables>): Promise<void>;
   /** Inside a transaction: make concurrent revision numbering of one workflow take turns. */
   lockWorkflow(trx: Transaction<Tables>, workflowId: string): Promise<void>;
+  /** Inside a transaction: make concurrent revision numbering of one policy (or group) name take turns. */
+  lockPolicyName(trx: Transaction<Tables>, kind: string, name: string): Promise<void>;
   /** Inside a transaction: false when another process is sweeping expired runs right now. */
   tryLockExpiry(trx: Transaction<Tables>): Promise<boolean>;
   /** Runs `step` again while the database says another process holds a lock it cannot wait for. */
@@ -200,6 +205,7 @@ export function openSqlite(path: string): StoreDatabase {
     // begin IMMEDIATE already holds the only write lock.
     lockForMigration: async () => undefined,
     lockWorkflow: async () => undefined,
+    lockPolicyName: async () => undefined,
     tryLockExpiry: async () => true,
     retryOnOpen: retryWhileBusy,
     openFailed: (error) => (error instanceof Error ? error : new Error(String(error))),
@@ -288,6 +294,10 @@ export function openPostgres(url: string): StoreDatabase {
     },
     lockWorkflow: async (trx, workflowId) => {
       await trx.selectFrom('workflows').select('id').where('id', '=', workflowId).forUpdate().execute();
+    },
+    lockPolicyName: async (trx, kind, name) => {
+      // Two names hashing alike only take turns needlessly; numbering stays right either way.
+      await sql`SELECT pg_advisory_xact_lock(${POLICY_LOCK}, hashtext(${`${kind}/${name}`}))`.execute(trx);
     },
     tryLockExpiry: async (trx) => {
       const { rows } = await sql<{

@@ -6,6 +6,8 @@ import type {
   AttestationRecord,
   ContractFormat,
   ContractRevisionRecord,
+  PolicyDocumentKind,
+  PolicyRevisionRecord,
   Repository,
   RobotAccountRecord,
   RunDayCount,
@@ -22,6 +24,7 @@ import type {
 import {
   toAttestation,
   toContract,
+  toPolicyRevision,
   toRobotAccount,
   toRun,
   toRunState,
@@ -206,6 +209,66 @@ export class KyselyRepository implements Repository {
         .orderBy('revision')
         .execute()
     ).map(toContract);
+  }
+
+  async addPolicyRevision(
+    document: Omit<PolicyRevisionRecord, 'revision'>,
+  ): Promise<{ revision: PolicyRevisionRecord; created: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      // Concurrent uploads of one name take turns, so each sees the other's revision.
+      await this.store.lockPolicyName(trx, document.kind, document.name);
+      const latestRow = await latestPolicy(trx, document.kind, document.name);
+      const latest = latestRow && toPolicyRevision(latestRow);
+      if (latest && latest.body === document.body) return { revision: latest, created: false };
+      const revision: PolicyRevisionRecord = { ...document, revision: (latest?.revision ?? 0) + 1 };
+      await trx
+        .insertInto('policy_documents')
+        .values({
+          kind: revision.kind,
+          name: revision.name,
+          revision: revision.revision,
+          body: revision.body,
+          digest: revision.digest,
+          created_at: revision.createdAt,
+        })
+        .execute();
+      return { revision, created: true };
+    });
+  }
+
+  async getPolicyRevision(
+    kind: PolicyDocumentKind,
+    name: string,
+    revision?: number,
+  ): Promise<PolicyRevisionRecord | undefined> {
+    const row =
+      revision === undefined
+        ? await latestPolicy(this.db, kind, name)
+        : await this.db
+            .selectFrom('policy_documents')
+            .selectAll()
+            .where('kind', '=', kind)
+            .where('name', '=', name)
+            .where('revision', '=', revision)
+            .executeTakeFirst();
+    return row && toPolicyRevision(row);
+  }
+
+  async listLatestPolicies(kind: PolicyDocumentKind): Promise<PolicyRevisionRecord[]> {
+    const rows = await this.db
+      .selectFrom('policy_documents as p')
+      .selectAll('p')
+      .where('p.kind', '=', kind)
+      .where('p.revision', '=', (eb) =>
+        eb
+          .selectFrom('policy_documents as q')
+          .select((inner) => inner.fn.max('q.revision').as('latest'))
+          .whereRef('q.kind', '=', 'p.kind')
+          .whereRef('q.name', '=', 'p.name'),
+      )
+      .orderBy('p.name')
+      .execute();
+    return rows.map(toPolicyRevision);
   }
 
   async createRobotAccount(account: RobotAccountRecord): Promise<void> {
@@ -615,6 +678,17 @@ function latestContract(db: Db, workflowId: string) {
     .selectFrom('contract_revisions')
     .selectAll()
     .where('workflow_id', '=', workflowId)
+    .orderBy('revision', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+function latestPolicy(db: Db, kind: PolicyDocumentKind, name: string) {
+  return db
+    .selectFrom('policy_documents')
+    .selectAll()
+    .where('kind', '=', kind)
+    .where('name', '=', name)
     .orderBy('revision', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -164,4 +164,20 @@ export const MIGRATIONS: Migration[] = [
       'CREATE INDEX workflow_runs_by_version ON workflow_runs (workflow_id, project_version)',
     ],
   },
+  {
+    version: 9,
+    description:
+      'policies and policy groups stored by name with revisions (organisation-wide): contracts refer to them as ref: name[@revision]',
+    statements: [
+      `CREATE TABLE policy_documents (
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (kind, name, revision)
+      )`,
+    ],
+  },
 ];

@@ -21,6 +21,21 @@ export interface ContractRevisionRecord {
   createdAt: string;
 }
 
+/** What a stored policy document is: a `kind: Policy` or a `kind: PolicyGroup` document. */
+export type PolicyDocumentKind = 'policy' | 'policy-group';
+
+/** One revision of a policy or policy group, organisation-wide, by name (its metadata.name). */
+export interface PolicyRevisionRecord {
+  kind: PolicyDocumentKind;
+  name: string;
+  revision: number;
+  /** The document exactly as uploaded, YAML or JSON. */
+  body: string;
+  /** `sha256:<hex>` of the body's UTF-8 bytes: what a contract's `@sha256:` pin is checked against. */
+  digest: string;
+  createdAt: string;
+}
+
 export interface RobotAccountRecord {
   id: string;
   name: string;
@@ -149,6 +164,22 @@ export interface Repository {
   getContractRevision(workflowId: string, revision?: number): Promise<ContractRevisionRecord | undefined>;
   /** Every revision of the workflow's contract, oldest first. */
   listContractRevisions(workflowId: string): Promise<ContractRevisionRecord[]>;
+
+  /**
+   * Appends revision latest+1 of the named policy (or group), unless the body equals the latest one, which is
+   * returned unchanged. Revisions of one name are numbered 1, 2, … without gaps, whichever process adds them.
+   */
+  addPolicyRevision(
+    document: Omit<PolicyRevisionRecord, 'revision'>,
+  ): Promise<{ revision: PolicyRevisionRecord; created: boolean }>;
+  /** The given revision, or the latest when `revision` is undefined. */
+  getPolicyRevision(
+    kind: PolicyDocumentKind,
+    name: string,
+    revision?: number,
+  ): Promise<PolicyRevisionRecord | undefined>;
+  /** The latest revision of every policy (or group) of the kind, by name. */
+  listLatestPolicies(kind: PolicyDocumentKind): Promise<PolicyRevisionRecord[]>;
 
   createRobotAccount(account: RobotAccountRecord): Promise<void>;
   getRobotAccount(id: string): Promise<RobotAccountRecord | undefined>;

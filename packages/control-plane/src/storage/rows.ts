@@ -3,6 +3,8 @@ import type {
   AttestationRecord,
   ContractFormat,
   ContractRevisionRecord,
+  PolicyDocumentKind,
+  PolicyRevisionRecord,
   RobotAccountRecord,
   RunRecord,
   RunStateRecord,
@@ -33,6 +35,17 @@ export function toContract(row: Row): ContractRevisionRecord {
     revision: Number(row.revision),
     body: String(row.body),
     format: row.format as ContractFormat,
+    createdAt: String(row.created_at),
+  };
+}
+
+export function toPolicyRevision(row: Row): PolicyRevisionRecord {
+  return {
+    kind: row.kind as PolicyDocumentKind,
+    name: String(row.name),
+    revision: Number(row.revision),
+    body: String(row.body),
+    digest: String(row.digest),
     createdAt: String(row.created_at),
   };
 }

@@ -63,6 +63,14 @@ export interface Tables {
     created_at: string;
   };
   ui_sessions: { id_hash: string; csrf_token: string; expires_at: string };
+  policy_documents: {
+    kind: string;
+    name: string;
+    revision: number;
+    body: string;
+    digest: string;
+    created_at: string;
+  };
   signing_certificates: {
     serial: string;
     run_id: string;

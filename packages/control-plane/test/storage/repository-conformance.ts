@@ -97,6 +97,71 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
     }
   });
 
+  test(`${name}: policies and policy groups: revisions per kind and name, never handed out twice; an unchanged body is not a new one; the latest of each is listed`, {
+    timeout: 60_000,
+  }, async () => {
+    const { repository, openSecond } = await factory.open();
+    const second = await openSecond();
+    const policy = (name: string, body: string, kind: 'policy' | 'policy-group' = 'policy') => ({
+      kind,
+      name,
+      body,
+      digest: `sha256:${hex(body)}`,
+      createdAt: now(),
+    });
+    try {
+      assert.deepEqual(await repository.listLatestPolicies('policy'), []);
+      assert.equal(await repository.getPolicyRevision('policy', 'sbom'), undefined);
+      const first = await repository.addPolicyRevision(policy('sbom', 'v1'));
+      assert.equal(first.created, true);
+      assert.equal(first.revision.revision, 1);
+      assert.equal(first.revision.digest, `sha256:${hex('v1')}`);
+      assert.deepEqual(await second.addPolicyRevision(policy('sbom', 'v1')), {
+        revision: first.revision,
+        created: false,
+      });
+
+      // Two connections adding changed bodies of one name at once: 2..31, each once.
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          (i % 2 === 0 ? repository : second).addPolicyRevision(policy('sbom', `v1 # ${i}`)),
+        ),
+      );
+      assert.deepEqual(
+        results.map((result) => result.revision.revision).sort((a, b) => a - b),
+        Array.from({ length: 30 }, (_, i) => i + 2),
+      );
+      assert.ok(results.every((result) => result.created));
+      const latest = await second.getPolicyRevision('policy', 'sbom');
+      assert.equal(latest?.revision, 31);
+      assert.equal((await repository.getPolicyRevision('policy', 'sbom', 1))?.body, 'v1');
+      assert.equal(await repository.getPolicyRevision('policy', 'sbom', 32), undefined);
+
+      // A group of the same name is another document, numbered on its own.
+      const group = await repository.addPolicyRevision(policy('sbom', 'group v1', 'policy-group'));
+      assert.deepEqual([group.created, group.revision.revision, group.revision.kind], [true, 1, 'policy-group']);
+      assert.equal((await repository.getPolicyRevision('policy-group', 'sbom'))?.body, 'group v1');
+      await repository.addPolicyRevision(policy('junit', 'j1'));
+      await repository.addPolicyRevision(policy('junit', 'j2'));
+      await repository.addPolicyRevision(policy('junit', 'j1'));
+
+      assert.deepEqual(
+        (await second.listLatestPolicies('policy')).map((item) => [item.name, item.revision, item.body]),
+        [
+          ['junit', 3, 'j1'],
+          ['sbom', 31, latest?.body],
+        ],
+      );
+      assert.deepEqual(
+        (await second.listLatestPolicies('policy-group')).map((item) => [item.name, item.revision]),
+        [['sbom', 1]],
+      );
+    } finally {
+      await repository.close();
+      await second.close();
+    }
+  });
+
   test(`${name}: robot accounts are found by token hash and revoked once`, async () => {
     const { repository } = await factory.open();
     try {
