@@ -27,6 +27,7 @@ import { blobTooLargeMessage, registerCasRoutes } from './routes/cas';
 import { registerCraftingRoutes } from './routes/crafting';
 import { registerDownloadRoutes } from './routes/downloads';
 import { registerOperationsRoutes } from './routes/operations';
+import { registerPolicyRoutes } from './routes/policies';
 import { registerRunDetailRoutes } from './routes/run-detail';
 import { registerRunRoutes } from './routes/runs';
 import { registerSigningRoutes } from './routes/signing';
@@ -240,7 +241,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
         title: 'Chainloop TS control plane',
         version: CHAINLOOP_TS_VERSION,
         description:
-          'Workflows, contracts, robot accounts, runs, attestations, remote crafting state, keyless signing and the CAS. ' +
+          'Workflows, contracts, policies, robot accounts, runs, attestations, remote crafting state, keyless signing and the CAS. ' +
           'Send `Authorization: Bearer <token>`: an admin token, or a robot account token for crafting.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -268,6 +269,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   registerOperationsRoutes(app, context);
   registerWorkflowRoutes(app, context);
   registerWorkflowKeyRoutes(app, context);
+  registerPolicyRoutes(app, context);
   registerCraftingRoutes(app, context);
   registerRunRoutes(app, context);
   registerRunDetailRoutes(app, context);
