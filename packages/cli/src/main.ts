@@ -4,6 +4,7 @@ import { registerArtifactCommands } from './commands/artifact';
 import { registerAttestationCommands } from './commands/attestation/index';
 import { registerControlPlaneCommands } from './commands/control-plane';
 import { registerKeysCommands } from './commands/keys';
+import { registerPolicyCommands } from './commands/policy';
 import { registerWorkflowCommands } from './commands/workflow';
 import { addCommonOptionsToLeaves } from './common-options';
 import { trackCompileShape } from './compile-shape';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerAttestationCommands(program);
   registerWorkflowCommands(program);
+  registerPolicyCommands(program);
   registerArtifactCommands(program);
   registerKeysCommands(program);
   registerControlPlaneCommands(program);

@@ -15,6 +15,8 @@ import type {
   ResetTrigger,
   RobotAccount,
   StoredAttestation,
+  StoredPolicy,
+  StoredPolicySummary,
   Workflow,
   WorkflowKey,
   WorkflowRun,
@@ -137,6 +139,45 @@ export class ControlPlaneClient {
   /** By attestation digest (`sha256:…`) or by run id. */
   getAttestation(runIdOrDigest: string): Promise<StoredAttestation> {
     return this.http.json('GET', `/v1/attestations/${segment(runIdOrDigest)}`, { idempotent: true });
+  }
+
+  // --- policies and policy groups (organisation-wide; written with an admin token, read with a robot's too) ---
+
+  /** Stores a `kind: Policy` document (YAML or JSON, kept verbatim); a changed body becomes the next revision. */
+  createPolicy(body: string): Promise<StoredPolicy> {
+    // Idempotent on the server: the same body again returns the latest revision instead of another one.
+    return this.http.json('POST', '/v1/policies', { json: { body }, idempotent: true });
+  }
+
+  /** The latest revision of every stored policy, by name. */
+  async listPolicies(): Promise<StoredPolicySummary[]> {
+    const { policies } = await this.http.json<{ policies: StoredPolicySummary[] }>('GET', '/v1/policies', {
+      idempotent: true,
+    });
+    return policies;
+  }
+
+  /** The latest revision of the named policy, or the given one. */
+  getPolicy(name: string, revision?: number): Promise<StoredPolicy> {
+    const query = revision === undefined ? '' : `?revision=${segment(revision)}`;
+    return this.http.json('GET', `/v1/policies/${segment(name)}${query}`, { idempotent: true });
+  }
+
+  /** Stores a `kind: PolicyGroup` document; a changed body becomes the next revision. */
+  createPolicyGroup(body: string): Promise<StoredPolicy> {
+    return this.http.json('POST', '/v1/policy-groups', { json: { body }, idempotent: true });
+  }
+
+  async listPolicyGroups(): Promise<StoredPolicySummary[]> {
+    const { policyGroups } = await this.http.json<{ policyGroups: StoredPolicySummary[] }>('GET', '/v1/policy-groups', {
+      idempotent: true,
+    });
+    return policyGroups;
+  }
+
+  getPolicyGroup(name: string, revision?: number): Promise<StoredPolicy> {
+    const query = revision === undefined ? '' : `?revision=${segment(revision)}`;
+    return this.http.json('GET', `/v1/policy-groups/${segment(name)}${query}`, { idempotent: true });
   }
 
   // --- crafting (robot account) ---

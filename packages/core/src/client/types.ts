@@ -72,3 +72,21 @@ export interface WorkflowKey {
   publicKeyPem: string;
   createdAt: string;
 }
+
+/** A policy or policy group stored in the control plane (organisation-wide, by name): one revision of it. */
+export interface StoredPolicySummary {
+  /** Its metadata.name, what contracts refer to (`ref: name[@revision]`). */
+  name: string;
+  revision: number;
+  /** `sha256:<hex>` of the document's bytes: what a contract's `@sha256:` pin is checked against. */
+  digest: string;
+  createdAt: string;
+  description?: string;
+  /** Policies only: the material kinds its scripts evaluate (ATTESTATION: the statement). */
+  kinds?: string[];
+}
+
+export interface StoredPolicy extends StoredPolicySummary {
+  /** The document exactly as uploaded, YAML or JSON. */
+  body: string;
+}

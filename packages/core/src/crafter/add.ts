@@ -12,6 +12,7 @@ import { isEnvReference, resolveEnvReference } from './env-value';
 import { sha256OfText } from './file-digest';
 import { storeFileMaterial } from './file-upload';
 import { notInitialized } from './local-state-store';
+import { craftingPolicyResolver } from './policy-resolver';
 import { notUploadedLine, uploadDoneLine } from './progress';
 import type { CraftedMaterial, CraftingState } from './state';
 import type { StateStore } from './state-store';
@@ -218,10 +219,8 @@ async function evaluateAddedMaterial(
 ) {
   const { contract } = state;
   if ((contract.policies?.materials.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) return [];
-  const { contractPolicyAttachments, createPolicyResolver, evaluateMaterialPolicies } = await import(
-    '../policies/index'
-  );
-  const resolver = createPolicyResolver({ cwd: context.cwd });
+  const { contractPolicyAttachments, evaluateMaterialPolicies } = await import('../policies/index');
+  const resolver = await craftingPolicyResolver(context);
   const attachments = await contractPolicyAttachments(contract, resolver);
   return evaluateMaterialPolicies(attachments.materials, material, path, {
     resolver,

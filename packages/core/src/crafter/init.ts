@@ -4,6 +4,7 @@ import { ChainloopError, UsageError } from '../errors';
 import { type CraftingContext, requireClient } from './context';
 import { readGitHead } from './git-head';
 import { LocalStateStore } from './local-state-store';
+import { craftingPolicyResolver } from './policy-resolver';
 import { evaluateAttestationPhase } from './push';
 import { RemoteStateStore } from './remote-state-store';
 import { CRAFTING_STATE_VERSION, type CraftingState } from './state';
@@ -150,8 +151,8 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
  */
 async function withGroupMaterials(context: CraftingContext, contract: Contract): Promise<Contract> {
   if ((contract.policyGroups?.length ?? 0) === 0) return contract;
-  const { contractPolicyAttachments, createPolicyResolver } = await import('../policies/index');
-  const { declaredMaterials } = await contractPolicyAttachments(contract, createPolicyResolver({ cwd: context.cwd }));
+  const { contractPolicyAttachments } = await import('../policies/index');
+  const { declaredMaterials } = await contractPolicyAttachments(contract, await craftingPolicyResolver(context));
   const materials = [...contract.materials];
   for (const declared of declaredMaterials) {
     if (materials.some((material) => material.name === declared.name)) continue;

@@ -8,6 +8,7 @@ import { type PolicyEvaluation, violationMessages } from '../policies/evaluation
 import { mergeAnnotations } from './annotations';
 import { type CraftingContext, requireClient } from './context';
 import { notInitialized } from './local-state-store';
+import { craftingPolicyResolver } from './policy-resolver';
 import { allPolicyEvaluations, type ChainloopStatement, type RenderOptions, renderStatement } from './render';
 import { type CraftingState, missingRequiredMaterials } from './state';
 import type { StateStore } from './state-store';
@@ -161,10 +162,8 @@ export async function evaluateAttestationPhase(
 ): Promise<PolicyEvaluation[]> {
   const { contract } = state;
   if ((contract.policies?.attestation.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) return [];
-  const { contractPolicyAttachments, createPolicyResolver, evaluateAttestationPolicies } = await import(
-    '../policies/index'
-  );
-  const resolver = createPolicyResolver({ cwd: context.cwd });
+  const { contractPolicyAttachments, evaluateAttestationPolicies } = await import('../policies/index');
+  const resolver = await craftingPolicyResolver(context);
   const attachments = await contractPolicyAttachments(contract, resolver);
   if (attachments.attestation.length === 0) return [];
   const draft = renderStatement(state, options) as unknown as Record<string, unknown>;

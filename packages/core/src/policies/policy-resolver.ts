@@ -24,7 +24,10 @@ export interface PolicyResolver {
   resolveGroup(ref: PolicyRef, where: string): Promise<ResolvedPolicyGroup>;
 }
 
-/** A stored document as the control plane returns it: its text and its revision. */
+/**
+ * A stored document as the control plane returns it: its text and its revision. A ChainloopError it throws (the name
+ * or revision is not stored, the control plane is unreachable) keeps its code, its message prefixed with the ref.
+ */
 export type StoredDocumentFetcher = (
   name: string,
   revision: number | undefined,
@@ -101,7 +104,12 @@ async function fetchText(
         `${kind === 'policy' ? 'policies' : 'policy groups'} stored in the control plane are not available here: use builtin:// or file://`,
       );
     }
-    const stored = await fetch(ref.name, ref.revision);
+    let stored: Awaited<ReturnType<StoredDocumentFetcher>>;
+    try {
+      stored = await fetch(ref.name, ref.revision);
+    } catch (error) {
+      throw fetchFailed(kind, where, ref, error);
+    }
     text = stored.text;
     uri = `chainloop://${ref.name}@${stored.revision}`;
   }
@@ -126,6 +134,16 @@ function checkName(ref: PolicyRef, where: string, name: string): void {
   if (ref.scheme !== 'file' && name !== ref.name) {
     throw refError('policy', where, ref, `the document is named "${name}", not "${ref.name}"`);
   }
+}
+
+/** A failed fetch (not stored, control plane unreachable…) keeps its code and says which ref of the contract asked. */
+function fetchFailed(kind: DocumentKind, where: string, ref: PolicyRef, error: unknown): unknown {
+  if (!(error instanceof ChainloopError)) return error;
+  return new ChainloopError(error.code, `${kind} ${ref.ref} (${where}): ${error.message}`, {
+    cause: error,
+    exitCode: error.exitCode,
+    graceful: error.graceful,
+  });
 }
 
 function refError(kind: DocumentKind, where: string, ref: PolicyRef, reason: string): ChainloopError {
