@@ -30,6 +30,7 @@ import { registerOperationsRoutes } from './routes/operations';
 import { registerPolicyRoutes } from './routes/policies';
 import { registerRunDetailRoutes } from './routes/run-detail';
 import { registerRunRoutes } from './routes/runs';
+import { registerSettingsRoutes } from './routes/settings';
 import { registerSigningRoutes } from './routes/signing';
 import { registerUiRoutes } from './routes/ui';
 import { registerWorkflowKeyRoutes } from './routes/workflow-keys';
@@ -270,6 +271,7 @@ export async function buildApp(context: ServerContext): Promise<{ app: FastifyIn
   registerWorkflowRoutes(app, context);
   registerWorkflowKeyRoutes(app, context);
   registerPolicyRoutes(app, context);
+  registerSettingsRoutes(app, context);
   registerCraftingRoutes(app, context);
   registerRunRoutes(app, context);
   registerRunDetailRoutes(app, context);

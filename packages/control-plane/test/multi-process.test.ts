@@ -92,3 +92,15 @@ test('a web UI session signed in on one process works on the other; signing out 
   assert.equal((await read(left)).status, 401);
   assert.equal((await read(right)).status, 401);
 });
+
+test("the organisation's policy strategy set on one process is what the other hands to crafting", {
+  timeout: 30_000,
+}, async () => {
+  const crafting = await workflowWithRobot(left, 'policy-strategy');
+  const viaRight = right.client(crafting.token);
+  assert.equal((await viaRight.getCraftingContract()).blockOnPolicyViolation, false);
+  await left.admin().setPolicySettings({ blockOnPolicyViolation: true });
+  assert.equal((await viaRight.getCraftingContract()).blockOnPolicyViolation, true);
+  await right.admin().setPolicySettings({ blockOnPolicyViolation: false });
+  assert.deepEqual(await left.admin().getPolicySettings(), { blockOnPolicyViolation: false });
+});

@@ -50,11 +50,57 @@ const POLICY_GROUP: StoredDocumentCommands = {
 
 // policy create|update|list|describe and policy-group create|update|list|describe (admin token).
 export function registerPolicyCommands(program: Command): void {
-  registerStoredDocumentCommands(program, POLICY);
+  registerPolicySettingsCommand(registerStoredDocumentCommands(program, POLICY));
   registerStoredDocumentCommands(program, POLICY_GROUP);
 }
 
-function registerStoredDocumentCommands(program: Command, spec: StoredDocumentCommands): void {
+/**
+ * `policy settings [--block-on-violation true|false]`: the organisation's policy strategy (Chainloop's
+ * `block_on_policy_violation`). ENFORCED: any violation blocks attestation push; ADVISORY: only gated policies do.
+ */
+function registerPolicySettingsCommand(policy: Command): void {
+  policy
+    .command('settings')
+    .description(
+      "show the organisation's policy violation strategy, or change it with --block-on-violation: true (ENFORCED, any violation blocks attestation push) or false (ADVISORY, only gated policies do); attestations read it at init",
+    )
+    .option('--block-on-violation <true|false>', 'block attestation push on any policy violation', parseBoolean)
+    .action(async (flags: { blockOnViolation?: boolean }, command: Command) => {
+      const client = await adminClient(command);
+      const settings =
+        flags.blockOnViolation === undefined
+          ? await client.getPolicySettings()
+          : await client.setPolicySettings({ blockOnPolicyViolation: flags.blockOnViolation });
+      const strategy = settings.blockOnPolicyViolation ? 'ENFORCED' : 'ADVISORY';
+      if (flags.blockOnViolation !== undefined) {
+        log.info(
+          `policy violation strategy set to ${strategy}: attestations initialized from now on use it (those in progress keep the one they started with)`,
+        );
+      }
+      if (outputFormat(command) === 'json') return printJson(settings);
+      printLine(
+        renderKeyValueTable(
+          [
+            ['Policy violation strategy', strategy],
+            ['Block on policy violation', settings.blockOnPolicyViolation ? 'true' : 'false'],
+          ],
+          'Policy Settings',
+        ),
+      );
+    });
+}
+
+function parseBoolean(value: string): boolean {
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  throw new UsageError(
+    'INVALID_BOOLEAN',
+    `--block-on-violation "${value}" is not true or false: pass true (ENFORCED) or false (ADVISORY)`,
+  );
+}
+
+function registerStoredDocumentCommands(program: Command, spec: StoredDocumentCommands): Command {
   const group = program
     .command(spec.command)
     .description(
@@ -111,6 +157,7 @@ function registerStoredDocumentCommands(program: Command, spec: StoredDocumentCo
       printLine(renderKeyValueTable(documentRows(spec, stored), spec.title));
       printLine(stored.body.replace(/\n$/, ''));
     });
+  return group;
 }
 
 function parseRevision(value: string): number {

@@ -10,6 +10,7 @@ import {
   withErrors,
   workflowSchema,
 } from '../http/schemas';
+import { blockOnPolicyViolation } from './settings';
 
 /** What a robot account does during init: learn its workflow, fetch the contract, open a run. */
 export function registerCraftingRoutes(app: FastifyInstance, context: ServerContext): void {
@@ -48,22 +49,33 @@ export function registerCraftingRoutes(app: FastifyInstance, context: ServerCont
         response: withErrors({
           200: {
             type: 'object',
-            required: ['workflow', 'contract'],
-            properties: { workflow: workflowSchema, contract: contractRevisionSchema },
+            required: ['workflow', 'contract', 'blockOnPolicyViolation'],
+            properties: {
+              workflow: workflowSchema,
+              contract: contractRevisionSchema,
+              blockOnPolicyViolation: {
+                type: 'boolean',
+                description:
+                  "the organisation's policy strategy (Chainloop's block_on_policy_violation): true, any violation blocks the push (ENFORCED)",
+              },
+            },
           },
         }),
       },
     },
     async (request) => {
       const workflow = await robotWorkflow(repository, request.principal);
-      const contract = await repository.getContractRevision(workflow.id, request.query.revision);
+      const [contract, blocks] = await Promise.all([
+        repository.getContractRevision(workflow.id, request.query.revision),
+        blockOnPolicyViolation(repository),
+      ]);
       if (!contract) {
         throw notFound(
           'CONTRACT_REVISION_NOT_FOUND',
           `workflow "${workflow.name}" has no contract revision ${request.query.revision}: drop --contract-revision to use the latest`,
         );
       }
-      return { workflow, contract };
+      return { workflow, contract, blockOnPolicyViolation: blocks };
     },
   );
 

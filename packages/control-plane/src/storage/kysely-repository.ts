@@ -650,6 +650,15 @@ export class KyselyRepository implements Repository {
     });
   }
 
+  async readDeploymentSetting(name: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('deployment_settings')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
   async ping(): Promise<void> {
     await sql`SELECT 1`.execute(this.db);
   }

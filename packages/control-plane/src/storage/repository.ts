@@ -254,6 +254,8 @@ export interface Repository {
     mode: 'claim' | 'replace',
     now: string,
   ): Promise<string | undefined>;
+  /** The recorded value of a deployment setting; undefined when none was recorded. */
+  readDeploymentSetting(name: string): Promise<string | undefined>;
   /** Throws when the store cannot answer (readiness probe). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -492,6 +492,13 @@ export function repositoryConformance(name: string, factory: RepositoryFactory):
       assert.equal(await second.recordDeploymentSetting('ca', 'three', 'replace', now()), winner);
       assert.equal(await repository.recordDeploymentSetting('ca', 'four', 'claim', now()), 'three');
       assert.equal(await repository.recordDeploymentSetting('token', 'x', 'replace', now()), undefined);
+      assert.equal(
+        await second.readDeploymentSetting('ca'),
+        'three',
+        'the replaced value, read from the other connection',
+      );
+      assert.equal(await second.readDeploymentSetting('token'), 'x');
+      assert.equal(await repository.readDeploymentSetting('never-recorded'), undefined);
     } finally {
       await second.close();
       await repository.close();

@@ -11,7 +11,9 @@ import { ControlPlaneTransport, type TransportOptions } from './transport';
 import type {
   BlobRef,
   ContractRevision,
+  CraftingContract,
   Identity,
+  PolicySettings,
   ResetTrigger,
   RobotAccount,
   StoredAttestation,
@@ -141,6 +143,17 @@ export class ControlPlaneClient {
     return this.http.json('GET', `/v1/attestations/${segment(runIdOrDigest)}`, { idempotent: true });
   }
 
+  // --- organisation settings (read with any token, written with an admin token) ---
+
+  /** Whether any policy violation blocks a push (ENFORCED) or only a gated policy's (ADVISORY). */
+  getPolicySettings(): Promise<PolicySettings> {
+    return this.http.json('GET', '/v1/settings/policies', { idempotent: true });
+  }
+
+  setPolicySettings(settings: PolicySettings): Promise<PolicySettings> {
+    return this.http.json('PUT', '/v1/settings/policies', { json: settings, idempotent: true });
+  }
+
   // --- policies and policy groups (organisation-wide; written with an admin token, read with a robot's too) ---
 
   /** Stores a `kind: Policy` document (YAML or JSON, kept verbatim); a changed body becomes the next revision. */
@@ -186,7 +199,8 @@ export class ControlPlaneClient {
     return this.http.json('GET', '/v1/whoami', { idempotent: true });
   }
 
-  getCraftingContract(revision?: number): Promise<{ workflow: Workflow; contract: ContractRevision }> {
+  /** The workflow, its contract and the organisation's policy strategy, as init needs them. */
+  getCraftingContract(revision?: number): Promise<CraftingContract> {
     const query = revision === undefined ? '' : `?revision=${segment(revision)}`;
     return this.http.json('GET', `/v1/crafting/contract${query}`, { idempotent: true });
   }

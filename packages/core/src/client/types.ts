@@ -90,3 +90,17 @@ export interface StoredPolicy extends StoredPolicySummary {
   /** The document exactly as uploaded, YAML or JSON. */
   body: string;
 }
+
+/** The organisation's policy strategy (Chainloop's `block_on_policy_violation`). */
+export interface PolicySettings {
+  /** true: any policy violation blocks attestation push (ENFORCED); false: only gated policies do (ADVISORY). */
+  blockOnPolicyViolation: boolean;
+}
+
+/** What `attestation init` learns from the control plane. */
+export interface CraftingContract {
+  workflow: Workflow;
+  contract: ContractRevision;
+  /** Absent from control planes older than the setting: false. */
+  blockOnPolicyViolation?: boolean;
+}

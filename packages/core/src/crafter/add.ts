@@ -6,6 +6,9 @@ import { isMaterialKindName } from '../contract/enum-names';
 import { DNS_1123_LABEL, MATERIAL_KINDS, type MaterialKindName } from '../contract/model';
 import { UsageError } from '../errors';
 import type { InspectedMaterial, MaterialInput } from '../materials/kind';
+import type { SelectedMaterialPolicy } from '../policies/evaluate-policies';
+import type { PolicyEvaluation } from '../policies/evaluation';
+import type { PolicyInputOverride } from '../policies/input-overrides';
 import { mergeAnnotations } from './annotations';
 import { type CraftingContext, requireClient } from './context';
 import { isEnvReference, resolveEnvReference } from './env-value';
@@ -17,6 +20,9 @@ import { notUploadedLine, uploadDoneLine } from './progress';
 import type { CraftedMaterial, CraftingState } from './state';
 import type { StateStore } from './state-store';
 
+/** `--policy-input [<policy>:]<input>=<value>` flags, parsed for `AddOptions.policyInputs`. */
+export { type PolicyInputOverride, parsePolicyInputFlags } from '../policies/input-overrides';
+
 export interface AddOptions {
   name?: string;
   value: string;
@@ -24,6 +30,11 @@ export interface AddOptions {
   annotations: Record<string, string>;
   /** Passed to the kind (registry credentials, insecure registries, …). */
   materialOptions?: Record<string, unknown>;
+  /**
+   * `--policy-input`: values replacing the contract's `with` value of an input for the policies evaluated on this
+   * material (`parsePolicyInputFlags`); one no applied policy declares is refused before anything is uploaded.
+   */
+  policyInputs?: PolicyInputOverride[];
 }
 
 export interface AddResult {
@@ -102,6 +113,7 @@ export async function craftMaterial(
       context.log.info(`material "${name}" detected as ${kind}`);
     }
 
+    const policies = await selectAddedMaterialPolicies(context, state, name, kind, options.policyInputs);
     const material = await craft(
       context,
       state.dryRun,
@@ -118,13 +130,8 @@ export async function craftMaterial(
       ...mergeAnnotations(declared?.annotations ?? [], {}, options.annotations, `material "${name}"`),
       ...material.annotations,
     };
-    const evaluations = await evaluateAddedMaterial(
-      context,
-      state,
-      material,
-      inspected.shape === 'file' ? inspected.path : undefined,
-    );
-    if (evaluations.length > 0) material.policyEvaluations = evaluations;
+    const evaluations = await policies?.evaluate(material, inspected.shape === 'file' ? inspected.path : undefined);
+    if (evaluations && evaluations.length > 0) material.policyEvaluations = evaluations;
 
     return material;
   } finally {
@@ -208,25 +215,55 @@ async function craft(
 }
 
 /**
- * The contract's material policies (its own and its groups') that apply to the material, evaluated on its local
- * content; policies are loaded only when the contract attaches any.
+ * The contract's material policies (its own and its groups') that apply to a material of this name and kind, with
+ * what evaluates them on its local content once crafted; the `--policy-input` flags are checked against them first,
+ * so a bad one fails before anything is uploaded. Policies are loaded only when the contract attaches any.
  */
-async function evaluateAddedMaterial(
+async function selectAddedMaterialPolicies(
   context: CraftingContext,
   state: CraftingState,
-  material: CraftedMaterial,
-  path: string | undefined,
-) {
+  name: string,
+  kind: MaterialKindName,
+  policyInputs: PolicyInputOverride[] | undefined,
+): Promise<{ evaluate(material: CraftedMaterial, path: string | undefined): Promise<PolicyEvaluation[]> } | undefined> {
   const { contract } = state;
-  if ((contract.policies?.materials.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) return [];
-  const { contractPolicyAttachments, evaluateMaterialPolicies } = await import('../policies/index');
+  const overrides = policyInputs ?? [];
+  if ((contract.policies?.materials.length ?? 0) === 0 && (contract.policyGroups?.length ?? 0) === 0) {
+    if (overrides.length === 0) return undefined;
+    const { checkInputOverrides } = await import('../policies/input-overrides');
+    checkInputOverrides([], overrides, name);
+  }
+  const [
+    { contractPolicyAttachments },
+    { selectMaterialPolicies, evaluateSelectedMaterialPolicies },
+    { checkInputOverrides },
+  ] = await Promise.all([
+    import('../policies/policy-groups'),
+    import('../policies/evaluate-policies'),
+    import('../policies/input-overrides'),
+  ]);
   const resolver = await craftingPolicyResolver(context);
   const attachments = await contractPolicyAttachments(contract, resolver);
-  return evaluateMaterialPolicies(attachments.materials, material, path, {
-    resolver,
-    onIgnoredInputs: (policy, names) =>
-      context.log.warn(`policy "${policy}" declares no input ${names.join(', ')}: ignored`),
-  });
+  const selected: SelectedMaterialPolicy[] = await selectMaterialPolicies(
+    attachments.materials,
+    { name, kind },
+    { resolver },
+  );
+  checkInputOverrides(
+    selected.map((policy) => policy.document),
+    overrides,
+    name,
+  );
+  if (selected.length === 0) return undefined;
+  return {
+    evaluate: (material, path) =>
+      evaluateSelectedMaterialPolicies(selected, material, path, {
+        resolver,
+        inputOverrides: overrides,
+        onIgnoredInputs: (policy, names) =>
+          context.log.warn(`policy "${policy}" declares no input ${names.join(', ')}: ignored`),
+      }),
+  };
 }
 
 function checkKindName(kind: string): MaterialKindName {

@@ -47,8 +47,12 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
   const answer = client.getCraftingContract(options.contractRevision);
   const head = readGitHead(context.cwd);
   // Loaded here, not at the top: `status` and `--version` must not pay for YAML, contracts and runners.
-  const [{ parseContract }, { detectRunner, enforceRunnerType, resolveRunnerEnv }, { workflow, contract: revision }] =
-    await Promise.all([import('../contract/index'), import('../runners/index'), answer]);
+  const [{ parseContract }, { detectRunner, enforceRunnerType, resolveRunnerEnv }, crafting] = await Promise.all([
+    import('../contract/index'),
+    import('../runners/index'),
+    answer,
+  ]);
+  const { workflow, contract: revision } = crafting;
   const contract = await withGroupMaterials(context, parseContract(revision.body));
 
   const runner = detectRunner(context.env);
@@ -104,6 +108,8 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
     },
     head: gitHead,
     annotations: {},
+    // A control plane older than the setting does not answer it: ADVISORY, as before.
+    blockOnPolicyViolation: crafting.blockOnPolicyViolation === true,
   });
   const createRun = () =>
     client.createRun({

@@ -145,5 +145,11 @@ export function parseState(text: string, where: string): CraftingState {
       `${where} is not a chainloop crafting state (version ${CRAFTING_STATE_VERSION}): run chainloop attestation init --replace`,
     );
   }
+  if (state.blockOnPolicyViolation !== undefined && typeof state.blockOnPolicyViolation !== 'boolean') {
+    throw new ChainloopError(
+      'STATE_CORRUPT',
+      `${where} has a blockOnPolicyViolation that is not true or false: run chainloop attestation init --replace`,
+    );
+  }
   return state;
 }

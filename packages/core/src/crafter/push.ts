@@ -175,29 +175,46 @@ export async function evaluateAttestationPhase(
 }
 
 /**
- * Refuses the push while a gated policy has violations (before anything is signed or stored, so the state is kept
- * and the job can fix the material, add it again and push again); with the bypass it only warns.
+ * Refuses the push while a gated policy has violations, or any policy has when the organisation enforces policies
+ * (`blockOnPolicyViolation`, ENFORCED) — before anything is signed or stored, so the state is kept and the job can fix
+ * the material, add it again and push again; with the bypass it only warns.
  */
 function checkPolicyGates(context: CraftingContext, state: CraftingState, options: RenderOptions): void {
-  const gated = allPolicyEvaluations(Object.values(state.materials), options.attestationEvaluations).filter(
-    (evaluation) => evaluation.gate && evaluation.violations.length > 0,
+  const enforced = state.blockOnPolicyViolation === true;
+  const blocking = allPolicyEvaluations(Object.values(state.materials), options.attestationEvaluations).filter(
+    (evaluation) => evaluation.violations.length > 0 && (evaluation.gate || enforced),
   );
-  if (gated.length === 0) return;
-  const list = gated.map(describeGatedViolations).join('; ');
+  if (blocking.length === 0) return;
+  // Enforced, gated and advisory policies are listed together: the gates are marked.
+  const list = blocking.map((evaluation) => describeBlockingViolations(evaluation, enforced)).join('; ');
   if (options.bypassPolicyCheck) {
-    context.log.warn(`policy gates bypassed with --exception-bypass-policy-check: ${list}`);
+    context.log.warn(
+      enforced
+        ? `policy violations bypassed with --exception-bypass-policy-check (the organisation enforces policies): ${list}`
+        : `policy gates bypassed with --exception-bypass-policy-check: ${list}`,
+    );
     return;
+  }
+  const fix =
+    'fix the material and add it again with chainloop attestation add, or push with --exception-bypass-policy-check (the attestation state is kept)';
+  if (enforced) {
+    throw new ChainloopError(
+      'POLICY_VIOLATIONS_ENFORCED',
+      `the attestation is blocked by policy violations: the organisation enforces policies (ENFORCED: any violation blocks the push, gate or not): ${list}; ${fix}`,
+      { exitCode: 4, graceful: false },
+    );
   }
   throw new ChainloopError(
     'POLICY_GATE_FAILED',
-    `the attestation is blocked by policy gates with violations: ${list}; fix the material and add it again with chainloop attestation add, or push with --exception-bypass-policy-check (the attestation state is kept)`,
+    `the attestation is blocked by policy gates with violations: ${list}; ${fix}`,
     { exitCode: 4, graceful: false },
   );
 }
 
-function describeGatedViolations(evaluation: PolicyEvaluation): string {
+function describeBlockingViolations(evaluation: PolicyEvaluation, markGates: boolean): string {
   const target = evaluation.materialName === '' ? 'the attestation' : `material "${evaluation.materialName}"`;
-  return `policy "${evaluation.name}" on ${target} (${violationMessages(evaluation).join(' | ')})`;
+  const gate = markGates && evaluation.gate ? ' [gate]' : '';
+  return `policy "${evaluation.name}"${gate} on ${target} (${violationMessages(evaluation).join(' | ')})`;
 }
 
 const RETRYABLE = new Set(['CONTROL_PLANE_UNREACHABLE', 'CONTROL_PLANE_UNAVAILABLE', 'INTERNAL', 'INTERNAL_ERROR']);

@@ -71,6 +71,8 @@ export interface RenderOptions {
   attestationEvaluations?: PolicyEvaluation[];
   /** `push --exception-bypass-policy-check`: recorded as `policyBlockBypassEnabled`. */
   bypassPolicyCheck?: boolean;
+  /** The organisation blocks on any violation (`ENFORCED`); renderStatement takes it from the state. */
+  blockOnPolicyViolation?: boolean;
 }
 
 export function renderStatement(state: CraftingState, options: RenderOptions): ChainloopStatement {
@@ -108,6 +110,7 @@ export function renderStatement(state: CraftingState, options: RenderOptions): C
     renderPolicyFields(materials, {
       ...options,
       attestationEvaluations: options.attestationEvaluations ?? state.attestationPolicyEvaluations,
+      blockOnPolicyViolation: state.blockOnPolicyViolation === true,
     }),
   );
 
@@ -164,7 +167,7 @@ export function allPolicyEvaluations(
 export function renderPolicyFields(materials: CraftedMaterial[], options: RenderOptions): Record<string, unknown> {
   const evaluations = allPolicyEvaluations(materials, options.attestationEvaluations);
   const summary = summarizePolicies(evaluations, {
-    blockOnViolation: false,
+    blockOnViolation: options.blockOnPolicyViolation === true,
     bypass: options.bypassPolicyCheck === true,
   });
   const fields: Record<string, unknown> = {};

@@ -86,6 +86,12 @@ export interface CraftingState {
   head?: GitHead;
   annotations: Record<string, string>;
   /**
+   * The organisation's policy strategy as the control plane answered at init (Chainloop's `block_on_policy_violation`):
+   * when true (ENFORCED) any policy violation blocks the push, not only a gated policy's. Absent (a state written
+   * before the setting existed) is false: ADVISORY.
+   */
+  blockOnPolicyViolation?: boolean;
+  /**
    * The contract's attestation policies evaluated at init (phase INIT) on the statement as it was then; push adds
    * the PUSH-phase ones, which replace an INIT result of the same policy. Absent when none ran.
    */

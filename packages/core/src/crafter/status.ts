@@ -42,6 +42,7 @@ export interface AttestationStatus {
   hasPolicyViolations: boolean;
   /** Gated policies with violations: push refuses them unless it bypasses policy checks. */
   hasGatedPolicyViolations: boolean;
+  /** ENFORCED: the organisation blocks the push on any violation; ADVISORY: only gated policies' block it. */
   policyCheckBlockingStrategy: PolicyCheckBlockingStrategy;
 }
 
@@ -80,7 +81,7 @@ export function describeState(state: CraftingState): AttestationStatus {
     policyEvaluations[ATTESTATION_EVALUATIONS_KEY] = state.attestationPolicyEvaluations;
   }
   const summary = summarizePolicies(Object.values(policyEvaluations).flat(), {
-    blockOnViolation: false,
+    blockOnViolation: state.blockOnPolicyViolation === true,
     bypass: false,
   });
   return {

@@ -3,6 +3,7 @@ import type { AttestationPhase, PolicyDocument, PolicyScript } from '../contract
 import { celEngine } from './cel-engine';
 import type { CompiledScript, PolicyEngine, RuleInput, ScriptContext } from './engine';
 import type { PolicyEvaluation, PolicyEvaluationReference } from './evaluation';
+import { checkInputOverrides, type PolicyInputOverride, withInputOverrides } from './input-overrides';
 import type { EvaluatedAttachment } from './policy-groups';
 import { computePolicyInputs, ruleArguments } from './policy-inputs';
 import type { PolicyResolver } from './policy-resolver';
@@ -22,6 +23,19 @@ export interface PolicyEvaluationOptions {
   timeoutMs?: number;
   /** Told about `with` values the policy does not declare (Chainloop logs a warning and ignores them). */
   onIgnoredInputs?: (policy: string, names: string[]) => void;
+  /**
+   * Material policies only: `attestation add --policy-input` values, which replace the contract's `with` value of
+   * the input (checked: a flag no applied policy can take is a usage error).
+   */
+  inputOverrides?: PolicyInputOverride[];
+}
+
+/** A material policy that applies to a material, loaded, with the scripts that will run on it. */
+export interface SelectedMaterialPolicy {
+  attachment: EvaluatedAttachment;
+  document: PolicyDocument;
+  reference?: PolicyEvaluationReference;
+  scripts: PolicyScript[];
 }
 
 /**
@@ -35,7 +49,25 @@ export async function evaluateMaterialPolicies(
   path: string | undefined,
   options: PolicyEvaluationOptions,
 ): Promise<PolicyEvaluation[]> {
-  const evaluations: PolicyEvaluation[] = [];
+  const selected = await selectMaterialPolicies(attachments, material, options);
+  checkInputOverrides(
+    selected.map((policy) => policy.document),
+    options.inputOverrides,
+    material.name,
+  );
+  return evaluateSelectedMaterialPolicies(selected, material, path, options);
+}
+
+/**
+ * The material policies that apply to a material of this name and kind, loaded (so `add` can check its
+ * `--policy-input` flags before it uploads anything).
+ */
+export async function selectMaterialPolicies(
+  attachments: EvaluatedAttachment[],
+  material: Pick<PolicyMaterial, 'name' | 'kind'>,
+  options: Pick<PolicyEvaluationOptions, 'resolver'>,
+): Promise<SelectedMaterialPolicy[]> {
+  const selected: SelectedMaterialPolicy[] = [];
   for (const attachment of attachments) {
     if (attachment.disabled || !selectorMatches(attachment, material.name)) continue;
     if (attachment.onlyKind !== undefined && attachment.onlyKind !== material.kind) continue;
@@ -45,7 +77,21 @@ export async function evaluateMaterialPolicies(
       script.kind === undefined ? attachment.selector !== undefined : script.kind === material.kind,
     );
     if (scripts.length === 0) continue;
-    const { values, args } = inputsFor(document, attachment, options);
+    selected.push({ attachment, document, reference, scripts });
+  }
+  return selected;
+}
+
+/** Evaluates policies `selectMaterialPolicies` chose for the material (its overrides already checked). */
+export async function evaluateSelectedMaterialPolicies(
+  selected: SelectedMaterialPolicy[],
+  material: PolicyMaterial,
+  path: string | undefined,
+  options: PolicyEvaluationOptions,
+): Promise<PolicyEvaluation[]> {
+  const evaluations: PolicyEvaluation[] = [];
+  for (const { attachment, document, reference, scripts } of selected) {
+    const { values, args } = inputsFor(document, attachment, options, options.inputOverrides);
     const input = await materialRuleInput(material, path, args);
     evaluations.push(
       await evaluate(document, reference, attachment, scripts, input, values, {
@@ -101,14 +147,20 @@ function selectorMatches(attachment: EvaluatedAttachment, materialName: string):
 
 async function load(
   attachment: EvaluatedAttachment,
-  options: PolicyEvaluationOptions,
+  options: Pick<PolicyEvaluationOptions, 'resolver'>,
 ): Promise<{ document: PolicyDocument; reference?: PolicyEvaluationReference }> {
   if ('embedded' in attachment.policy) return { document: attachment.policy.embedded };
   return options.resolver.resolve(attachment.policy.ref, attachment.path);
 }
 
-function inputsFor(document: PolicyDocument, attachment: EvaluatedAttachment, options: PolicyEvaluationOptions) {
-  const { values, ignored } = computePolicyInputs(document, attachment.with, attachment.path);
+function inputsFor(
+  document: PolicyDocument,
+  attachment: EvaluatedAttachment,
+  options: PolicyEvaluationOptions,
+  overrides?: PolicyInputOverride[],
+) {
+  const given = withInputOverrides(attachment.with, document, overrides);
+  const { values, ignored } = computePolicyInputs(document, given, attachment.path);
   if (ignored.length > 0) options.onIgnoredInputs?.(document.name, ignored);
   return { values, args: ruleArguments(values) };
 }

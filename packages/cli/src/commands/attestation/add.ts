@@ -18,6 +18,7 @@ interface AddFlags {
   registryUsername?: string;
   registryPassword?: string;
   insecureRegistry?: string[];
+  policyInput?: string[];
 }
 
 export function registerAttestationAdd(attestation: Command): void {
@@ -30,6 +31,11 @@ export function registerAttestationAdd(attestation: Command): void {
     .option('--name <name>', 'material name (from the contract; otherwise added as a contract-free material)')
     .option('--kind <kind>', 'material kind for names the contract does not declare (default: auto-detect)')
     .option('--annotation <key=value>', 'annotation (repeatable)', collect)
+    .option(
+      '--policy-input <[policy:]input=value>',
+      "replace the contract's value of a policy input for the policies evaluated on this material (only that policy's with policy:; repeatable, several for one input are several values)",
+      collect,
+    )
     .option('--registry-server <host>', 'registry for the credentials below (env CHAINLOOP_REGISTRY_SERVER)')
     .option('--registry-username <user>', 'registry user name (env CHAINLOOP_REGISTRY_USERNAME)')
     .option('--registry-password <password>', 'registry password (env CHAINLOOP_REGISTRY_PASSWORD)')
@@ -42,11 +48,12 @@ export function registerAttestationAdd(attestation: Command): void {
     .option('--local-state-path <path>', 'where the local crafting state lives')
     .action(async (flags: AddFlags, command: Command) => {
       const format = outputFormat(command);
-      const { addMaterial, parseAnnotationFlags } = await import('@chainloop-ts/core/crafter');
+      const { addMaterial, parseAnnotationFlags, parsePolicyInputFlags } = await import('@chainloop-ts/core/crafter');
       const { isMaterialKindName } = await import('@chainloop-ts/core/contract');
       // The kinds crafted tell the bundle's code cache which code this run compiled (only enum names: see compile-shape).
       const crafted = (kinds: string[]) => recordMaterialKinds(kinds.filter(isMaterialKindName));
       const annotations = parseAnnotationFlags(flags.annotation);
+      const policyInputs = parsePolicyInputFlags(flags.policyInput);
       const context = await craftingContext(command);
       const store = await stateStore(command, context);
       const insecure = [
@@ -68,6 +75,12 @@ export function registerAttestationAdd(attestation: Command): void {
           throw new UsageError(
             'ADD_FLAGS_CONFLICT',
             '--materials/--materials-file cannot be combined with --name/--value',
+          );
+        }
+        if (policyInputs.length > 0) {
+          throw new UsageError(
+            'ADD_FLAGS_CONFLICT',
+            '--policy-input applies to one material: add that material with --name and --value, not in --materials',
           );
         }
         const { addMaterials, parseMaterialList } = await import('@chainloop-ts/core/lifecycle');
@@ -97,6 +110,7 @@ export function registerAttestationAdd(attestation: Command): void {
         kind: flags.kind,
         annotations,
         materialOptions,
+        policyInputs,
       });
       crafted([material.kind]);
       await logPolicyEvaluations(material);

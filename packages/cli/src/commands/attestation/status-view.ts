@@ -25,7 +25,10 @@ export function renderStatusTables(status: AttestationStatus, full: boolean): st
   if (status.dryRun) general.push(['Dry Run', 'Yes']);
   if (status.runner.url) general.push(['Runner', `${status.runner.type} ${status.runner.url}`]);
   const evaluated = Object.keys(status.policyEvaluations).length > 0;
-  if (evaluated) general.push(['Policy violation strategy', status.policyCheckBlockingStrategy]);
+  // Chainloop's row; shown once a policy ran, or whenever the organisation enforces policies.
+  if (evaluated || status.policyCheckBlockingStrategy === 'ENFORCED') {
+    general.push(['Policy violation strategy', status.policyCheckBlockingStrategy]);
+  }
 
   const head = ['NAME', 'TYPE', 'SET', 'REQUIRED', 'IS OUTPUT', ...(full ? ['VALUE'] : [])];
   const materialRows = status.materials.map((m) => [
