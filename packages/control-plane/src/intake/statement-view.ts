@@ -1,3 +1,4 @@
+import { describePolicies, type PoliciesView } from './policy-view';
 import { isObject } from './statement-payload';
 
 /** A material of a stored statement, as the web UI's run detail shows it (the CAS facts are added by the route). */
@@ -26,6 +27,8 @@ export interface StatementView {
   env: Record<string, string>;
   annotations: Record<string, string>;
   runnerUrl?: string;
+  /** The policy evaluations crafting recorded in the predicate, read as text (nothing about them is checked). */
+  policies: PoliciesView;
 }
 
 const MATERIAL_ANNOTATION = /^chainloop\.material\./;
@@ -37,7 +40,7 @@ export function describeStatement(payload: Buffer): StatementView {
   try {
     parsed = JSON.parse(statement);
   } catch {
-    return { statement, materials: [], env: {}, annotations: {} };
+    return { statement, materials: [], env: {}, annotations: {}, policies: describePolicies(undefined) };
   }
   const predicate = isObject(parsed) && isObject(parsed.predicate) ? parsed.predicate : {};
   const materials = Array.isArray(predicate.materials) ? predicate.materials : [];
@@ -46,6 +49,7 @@ export function describeStatement(payload: Buffer): StatementView {
     materials: materials.map(describeMaterial),
     env: asTextRecord(predicate.env),
     annotations: asTextRecord(predicate.annotations),
+    policies: describePolicies(predicate),
     ...(typeof predicate.runnerURL === 'string' && predicate.runnerURL !== '' && { runnerUrl: predicate.runnerURL }),
   };
 }

@@ -4,6 +4,7 @@ import { ApiError, notFound } from '../http/api-error';
 import { loadVisibleRun, presentRun, type ServerContext } from '../http/context';
 import { digestSchema, idParams, runSchema, withErrors } from '../http/schemas';
 import type { InspectedAttestation } from '../intake/inspect-attestation';
+import { describePolicies } from '../intake/policy-view';
 import { isObject } from '../intake/statement-payload';
 import type { MaterialView } from '../intake/statement-view';
 import { type SignatureAssessment, SignatureVerifier } from '../signing/signature-verifier';
@@ -27,6 +28,55 @@ interface VerificationMaterial {
 
 const stringRecord = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
+/**
+ * The policy evaluations the pushed statement records (`predicate.policyEvaluations` and the `policy*` flags), as
+ * untrusted text: the control plane checks nothing about policies, they ran in CI.
+ */
+export const policiesSchema = {
+  type: 'object',
+  description:
+    'what the signed statement records about policies (evaluated in CI, not checked here); a statement without any has an empty list',
+  required: ['hasViolations', 'blockingStrategy', 'bypassed', 'attBlocked', 'evaluations'],
+  properties: {
+    hasViolations: { type: 'boolean', description: 'policyHasViolations' },
+    blockingStrategy: {
+      type: 'string',
+      description: 'policyCheckBlockingStrategy: ADVISORY or ENFORCED; empty when the statement records none',
+    },
+    bypassed: { type: 'boolean', description: 'policyBlockBypassEnabled: pushed with --exception-bypass-policy-check' },
+    attBlocked: { type: 'boolean', description: 'policyAttBlocked' },
+    evaluations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['materialName', 'name', 'gate', 'skipped', 'skipReasons', 'violations'],
+        properties: {
+          materialName: { type: 'string', description: 'empty for attestation-level policies (CHAINLOOP.ATTESTATION)' },
+          name: { type: 'string', description: "the policy's name" },
+          reference: {
+            type: 'object',
+            description: 'absent for a policy embedded in the contract',
+            required: ['uri', 'digest'],
+            properties: { uri: { type: 'string' }, digest: { type: 'string', description: 'sha256:<hex>' } },
+          },
+          group: { type: 'string', description: 'the policy group that attached it' },
+          gate: { type: 'boolean' },
+          skipped: { type: 'boolean' },
+          skipReasons: { type: 'array', items: { type: 'string' } },
+          violations: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['subject', 'message'],
+              properties: { subject: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 const detailSchema = {
   type: 'object',
   required: ['run', 'timeline'],
@@ -47,7 +97,7 @@ const detailSchema = {
     attestation: {
       type: 'object',
       description: 'absent when the run has no attestation',
-      required: ['digest', 'createdAt', 'statement', 'materials', 'env', 'annotations'],
+      required: ['digest', 'createdAt', 'statement', 'materials', 'env', 'annotations', 'policies'],
       properties: {
         digest: digestSchema,
         createdAt: { type: 'string', format: 'date-time' },
@@ -79,6 +129,7 @@ const detailSchema = {
         env: stringRecord,
         annotations: stringRecord,
         runnerUrl: { type: 'string' },
+        policies: policiesSchema,
       },
     },
     verification: {
@@ -251,7 +302,7 @@ export function registerRunDetailRoutes(app: FastifyInstance, context: ServerCon
       config: ui,
       schema: {
         summary:
-          'A run with its timeline, its stored attestation (statement, materials, env, annotations) and whether the stored bundle verifies now',
+          'A run with its timeline, its stored attestation (statement, materials, env, annotations, policy evaluations) and whether the stored bundle verifies now',
         tags: ['runs'],
         params: idParams,
         response: withErrors({ 200: detailSchema }),
@@ -275,6 +326,7 @@ export function registerRunDetailRoutes(app: FastifyInstance, context: ServerCon
         env: view?.env ?? {},
         annotations: view?.annotations ?? {},
         ...(view?.runnerUrl && { runnerUrl: view.runnerUrl }),
+        policies: view?.policies ?? describePolicies(undefined),
       };
       const { key: _key, ...verification } = checked.assessment;
       detail.verification = verification;

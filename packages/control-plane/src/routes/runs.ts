@@ -4,8 +4,10 @@ import { isDigest } from '../cas/backend';
 import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
 import { loadVisibleRun, presentRun, resolveWorkflow, robotWorkflow, type ServerContext } from '../http/context';
 import { digestSchema, idParams, RUNNER_TYPE_NAMES, ruled, runSchema, withErrors } from '../http/schemas';
+import { describePolicies, type PoliciesView } from '../intake/policy-view';
 import { type ResetTrigger, RUN_STATUSES, type RunFilter, type RunRecord, type RunStatus } from '../storage/repository';
 import { registerAttestationIntake } from './attestation-intake';
+import { policiesSchema } from './run-detail';
 
 const attestationSchema = {
   type: 'object',
@@ -16,6 +18,18 @@ const attestationSchema = {
     workflowId: { type: 'string' },
     bundle: { type: 'string', description: 'the stored bundle, byte for byte' },
     createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** A run as GET /v1/runs/:id answers it: with what its pushed statement records about policies. */
+const runWithPoliciesSchema = {
+  ...runSchema,
+  properties: {
+    ...runSchema.properties,
+    policies: {
+      ...policiesSchema,
+      description: `${policiesSchema.description}; absent when the run has no attestation`,
+    },
   },
 } as const;
 
@@ -87,6 +101,31 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
 
   const workflowName = async (workflowId: string) => (await repository.getWorkflow(workflowId))?.name ?? '';
 
+  /**
+   * The policy evaluations the run's stored statement records, read on an inspection worker (a large bundle would
+   * stall the event loop) without checking signatures; undefined when the run has no attestation or it is unreadable.
+   */
+  const recordedPolicies = async (run: RunRecord): Promise<PoliciesView | undefined> => {
+    if (!run.attestationDigest) return undefined;
+    const record = await repository.getAttestation(run.attestationDigest);
+    if (!record) return undefined;
+    try {
+      const inspected = await context.inspector.inspect({
+        body: Buffer.from(JSON.stringify({ bundle: record.bundle }), 'utf8'),
+        maxMaterials: Number.MAX_SAFE_INTEGER,
+        publicKeysPem: [],
+        caChainPem: '',
+        describe: true,
+        checkSignatures: false,
+      });
+      return inspected.view?.policies ?? describePolicies(undefined);
+    } catch (error) {
+      // A stored bundle changed into something unreadable: the run is still there, its policies are unknown.
+      if (error instanceof ApiError && error.status < 500) return undefined;
+      throw error;
+    }
+  };
+
   app.get<{ Querystring: RunListQuery }>(
     '/v1/runs',
     {
@@ -152,15 +191,16 @@ export function registerRunRoutes(app: FastifyInstance, context: ServerContext):
     {
       config: { access: 'any', uiSession: true },
       schema: {
-        summary: 'Get a workflow run',
+        summary: 'Get a workflow run, with the policy evaluations its pushed statement records (when it has one)',
         tags: ['runs'],
         params: idParams,
-        response: withErrors({ 200: runSchema }),
+        response: withErrors({ 200: runWithPoliciesSchema }),
       },
     },
     async (request) => {
       const run = await loadVisibleRun(repository, request.principal, request.params.id);
-      return presentRun(run, await workflowName(run.workflowId));
+      const [name, policies] = await Promise.all([workflowName(run.workflowId), recordedPolicies(run)]);
+      return { ...presentRun(run, name), ...(policies && { policies }) };
     },
   );
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseContract } from '@chainloop-ts/core/contract';
+import { checkContractPolicies } from '@chainloop-ts/core/policies';
 import type { FastifyInstance } from 'fastify';
 import { generateToken, hashToken } from '../auth/tokens';
 import { ApiError, badRequest, conflict, notFound } from '../http/api-error';
@@ -24,10 +25,13 @@ export function contractFormat(body: string): ContractFormat {
   return body.trimStart().startsWith('{') ? 'json' : 'yaml';
 }
 
-/** Rejects a contract the shared parser refuses, with its path and reason. */
+/**
+ * Rejects a contract the shared parser refuses, or whose policies would fail in every CI job (an embedded policy's
+ * CEL that does not compile, a builtin:// ref naming no built-in policy), with its path and reason.
+ */
 export function validateContract(body: string): void {
   try {
-    parseContract(body);
+    checkContractPolicies(parseContract(body));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw badRequest('CONTRACT_INVALID', message);

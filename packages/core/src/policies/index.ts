@@ -1,5 +1,6 @@
 export { BUILTIN_POLICY_NAMES, builtinPolicyText } from './builtin';
 export { celEngine } from './cel-engine';
+export { checkContractPolicies } from './check-contract';
 export { checkPolicyDocument, checkPolicyGroupDocument } from './check-documents';
 export type { CompiledScript, PolicyEngine, RuleInput, ScriptContext, ScriptOutcome } from './engine';
 export {
