@@ -296,7 +296,9 @@ export function registerWorkflowCommands(program: Command): void {
 
   run
     .command('describe')
-    .description('show a workflow run and its attestation digest; --verify checks its signature offline')
+    .description(
+      'show a workflow run, its attestation digest and the policy evaluations it records; --verify checks its signature offline',
+    )
     .requiredOption('--id <id>', 'workflow run id')
     .option(
       '--verify',
@@ -306,7 +308,7 @@ export function registerWorkflowCommands(program: Command): void {
     .option('--cert-chain <file>', 'CA certificate(s) PEM the signing certificate must chain to')
     .action(async (flags: { id: string; verify?: boolean; key?: string; certChain?: string }, command: Command) => {
       const client = await adminClient(command);
-      const details = await client.getRun(flags.id);
+      const details: DescribedRun = await client.getRun(flags.id);
       const attestation = details.attestationDigest ? await client.getAttestation(details.id) : undefined;
       const verification = flags.verify
         ? await verifyRunAttestation(client, details, attestation?.bundle, flags)
@@ -322,9 +324,84 @@ export function registerWorkflowCommands(program: Command): void {
       }
       const rows = runRows(details);
       if (projectVersion) rows.splice(2, 0, ['Project Version', projectVersion]);
+      if (details.policies) rows.push(...policyFlagRows(details.policies));
       if (verification) rows.push(['Verified', `Yes, signed by ${verification}`]);
       printLine(renderKeyValueTable(rows, 'Workflow Run'));
+      if (details.policies) printPolicyEvaluations(details.policies);
     });
+}
+
+/**
+ * What GET /v1/runs/:id adds for a run with an attestation: the policy evaluations its signed statement records (the
+ * control plane checks nothing about them; they ran in CI). Every text in it comes from the statement.
+ */
+interface RecordedPolicies {
+  hasViolations: boolean;
+  blockingStrategy: string;
+  bypassed: boolean;
+  attBlocked: boolean;
+  evaluations: Array<{
+    /** Empty for attestation-level policies. */
+    materialName: string;
+    name: string;
+    reference?: { uri: string; digest: string };
+    group?: string;
+    gate: boolean;
+    skipped: boolean;
+    skipReasons: string[];
+    violations: Array<{ subject: string; message: string }>;
+  }>;
+}
+
+type DescribedRun = WorkflowRun & { policies?: RecordedPolicies };
+
+function policyFlagRows(policies: RecordedPolicies): Array<[string, Cell]> {
+  return [
+    ['Policy Violations', policies.hasViolations],
+    ['Policy Strategy', policies.blockingStrategy],
+    ['Policy Check Bypassed', policies.bypassed],
+    ['Blocked By Policies', policies.attBlocked],
+  ];
+}
+
+/** `passed`, `1 violation`, `3 violations` or `skipped (<reasons>)`. */
+function policyResult(evaluation: RecordedPolicies['evaluations'][number]): string {
+  if (evaluation.skipped) {
+    return evaluation.skipReasons.length > 0 ? `skipped (${evaluation.skipReasons.join('; ')})` : 'skipped';
+  }
+  const count = evaluation.violations.length;
+  if (count === 0) return 'passed';
+  return `${count} violation${count === 1 ? '' : 's'}`;
+}
+
+/** The evaluations as `attestation status` lists them, then each violation (subject, when it says more, and message). */
+function printPolicyEvaluations(policies: RecordedPolicies): void {
+  if (policies.evaluations.length === 0) return;
+  const material = (name: string) => (name === '' ? '(attestation)' : name);
+  printLine(
+    renderGridTable(
+      'Policy evaluations',
+      ['MATERIAL', 'POLICY', 'RESULT', 'GATE'],
+      policies.evaluations.map((evaluation) => [
+        material(evaluation.materialName),
+        evaluation.name,
+        policyResult(evaluation),
+        evaluation.gate,
+      ]),
+    ),
+  );
+  const violations = policies.evaluations.flatMap((evaluation) =>
+    evaluation.violations.map((violation) => [
+      material(evaluation.materialName),
+      evaluation.name,
+      violation.subject !== '' && violation.subject !== evaluation.name
+        ? `${violation.subject}: ${violation.message}`
+        : violation.message,
+    ]),
+  );
+  if (violations.length > 0) {
+    printLine(renderGridTable('Policy violations', ['MATERIAL', 'POLICY', 'VIOLATION'], violations));
+  }
 }
 
 /**
