@@ -21,6 +21,7 @@ import {
   HOSTILE_VALUE,
   RELEASE_CONTRACT,
   RELEASE_CONTRACT_V3,
+  RELEASE_TAG_VIOLATION,
   RELEASE_VERSION,
   ROOTFS_BYTES,
   type Scenario,
@@ -205,7 +206,18 @@ describe('web UI: browsing workflows, runs and attestations in chromium', { time
     assert.equal(await text(page.locator('tr[data-material="build-ref"] td.value')), HOSTILE_VALUE);
     assert.equal(await text(page.locator('.annotations-section td')), HOSTILE_ANNOTATION);
     assert.match(await text(page.locator('.env-section')), /GITHUB_REPOSITORY\s*chainloop-dev\/bedrock/);
-    assert.equal(await page.locator('main img, main td script, main dd script').count(), 0);
+    // The advisory policy the hostile build-ref violated, as the signed statement records it, its message as text.
+    const policy = page.locator('tr[data-policy="release-tag"]');
+    assert.equal(await text(policy.locator('td.material')), 'build-ref');
+    assert.equal(await text(policy.locator('td.result')), '1 violation');
+    assert.equal(await text(policy.locator('td.gate')), 'no');
+    assert.deepEqual(await policy.locator('li.violation').allTextContents(), [RELEASE_TAG_VIOLATION]);
+    assert.equal(await page.locator('p.policy-flags').getAttribute('data-has-violations'), 'true');
+    assert.match(
+      await text(page.locator('p.policy-flags')),
+      /^Some policies have violations\. Blocking strategy: ADVISORY\.$/,
+    );
+    assert.equal(await page.locator('main img, main td script, main dd script, main li script').count(), 0);
     assert.deepEqual(dialogs, [], 'no alert ran');
 
     // The statement shown is the stored one.
@@ -296,9 +308,10 @@ describe('web UI: browsing workflows, runs and attestations in chromium', { time
     await page.locator('pre.contract-body').waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('table.revisions tbody tr').count(), 3);
     assert.equal(await page.locator('pre.contract-body').textContent(), RELEASE_CONTRACT_V3);
-    assert.deepEqual(await page.locator('pre.diff ins').allTextContents(), [
-      '+   # release notes are attested from 1.5 on\n',
-    ]);
+    const addedInV3 = (await page.locator('pre.diff ins').allTextContents()).join('');
+    assert.match(addedInV3, /^\+ {3}# release notes are attested from 1\.5 on$/m);
+    assert.match(addedInV3, /^\+ policies:$/m);
+    assert.match(addedInV3, /^\+ +- expression: input\.value\.startsWith\("v"\)$/m);
     await page.getByLabel('From revision').selectOption('1');
     await page.getByLabel('To revision').selectOption('2');
     await page.locator('.contract-diff h3', { hasText: 'revision 1 to revision 2' }).waitFor({ timeout: 15_000 });

@@ -16,8 +16,27 @@ import { vectors } from '../../support/paths';
 
 /** The release workflow's contract: the crafting job's (a file uploaded to the CAS and a string). */
 export const RELEASE_CONTRACT = JOB_CONTRACT;
-/** Revision 3 of the release contract: one material more, so the diff has a line to show. */
+/**
+ * Revision 3 of the release contract, the one the runs are crafted with: a comment (so the diff has a line to show)
+ * and an advisory policy the hostile build-ref violates, with the value in its message (the run detail lists it).
+ */
 export const RELEASE_CONTRACT_V3 = `${RELEASE_CONTRACT}  # release notes are attested from 1.5 on
+policies:
+  materials:
+    - selector:
+        name: build-ref
+      embedded:
+        apiVersion: chainloop.dev/v1
+        kind: Policy
+        metadata:
+          name: release-tag
+        spec:
+          policies:
+            - kind: STRING
+              cel:
+                rules:
+                  - expression: input.value.startsWith("v")
+                    messageExpression: '"not a release tag: " + input.value'
 `;
 
 /** Values a CI job controls, written to run script if a page ever rendered them as HTML. */
@@ -25,6 +44,8 @@ export const HOSTILE_VALUE = '<script>alert("value")</script><img src=x onerror=
 export const HOSTILE_MATERIAL_ANNOTATION = '<img src=x onerror=alert("material-annotation")>';
 export const HOSTILE_ANNOTATION = '<script>alert("annotation")</script>';
 export const HOSTILE_REASON = 'unit tests failed: <img src=x onerror=alert("reason")>';
+/** What the release-tag policy says of the hostile build-ref. */
+export const RELEASE_TAG_VIOLATION = `not a release tag: ${HOSTILE_VALUE}`;
 export const ROOTFS_BYTES = 'rootfs of release 1.4\n';
 /** The key-signed run's --project-version: the release a person looks for. */
 export const RELEASE_VERSION = '1.4';

@@ -76,6 +76,28 @@ export type Signer =
   | { kind: 'certificate'; subject: string; issuer: string; serial: string; notBefore: string; notAfter: string }
   | { kind: 'unknown' };
 
+/** One policy evaluation as the run's signed statement records it (untrusted text: evaluated in CI, not checked). */
+export interface PolicyEvaluation {
+  /** Empty for attestation-level policies. */
+  materialName: string;
+  name: string;
+  reference?: { uri: string; digest: string };
+  group?: string;
+  gate: boolean;
+  skipped: boolean;
+  skipReasons: string[];
+  violations: Array<{ subject: string; message: string }>;
+}
+
+export interface RecordedPolicies {
+  hasViolations: boolean;
+  /** ADVISORY or ENFORCED; empty when the statement records none. */
+  blockingStrategy: string;
+  bypassed: boolean;
+  attBlocked: boolean;
+  evaluations: PolicyEvaluation[];
+}
+
 export interface RunDetail {
   run: Run;
   timeline: Array<{ event: string; at: string; reason?: string }>;
@@ -87,6 +109,7 @@ export interface RunDetail {
     env: Record<string, string>;
     annotations: Record<string, string>;
     runnerUrl?: string;
+    policies: RecordedPolicies;
   };
   verification?: { verified: boolean; signer: Signer; reason?: string };
   offlineVerification?: { command: string; materialFileName: string };

@@ -1,4 +1,12 @@
-import { downloads, getRunDetail, type Material, type RunDetail, type Signer } from '../api';
+import {
+  downloads,
+  getRunDetail,
+  type Material,
+  type PolicyEvaluation,
+  type RecordedPolicies,
+  type RunDetail,
+  type Signer,
+} from '../api';
 import { ErrorMessage, KeyValueTable, Scrollable, Section, StatusBadge, Time } from '../components';
 import { formatBytes } from '../format';
 import { href } from '../router';
@@ -107,6 +115,100 @@ function MaterialsTable({ materials }: { materials: Material[] }) {
           ))}
         </tbody>
       </table>
+    </section>
+  );
+}
+
+/** `passed`, `1 violation`, `3 violations` or `skipped`, as `chainloop workflow run describe` words it. */
+function policyResult(evaluation: PolicyEvaluation): string {
+  if (evaluation.skipped) return 'skipped';
+  const count = evaluation.violations.length;
+  if (count === 0) return 'passed';
+  return `${count} violation${count === 1 ? '' : 's'}`;
+}
+
+/** Each violation's message, after its subject when that says more than the policy's name (the default subject). */
+function violationText(evaluation: PolicyEvaluation, violation: { subject: string; message: string }): string {
+  return violation.subject !== '' && violation.subject !== evaluation.name
+    ? `${violation.subject}: ${violation.message}`
+    : violation.message;
+}
+
+/**
+ * What the signed statement records about policies: they ran in CI and the control plane checks none of it, so
+ * every name, reason and message is shown as the text it is.
+ */
+function PolicyEvaluations({ policies }: { policies: RecordedPolicies }) {
+  const flags = [
+    policies.hasViolations ? 'Some policies have violations.' : 'No policy violations.',
+    policies.blockingStrategy && `Blocking strategy: ${policies.blockingStrategy}.`,
+    policies.bypassed && 'The policy check was bypassed at push (--exception-bypass-policy-check).',
+    policies.attBlocked && 'The attestation is blocked by its policies.',
+  ].filter((flag): flag is string => typeof flag === 'string' && flag !== '');
+  return (
+    <section class="policies-section">
+      <h3>Policy evaluations</h3>
+      <p class="policy-flags" data-has-violations={String(policies.hasViolations)}>
+        {flags.join(' ')}
+      </p>
+      {policies.evaluations.length === 0 ? (
+        <p>No policies were evaluated for this attestation.</p>
+      ) : (
+        <table class="policy-evaluations">
+          <caption class="visually-hidden">Policy evaluations</caption>
+          <thead>
+            <tr>
+              <th scope="col">Material</th>
+              <th scope="col">Policy</th>
+              <th scope="col">Result</th>
+              <th scope="col">Gate</th>
+              <th scope="col">Details</th>
+            </tr>
+          </thead>
+          <tbody>
+            {policies.evaluations.map((evaluation, index) => (
+              <tr
+                // The statement may repeat a policy on a material; the position keeps rows apart.
+                key={`${index}-${evaluation.materialName}-${evaluation.name}`}
+                data-material={evaluation.materialName}
+                data-policy={evaluation.name}
+              >
+                <td class="material">{evaluation.materialName === '' ? '(attestation)' : evaluation.materialName}</td>
+                <td class="policy">
+                  {evaluation.name}
+                  {evaluation.reference && (
+                    <>
+                      {' '}
+                      <code class="policy-reference">{evaluation.reference.uri}</code>
+                    </>
+                  )}
+                  {evaluation.group && <span class="policy-group"> (group {evaluation.group})</span>}
+                </td>
+                <td class="result">{policyResult(evaluation)}</td>
+                <td class="gate">{evaluation.gate ? 'yes' : 'no'}</td>
+                <td class="details">
+                  {evaluation.skipped && evaluation.skipReasons.length > 0 && (
+                    <ul class="skip-reasons">
+                      {evaluation.skipReasons.map((reason, at) => (
+                        <li key={`${at}-${reason}`}>{reason}</li>
+                      ))}
+                    </ul>
+                  )}
+                  {evaluation.violations.length > 0 && (
+                    <ul class="violations">
+                      {evaluation.violations.map((violation, at) => (
+                        <li key={`${at}-${violation.message}`} class="violation">
+                          {violationText(evaluation, violation)}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
@@ -238,6 +340,7 @@ export function RunDetailView({ id }: { id: string }) {
         <>
           <Verification detail={detail} />
           <MaterialsTable materials={attestation.materials} />
+          <PolicyEvaluations policies={attestation.policies} />
           <KeyValueTable
             caption="Environment"
             entries={attestation.env}
