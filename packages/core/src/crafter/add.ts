@@ -94,6 +94,7 @@ export async function craftMaterial(
   }
 
   const { value, temporary } = await resolveValue(options.value, context.env, name, declared?.type ?? requestedKind);
+  let inspected: InspectedMaterial | undefined;
   try {
     const input: MaterialInput = {
       name,
@@ -104,7 +105,6 @@ export async function craftMaterial(
     // The kinds (schemas, parsers, archive readers) load only when a material is added.
     const { detectMaterialKind, materialKind } = await import('../materials/index');
     let kind: MaterialKindName;
-    let inspected: InspectedMaterial;
     if (declared || requestedKind) {
       kind = declared?.type ?? (requestedKind as MaterialKindName);
       inspected = await materialKind(kind).inspect(input);
@@ -136,6 +136,7 @@ export async function craftMaterial(
     return material;
   } finally {
     if (temporary) await rm(temporary.directory, { recursive: true, force: true });
+    if (inspected?.shape === 'file') await inspected.dispose?.();
   }
 }
 

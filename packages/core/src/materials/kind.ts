@@ -18,7 +18,17 @@ export interface MaterialInput {
  */
 export type InspectedMaterial =
   | { shape: 'string'; value: string; annotations: Record<string, string> }
-  | { shape: 'file'; path: string; fileName: string; annotations: Record<string, string> }
+  | {
+      shape: 'file';
+      path: string;
+      fileName: string;
+      annotations: Record<string, string>;
+      /**
+       * Set when `path` is a temporary file the kind wrote in place of the user's (TRUFFLEHOG_JSON's clean scan):
+       * the crafter calls it once the material is stored and its policies evaluated.
+       */
+      dispose?: () => Promise<void>;
+    }
   | {
       shape: 'image';
       /** Fully qualified repository, e.g. `index.docker.io/library/nginx`, or `oci-layout:<name>`. */

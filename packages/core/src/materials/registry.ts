@@ -2,6 +2,8 @@ import type { MaterialKindName } from '../contract/model';
 import { ChainloopError } from '../errors';
 import { artifactKind } from './artifact';
 import { attestationKind } from './attestation';
+import { blackduckScaJsonKind } from './blackduck-sca-json';
+import { checkmarxJsonKind } from './checkmarx-json';
 import { containerImageKind } from './container-image';
 import {
   csafInformationalAdvisoryKind,
@@ -10,15 +12,26 @@ import {
   csafVexKind,
 } from './csaf';
 import { evidenceKind } from './evidence';
+import { ghasCodeScanKind } from './ghas-code-scan';
+import { ghasDependencyScanKind } from './ghas-dependency-scan';
+import { ghasSecretScanKind } from './ghas-secret-scan';
 import { gitlabSecurityReportKind } from './gitlab-security-report';
+import { gitleaksJsonKind } from './gitleaks-json';
 import { helmChartKind } from './helm-chart';
 import { junitXmlKind } from './junit-xml';
 import type { MaterialKind } from './kind';
 import { openVexKind } from './openvex';
+import { ossfScorecardJsonKind } from './ossf-scorecard-json';
 import { sarifKind } from './sarif';
 import { sbomCycloneDxKind } from './sbom-cyclonedx';
 import { sbomSpdxKind } from './sbom-spdx';
 import { stringKind } from './string';
+import { sysinternalsAccesschkKind } from './sysinternals-accesschk';
+import { sysinternalsSigcheckKind } from './sysinternals-sigcheck';
+import { trufflehogJsonKind } from './trufflehog-json';
+import { twistcliScanJsonKind } from './twistcli-scan-json';
+import { yelpDetectSecretsBaselineKind } from './yelp-detect-secrets-baseline';
+import { zapDastZipKind } from './zap-dast-zip';
 
 /** Every kind Chainloop TS implements; adding a kind is one file plus one line here. */
 const KINDS: Record<MaterialKindName, MaterialKind> = {
@@ -38,6 +51,19 @@ const KINDS: Record<MaterialKindName, MaterialKind> = {
   EVIDENCE: evidenceKind,
   ATTESTATION: attestationKind,
   GITLAB_SECURITY_REPORT: gitlabSecurityReportKind,
+  ZAP_DAST_ZIP: zapDastZipKind,
+  BLACKDUCK_SCA_JSON: blackduckScaJsonKind,
+  TWISTCLI_SCAN_JSON: twistcliScanJsonKind,
+  GHAS_CODE_SCAN: ghasCodeScanKind,
+  GHAS_SECRET_SCAN: ghasSecretScanKind,
+  GHAS_DEPENDENCY_SCAN: ghasDependencyScanKind,
+  GITLEAKS_JSON: gitleaksJsonKind,
+  YELP_DETECT_SECRETS_BASELINE: yelpDetectSecretsBaselineKind,
+  SYSINTERNALS_SIGCHECK: sysinternalsSigcheckKind,
+  SYSINTERNALS_ACCESSCHK: sysinternalsAccesschkKind,
+  OSSF_SCORECARD_JSON: ossfScorecardJsonKind,
+  TRUFFLEHOG_JSON: trufflehogJsonKind,
+  CHECKMARX_JSON: checkmarxJsonKind,
 };
 
 export function materialKind(name: MaterialKindName): MaterialKind {

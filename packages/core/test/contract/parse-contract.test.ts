@@ -134,6 +134,42 @@ describe('parseContract field details', () => {
     assert.equal(contract.runnerType, 'GITLAB_PIPELINE');
   });
 
+  it('takes the scanner and secret-scan kinds by name and by their proto number', { timeout: 10_000 }, () => {
+    // Chainloop's CraftingSchema.Material.MaterialType numbers.
+    const kinds: [string, number][] = [
+      ['ZAP_DAST_ZIP', 17],
+      ['BLACKDUCK_SCA_JSON', 18],
+      ['TWISTCLI_SCAN_JSON', 19],
+      ['GHAS_CODE_SCAN', 20],
+      ['GHAS_SECRET_SCAN', 21],
+      ['GHAS_DEPENDENCY_SCAN', 22],
+      ['GITLEAKS_JSON', 27],
+      ['YELP_DETECT_SECRETS_BASELINE', 33],
+      ['SYSINTERNALS_SIGCHECK', 34],
+      ['SYSINTERNALS_ACCESSCHK', 35],
+      ['OSSF_SCORECARD_JSON', 37],
+      ['TRUFFLEHOG_JSON', 40],
+      ['CHECKMARX_JSON', 42],
+    ];
+    const byName = parseContract(
+      ['schemaVersion: v1', 'materials:', ...kinds.map(([kind], i) => `  - {type: ${kind}, name: n${i}}`)].join('\n'),
+    );
+    const byNumber = parseContract(
+      ['schemaVersion: v1', 'materials:', ...kinds.map(([, number], i) => `  - {type: ${number}, name: n${i}}`)].join(
+        '\n',
+      ),
+    );
+    const names = kinds.map(([kind]) => kind);
+    assert.deepEqual(
+      byName.materials.map((m) => m.type),
+      names,
+    );
+    assert.deepEqual(
+      byNumber.materials.map((m) => m.type),
+      names,
+    );
+  });
+
   it('treats RUNNER_TYPE_UNSPECIFIED as no pinned CI', () => {
     assert.equal(parseContract('schemaVersion: v1\nrunner: {type: RUNNER_TYPE_UNSPECIFIED}').runnerType, undefined);
   });

@@ -40,7 +40,7 @@ const VECTORS: { file: string; kind: MaterialKindName; sha256: string; detected?
   },
   {
     file: 'gitleaks-report-violations.json',
-    kind: 'ARTIFACT',
+    kind: 'GITLEAKS_JSON',
     sha256: '2f8c1997a9f86d01d3a921665ec6d53553b4d4793259d8f1e1d6dae01f930448',
   },
   {
@@ -155,6 +155,19 @@ const CONTENT_KINDS: MaterialKindName[] = [
   'HELM_CHART',
   'ATTESTATION',
   'GITLAB_SECURITY_REPORT',
+  'ZAP_DAST_ZIP',
+  'BLACKDUCK_SCA_JSON',
+  'TWISTCLI_SCAN_JSON',
+  'GHAS_CODE_SCAN',
+  'GHAS_SECRET_SCAN',
+  'GHAS_DEPENDENCY_SCAN',
+  'GITLEAKS_JSON',
+  'YELP_DETECT_SECRETS_BASELINE',
+  'SYSINTERNALS_SIGCHECK',
+  'SYSINTERNALS_ACCESSCHK',
+  'OSSF_SCORECARD_JSON',
+  'TRUFFLEHOG_JSON',
+  'CHECKMARX_JSON',
 ];
 
 const input = (file: string) => ({ name: 'vector', value: file, cwd: MATERIALS });
