@@ -251,8 +251,8 @@ async function packBundle(buildOptions) {
  * - core modules (by file, under materials/), replaced by a module re-exporting the given names: the CycloneDX
  *   schemas and the 1 MB precompiled validator, for an SBOM `add`;
  * - npm packages core imports dynamically (`await import('dockerode')`), replaced by the package's own exports:
- *   dockerode (local engine images), @peculiar/x509 (keyless certificates), tar and yauzl (archive materials), the
- *   proxy agents (only when HTTPS_PROXY / HTTP_PROXY applies to a request).
+ *   dockerode (local engine images), @peculiar/x509 (keyless certificates), tar and yauzl (archive materials),
+ *   csv-parse (sigcheck reports), the proxy agents (only when HTTPS_PROXY / HTTP_PROXY applies to a request).
  */
 function packed({ modules, packages }) {
   const packageFilter = new RegExp(`^(${packages.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
@@ -326,6 +326,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
           'reflect-metadata',
           'tar',
           'yauzl',
+          'csv-parse/sync',
           'https-proxy-agent',
           'http-proxy-agent',
         ],
