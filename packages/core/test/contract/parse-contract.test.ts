@@ -152,8 +152,8 @@ describe('parseContract refusals', () => {
 
   it('says an upstream kind is not supported yet rather than unknown', () => {
     assert.match(
-      refusal(v1('  - {type: JACOCO_XML, name: c}')),
-      /materials\[0\]\.type: kind "JACOCO_XML" is not supported by Chainloop TS yet/,
+      refusal(v1('  - {type: CHECKMARX_JSON, name: c}')),
+      /materials\[0\]\.type: kind "CHECKMARX_JSON" is not supported by Chainloop TS yet/,
     );
   });
 

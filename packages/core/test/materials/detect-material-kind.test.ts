@@ -30,16 +30,33 @@ describe('detectMaterialKind', () => {
         'CSAF_SECURITY_ADVISORY',
         'CSAF_SECURITY_INCIDENT_RESPONSE',
         'GITLAB_SECURITY_REPORT',
+        'OPENAPI_SPEC',
+        'ASYNCAPI_SPEC',
+        'GRAPHQL_SPEC',
         'JUNIT_XML',
+        'JACOCO_XML',
+        'COBERTURA_XML',
         'HELM_CHART',
         'SARIF',
+        'SLSA_PROVENANCE',
+        'CHAINLOOP_RUNNER_CONTEXT',
+        'CHAINLOOP_AI_AGENT_CONFIG',
+        'CHAINLOOP_AI_CODING_SESSION',
         'ATTESTATION',
         'CONTAINER_IMAGE',
         'ARTIFACT',
         'STRING',
       ],
     );
-    assert.equal(materialKind('EVIDENCE').detectionOrder, undefined);
+    for (const kind of [
+      'EVIDENCE',
+      'CHAINLOOP_PR_INFO',
+      'CERTCC_DRANZER',
+      'RADAMSA_REPORT',
+      'RADAMSA_CRASHES',
+    ] as const) {
+      assert.equal(materialKind(kind).detectionOrder, undefined, kind);
+    }
   });
 
   it('takes a value that is not a file as a STRING, or as CONTAINER_IMAGE when it resolves to an image', async () => {
