@@ -1,5 +1,6 @@
 import '../hang-guard';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { MaterialKindName } from '@chainloop-ts/core/contract';
@@ -23,6 +24,8 @@ const ACCEPTED: {
   { file: 'slsa_provenance.sigstore.json', kind: 'SLSA_PROVENANCE', annotations: {} },
   { file: 'runner-context-branches-v0.1.json', kind: 'CHAINLOOP_RUNNER_CONTEXT', annotations: {} },
   { file: 'runner-context-tags-v0.1.json', kind: 'CHAINLOOP_RUNNER_CONTEXT', annotations: {} },
+  // internal/schemavalidators testdata that Chainloop's runner-context validator accepts.
+  { file: 'runner_context_gitlab_no_protection-v0.1.json', kind: 'CHAINLOOP_RUNNER_CONTEXT', annotations: {} },
   ...(
     [
       ['openapi-2.0.yaml', '2.0', 'Swagger Petstore 2.0', '1.0.0'],
@@ -121,7 +124,22 @@ const REFUSED: { file: string; kind: MaterialKindName; reason: RegExp }[] = [
     kind: 'SLSA_PROVENANCE',
     reason: /predicate type is "chainloop\.dev\/attestation\/v0\.2"/,
   },
-  { file: 'random.json', kind: 'CHAINLOOP_RUNNER_CONTEXT', reason: /unexpected field|meta\.id is missing/ },
+  {
+    file: 'random.json',
+    kind: 'CHAINLOOP_RUNNER_CONTEXT',
+    reason: /does not match the runner context schema: \/ must have required property 'meta'/,
+  },
+  // internal/schemavalidators testdata: Chainloop's validator refuses them with "missing properties: 'meta'/'data'".
+  {
+    file: 'runner_context_missing-meta-v0.1.json',
+    kind: 'CHAINLOOP_RUNNER_CONTEXT',
+    reason: /runner context schema: \/ must have required property 'meta'/,
+  },
+  {
+    file: 'runner_context_missing-data-v0.1.json',
+    kind: 'CHAINLOOP_RUNNER_CONTEXT',
+    reason: /runner context schema: \/ must have required property 'data'/,
+  },
   { file: 'simple.txt', kind: 'OPENAPI_SPEC', reason: /it does not start like one/ },
   { file: 'random.json', kind: 'OPENAPI_SPEC', reason: /it has no "openapi" or "swagger" version/ },
   {
@@ -198,6 +216,31 @@ describe('Chainloop material kinds (batch B) on Chainloop inputs', () => {
       assert.equal((await detectMaterialKind(input(file))).kind, 'ARTIFACT', file);
     }
   });
+
+  it(
+    'runner context: the schema reaches every level (a field the schema does not know, a wrong type)',
+    TIMEOUT,
+    async () => {
+      const { dir, write } = fixtureDir();
+      const doc = JSON.parse(readFileSync(join(CHAINLOOP, 'runner-context-tags-v0.1.json'), 'utf8'));
+      const tagRule = doc.data.repos[0].tags[0].active_rules[0];
+      write('extra.json', JSON.stringify({ ...doc, data: { ...doc.data, ci: 'github' } }));
+      tagRule.bypass_configuration[0].actor_id = '5';
+      write('type.json', JSON.stringify(doc));
+      delete tagRule.bypass_configuration;
+      tagRule.context[0].members = ['alice', 42];
+      write('member.json', JSON.stringify(doc));
+      const kind = materialKind('CHAINLOOP_RUNNER_CONTEXT');
+      await assert.rejects(kind.inspect(input('extra.json', dir)), { message: /\/data unexpected field "ci"/ });
+      await assert.rejects(kind.inspect(input('type.json', dir)), {
+        message: /\/data\/repos\/0\/tags\/0\/active_rules\/0\/bypass_configuration\/0\/actor_id must be integer/,
+      });
+      await assert.rejects(kind.inspect(input('member.json', dir)), {
+        message: /\/data\/repos\/0\/tags\/0\/active_rules\/0\/context\/0\/members\/1 must be string/,
+      });
+      assert.equal((await detectMaterialKind(input('extra.json', dir))).kind, 'ARTIFACT');
+    },
+  );
 
   it('PR info: data must pass the PR-info schema; never auto-detected', TIMEOUT, async () => {
     const { dir, write } = fixtureDir();
