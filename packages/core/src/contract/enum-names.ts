@@ -27,31 +27,27 @@ const MATERIAL_KIND_BY_NUMBER: Record<number, MaterialKindName> = {
   20: 'GHAS_CODE_SCAN',
   21: 'GHAS_SECRET_SCAN',
   22: 'GHAS_DEPENDENCY_SCAN',
+  23: 'JACOCO_XML',
+  24: 'SLSA_PROVENANCE',
+  25: 'CHAINLOOP_RUNNER_CONTEXT',
+  26: 'CHAINLOOP_PR_INFO',
   27: 'GITLEAKS_JSON',
+  28: 'CHAINLOOP_AI_AGENT_CONFIG',
+  29: 'CHAINLOOP_AI_CODING_SESSION',
+  30: 'OPENAPI_SPEC',
+  31: 'ASYNCAPI_SPEC',
+  32: 'GRAPHQL_SPEC',
   33: 'YELP_DETECT_SECRETS_BASELINE',
   34: 'SYSINTERNALS_SIGCHECK',
   35: 'SYSINTERNALS_ACCESSCHK',
+  36: 'CERTCC_DRANZER',
   37: 'OSSF_SCORECARD_JSON',
+  38: 'RADAMSA_REPORT',
+  39: 'RADAMSA_CRASHES',
   40: 'TRUFFLEHOG_JSON',
+  41: 'COBERTURA_XML',
   42: 'CHECKMARX_JSON',
 };
-
-/** Kinds the original defines that Chainloop TS does not implement yet: refused with "not supported yet". */
-export const UPSTREAM_ONLY_MATERIAL_KINDS: readonly string[] = [
-  'JACOCO_XML',
-  'SLSA_PROVENANCE',
-  'CHAINLOOP_RUNNER_CONTEXT',
-  'CHAINLOOP_PR_INFO',
-  'CHAINLOOP_AI_AGENT_CONFIG',
-  'CHAINLOOP_AI_CODING_SESSION',
-  'OPENAPI_SPEC',
-  'ASYNCAPI_SPEC',
-  'GRAPHQL_SPEC',
-  'CERTCC_DRANZER',
-  'RADAMSA_REPORT',
-  'RADAMSA_CRASHES',
-  'COBERTURA_XML',
-];
 
 const RUNNER_TYPE_BY_NUMBER: Record<number, RunnerTypeName> = {
   0: 'RUNNER_TYPE_UNSPECIFIED',
@@ -79,9 +75,6 @@ export function lookupMaterialKind(value: unknown): EnumLookup<MaterialKindName>
   const known = `(known: ${MATERIAL_KINDS.join(', ')})`;
   if (value === undefined || value === '' || value === 'MATERIAL_TYPE_UNSPECIFIED' || value === 0) {
     return { ok: false, reason: `a material kind is required ${known}` };
-  }
-  if (typeof value === 'string' && UPSTREAM_ONLY_MATERIAL_KINDS.includes(value)) {
-    return { ok: false, reason: `kind "${value}" is not supported by Chainloop TS yet ${known}` };
   }
   return { ok: false, reason: `unknown kind ${JSON.stringify(value)} ${known}` };
 }

@@ -1,9 +1,16 @@
 import type { MaterialKindName } from '../contract/model';
 import { ChainloopError } from '../errors';
 import { artifactKind } from './artifact';
+import { asyncApiSpecKind } from './asyncapi-spec';
 import { attestationKind } from './attestation';
 import { blackduckScaJsonKind } from './blackduck-sca-json';
+import { certccDranzerKind } from './certcc-dranzer';
+import { chainloopAiAgentConfigKind } from './chainloop-ai-agent-config';
+import { chainloopAiCodingSessionKind } from './chainloop-ai-coding-session';
+import { chainloopPrInfoKind } from './chainloop-pr-info';
+import { chainloopRunnerContextKind } from './chainloop-runner-context';
 import { checkmarxJsonKind } from './checkmarx-json';
+import { coberturaXmlKind } from './cobertura-xml';
 import { containerImageKind } from './container-image';
 import {
   csafInformationalAdvisoryKind,
@@ -17,14 +24,20 @@ import { ghasDependencyScanKind } from './ghas-dependency-scan';
 import { ghasSecretScanKind } from './ghas-secret-scan';
 import { gitlabSecurityReportKind } from './gitlab-security-report';
 import { gitleaksJsonKind } from './gitleaks-json';
+import { graphqlSpecKind } from './graphql-spec';
 import { helmChartKind } from './helm-chart';
+import { jacocoXmlKind } from './jacoco-xml';
 import { junitXmlKind } from './junit-xml';
 import type { MaterialKind } from './kind';
+import { openApiSpecKind } from './openapi-spec';
 import { openVexKind } from './openvex';
 import { ossfScorecardJsonKind } from './ossf-scorecard-json';
+import { radamsaCrashesKind } from './radamsa-crashes';
+import { radamsaReportKind } from './radamsa-report';
 import { sarifKind } from './sarif';
 import { sbomCycloneDxKind } from './sbom-cyclonedx';
 import { sbomSpdxKind } from './sbom-spdx';
+import { slsaProvenanceKind } from './slsa-provenance';
 import { stringKind } from './string';
 import { sysinternalsAccesschkKind } from './sysinternals-accesschk';
 import { sysinternalsSigcheckKind } from './sysinternals-sigcheck';
@@ -57,12 +70,25 @@ const KINDS: Record<MaterialKindName, MaterialKind> = {
   GHAS_CODE_SCAN: ghasCodeScanKind,
   GHAS_SECRET_SCAN: ghasSecretScanKind,
   GHAS_DEPENDENCY_SCAN: ghasDependencyScanKind,
+  JACOCO_XML: jacocoXmlKind,
+  SLSA_PROVENANCE: slsaProvenanceKind,
+  CHAINLOOP_RUNNER_CONTEXT: chainloopRunnerContextKind,
+  CHAINLOOP_PR_INFO: chainloopPrInfoKind,
   GITLEAKS_JSON: gitleaksJsonKind,
+  CHAINLOOP_AI_AGENT_CONFIG: chainloopAiAgentConfigKind,
+  CHAINLOOP_AI_CODING_SESSION: chainloopAiCodingSessionKind,
+  OPENAPI_SPEC: openApiSpecKind,
+  ASYNCAPI_SPEC: asyncApiSpecKind,
+  GRAPHQL_SPEC: graphqlSpecKind,
   YELP_DETECT_SECRETS_BASELINE: yelpDetectSecretsBaselineKind,
   SYSINTERNALS_SIGCHECK: sysinternalsSigcheckKind,
   SYSINTERNALS_ACCESSCHK: sysinternalsAccesschkKind,
+  CERTCC_DRANZER: certccDranzerKind,
   OSSF_SCORECARD_JSON: ossfScorecardJsonKind,
+  RADAMSA_REPORT: radamsaReportKind,
+  RADAMSA_CRASHES: radamsaCrashesKind,
   TRUFFLEHOG_JSON: trufflehogJsonKind,
+  COBERTURA_XML: coberturaXmlKind,
   CHECKMARX_JSON: checkmarxJsonKind,
 };
 

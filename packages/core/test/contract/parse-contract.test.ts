@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChainloopError } from '@chainloop-ts/core';
-import { parseContract } from '@chainloop-ts/core/contract';
+import { MATERIAL_KINDS, parseContract } from '@chainloop-ts/core/contract';
 
 const CONTRACTS = join(import.meta.dirname, '../../../../fixtures/vectors/contracts');
 const vector = (file: string) => readFileSync(join(CONTRACTS, file), 'utf8');
@@ -186,11 +186,16 @@ describe('parseContract refusals', () => {
     );
   });
 
-  it('says an upstream kind is not supported yet rather than unknown', () => {
-    assert.match(
-      refusal(v1('  - {type: JACOCO_XML, name: c}')),
-      /materials\[0\]\.type: kind "JACOCO_XML" is not supported by Chainloop TS yet/,
-    );
+  it("accepts every one of Chainloop's 42 material kinds, by name and by its enum number", () => {
+    assert.equal(MATERIAL_KINDS.length, 42);
+    for (const kind of MATERIAL_KINDS) {
+      assert.equal(parseContract(v1(`  - {type: ${kind}, name: m}`)).materials[0].type, kind);
+    }
+    const byNumber = new Set<string>();
+    for (let number = 1; number <= 42; number++) {
+      byNumber.add(parseContract(v1(`  - {type: ${number}, name: m}`)).materials[0].type);
+    }
+    assert.deepEqual([...byNumber].sort(), [...MATERIAL_KINDS].sort());
   });
 
   it('requires a kind', () => {

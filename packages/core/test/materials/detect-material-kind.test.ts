@@ -34,19 +34,36 @@ describe('detectMaterialKind', () => {
         'YELP_DETECT_SECRETS_BASELINE',
         'SYSINTERNALS_SIGCHECK',
         'OSSF_SCORECARD_JSON',
+        'OPENAPI_SPEC',
+        'ASYNCAPI_SPEC',
+        'GRAPHQL_SPEC',
         'JUNIT_XML',
+        'JACOCO_XML',
+        'COBERTURA_XML',
         'HELM_CHART',
         'SARIF',
         'BLACKDUCK_SCA_JSON',
         'TWISTCLI_SCAN_JSON',
         'ZAP_DAST_ZIP',
+        'SLSA_PROVENANCE',
+        'CHAINLOOP_RUNNER_CONTEXT',
+        'CHAINLOOP_AI_AGENT_CONFIG',
+        'CHAINLOOP_AI_CODING_SESSION',
         'ATTESTATION',
         'CONTAINER_IMAGE',
         'ARTIFACT',
         'STRING',
       ],
     );
-    assert.equal(materialKind('EVIDENCE').detectionOrder, undefined);
+    for (const kind of [
+      'EVIDENCE',
+      'CHAINLOOP_PR_INFO',
+      'CERTCC_DRANZER',
+      'RADAMSA_REPORT',
+      'RADAMSA_CRASHES',
+    ] as const) {
+      assert.equal(materialKind(kind).detectionOrder, undefined, kind);
+    }
   });
 
   it('takes a value that is not a file as a STRING, or as CONTAINER_IMAGE when it resolves to an image', async () => {

@@ -24,7 +24,7 @@ const VECTORS: { file: string; kind: MaterialKindName; sha256: string; detected?
   },
   {
     file: 'cobertura.xml',
-    kind: 'ARTIFACT',
+    kind: 'COBERTURA_XML',
     sha256: '00b1d466b66effb5b42b02adcaa63c99fcf3df4d7e54f66e0e481bf4a15fdd38',
   },
   {
@@ -48,7 +48,11 @@ const VECTORS: { file: string; kind: MaterialKindName; sha256: string; detected?
     kind: 'GITLAB_SECURITY_REPORT',
     sha256: '01b8e1eb13e5cc66e9c4dc9ae58439d3ca24b91adb8c373136ebd2019c3c1248',
   },
-  { file: 'jacoco.xml', kind: 'ARTIFACT', sha256: 'd622d9dbebbd6f2bd7bf9a867e91bbd2662ebd4ea500d9f518e76f5f3d86c8e0' },
+  {
+    file: 'jacoco.xml',
+    kind: 'JACOCO_XML',
+    sha256: 'd622d9dbebbd6f2bd7bf9a867e91bbd2662ebd4ea500d9f518e76f5f3d86c8e0',
+  },
   { file: 'junit.xml', kind: 'JUNIT_XML', sha256: 'e9c941b25c06d8bd98205122cbc827504c6d03d37b7f4afd7ed03b3eeec789e2' },
   {
     file: 'openvex_v0.2.0.json',
