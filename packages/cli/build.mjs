@@ -252,7 +252,9 @@ async function packBundle(buildOptions) {
  *   schemas and the 1 MB precompiled validator, for an SBOM `add`;
  * - npm packages core imports dynamically (`await import('dockerode')`), replaced by the package's own exports:
  *   dockerode (local engine images), @peculiar/x509 (keyless certificates), tar and yauzl (archive materials),
- *   csv-parse (sigcheck reports), the proxy agents (only when HTTPS_PROXY / HTTP_PROXY applies to a request).
+ *   csv-parse (sigcheck reports), the proxy agents (only when HTTPS_PROXY / HTTP_PROXY applies to a request),
+ *   tinyglobby (`add --from-glob`; packed as `require` sees it, so its walker fdir comes in its CommonJS build: the ES
+ *   one calls createRequire(import.meta.url), and import.meta is empty in this CommonJS bundle).
  */
 function packed({ modules, packages }) {
   const packageFilter = new RegExp(`^(${packages.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
@@ -329,6 +331,7 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
           'csv-parse/sync',
           'https-proxy-agent',
           'http-proxy-agent',
+          'tinyglobby',
         ],
       }),
       packedRuntime,

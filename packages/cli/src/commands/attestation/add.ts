@@ -12,6 +12,7 @@ interface AddFlags {
   value?: string;
   materials?: string;
   materialsFile?: string;
+  fromGlob?: string[];
   kind?: string;
   annotation?: string[];
   registryServer?: string;
@@ -28,8 +29,16 @@ export function registerAttestationAdd(attestation: Command): void {
     .option('--value <value>', 'the material: a string, a file path, an image reference, or env://VAR')
     .option('--materials <list>', 'several materials: one name=value (or KIND:name=value) per line, or a JSON array')
     .option('--materials-file <path>', 'the same list read from a file')
+    .option(
+      '--from-glob <pattern>',
+      'add every file the pattern matches, each as its own material (repeatable; see "Adding files by glob" below)',
+      collect,
+    )
     .option('--name <name>', 'material name (from the contract; otherwise added as a contract-free material)')
-    .option('--kind <kind>', 'material kind for names the contract does not declare (default: auto-detect)')
+    .option(
+      '--kind <kind>',
+      'material kind for names the contract does not declare (default: auto-detect); with --from-glob, the kind every match must be',
+    )
     .option('--annotation <key=value>', 'annotation (repeatable)', collect)
     .option(
       '--policy-input <[policy:]input=value>',
@@ -46,6 +55,7 @@ export function registerAttestationAdd(attestation: Command): void {
     )
     .option('--attestation-id <id>', 'attestation in the control plane (remote state; env CHAINLOOP_ATTESTATION_ID)')
     .option('--local-state-path <path>', 'where the local crafting state lives')
+    .addHelpText('after', FROM_GLOB_HELP)
     .action(async (flags: AddFlags, command: Command) => {
       const format = outputFormat(command);
       const { addMaterial, parseAnnotationFlags, parsePolicyInputFlags } = await import('@chainloop-ts/core/crafter');
@@ -69,6 +79,43 @@ export function registerAttestationAdd(attestation: Command): void {
         registryPassword: flags.registryPassword ?? process.env.CHAINLOOP_REGISTRY_PASSWORD,
         insecureRegistries: insecure,
       };
+      if (flags.fromGlob !== undefined) {
+        const conflicting = [
+          flags.name !== undefined && '--name',
+          flags.value !== undefined && '--value',
+          (flags.materials !== undefined || flags.materialsFile !== undefined) && '--materials',
+          policyInputs.length > 0 && '--policy-input',
+        ].filter(Boolean);
+        if (conflicting.length > 0) {
+          throw new UsageError(
+            'ADD_FLAGS_CONFLICT',
+            `--from-glob names each material after its file: it cannot be combined with ${conflicting.join(', ')}`,
+          );
+        }
+        const { addMaterialsFromGlob } = await import('@chainloop-ts/core/crafter');
+        const added = await addMaterialsFromGlob(context, store, {
+          patterns: flags.fromGlob,
+          kind: flags.kind,
+          annotations,
+          materialOptions,
+        });
+        crafted(added.map(({ material }) => material.kind));
+        for (const { material } of added) await logPolicyEvaluations(material);
+        if (added.length > 0) {
+          log.info(`${added.length} ${added.length === 1 ? 'material' : 'materials'} added to attestation`);
+        }
+        if (format === 'json') {
+          printJson(
+            added.map(({ material, file }) => ({
+              name: material.name,
+              kind: material.kind,
+              file,
+              digest: material.digest,
+            })),
+          );
+        }
+        return;
+      }
       const listText = flags.materialsFile !== undefined ? await readListFile(flags.materialsFile) : flags.materials;
       if (listText !== undefined) {
         if (flags.value !== undefined || flags.name !== undefined) {
@@ -126,6 +173,30 @@ export function registerAttestationAdd(attestation: Command): void {
       }
     });
 }
+
+const FROM_GLOB_HELP = `
+Adding files by glob (--from-glob PATTERN):
+  The pattern is relative to the working directory (or absolute): * stays in one folder, ** crosses folders
+  (reports/**/*.xml), hidden files and folders match only when the pattern names them, folders are skipped.
+  Repeat --from-glob for several patterns; a file matched twice is added once, and matches are taken in path order.
+  Each file becomes its own material:
+    - kind: auto-detected, or --kind KIND, which every match must be;
+    - name: the file name without its extension, lower-cased, other characters turned into '-', at most 63
+      characters (TEST-Foo.xml -> test-foo); a name already used gets -1, -2, ... (junit, junit-1);
+    - a name the contract declares, not yet added, is filled by that file, which must be of the declared kind;
+      nothing already in the attestation is replaced;
+    - --annotation applies to each, and the contract's policies are evaluated on each, as for a single add.
+  All or nothing: every match is checked before any is uploaded; if one is refused (not of the kind, empty, ...)
+  the command names each refused file, kind and reason, exits non-zero and adds none of them, so the attestation
+  is as it was and the command can be rerun once the files are fixed.
+  A pattern that matches nothing is a warning naming it and the working directory, not an error (exit 0).
+  -o json prints the materials added: [{ name, kind, file, digest }] ([] when nothing matched).
+
+Examples:
+  chainloop attestation add --from-glob 'reports/**/*.xml'
+  chainloop attestation add --from-glob 'build/test-results/**/*.xml' --kind JUNIT_XML --annotation suite=unit
+  chainloop attestation add --from-glob '*.sarif' --from-glob 'sbom/*.cdx.json' -o json
+`;
 
 /** One line per policy that applied to the material: passed, its violations, or skipped and why. */
 async function logPolicyEvaluations(material: CraftedMaterial): Promise<void> {
