@@ -21,6 +21,8 @@ const MATERIAL_KIND_BY_NUMBER: Record<number, MaterialKindName> = {
   14: 'CSAF_SECURITY_ADVISORY',
   15: 'CSAF_SECURITY_INCIDENT_RESPONSE',
   16: 'GITLAB_SECURITY_REPORT',
+  25: 'CHAINLOOP_RUNNER_CONTEXT',
+  26: 'CHAINLOOP_PR_INFO',
 };
 
 /** Kinds the original defines that Chainloop TS does not implement yet: refused with "not supported yet". */
@@ -33,8 +35,6 @@ export const UPSTREAM_ONLY_MATERIAL_KINDS: readonly string[] = [
   'GHAS_DEPENDENCY_SCAN',
   'JACOCO_XML',
   'SLSA_PROVENANCE',
-  'CHAINLOOP_RUNNER_CONTEXT',
-  'CHAINLOOP_PR_INFO',
   'GITLEAKS_JSON',
   'CHAINLOOP_AI_AGENT_CONFIG',
   'CHAINLOOP_AI_CODING_SESSION',

@@ -21,6 +21,8 @@ export const MATERIAL_KINDS = [
   'EVIDENCE',
   'ATTESTATION',
   'GITLAB_SECURITY_REPORT',
+  'CHAINLOOP_RUNNER_CONTEXT',
+  'CHAINLOOP_PR_INFO',
 ] as const;
 export type MaterialKindName = (typeof MATERIAL_KINDS)[number];
 

@@ -1,5 +1,6 @@
 export * from './add';
 export * from './annotations';
+export * from './ci-materials';
 export * from './context';
 export * from './env-value';
 export * from './file-digest';

@@ -2,6 +2,8 @@ import type { MaterialKindName } from '../contract/model';
 import { ChainloopError } from '../errors';
 import { artifactKind } from './artifact';
 import { attestationKind } from './attestation';
+import { chainloopPrInfoKind } from './chainloop-pr-info';
+import { chainloopRunnerContextKind } from './chainloop-runner-context';
 import { containerImageKind } from './container-image';
 import {
   csafInformationalAdvisoryKind,
@@ -38,6 +40,8 @@ const KINDS: Record<MaterialKindName, MaterialKind> = {
   EVIDENCE: evidenceKind,
   ATTESTATION: attestationKind,
   GITLAB_SECURITY_REPORT: gitlabSecurityReportKind,
+  CHAINLOOP_RUNNER_CONTEXT: chainloopRunnerContextKind,
+  CHAINLOOP_PR_INFO: chainloopPrInfoKind,
 };
 
 export function materialKind(name: MaterialKindName): MaterialKind {
