@@ -186,6 +186,8 @@ describe('run detail and downloads', { timeout: 240_000 }, () => {
       Buffer.from(attestation.statement, 'utf8').equals(payloadOf(bundle)),
       'the statement is the signed payload, byte for byte',
     );
+    const runnerContext = attestation.materials.find((material) => material.name === 'runner-context');
+    assert.match(String(runnerContext?.digest), /^sha256:[0-9a-f]{64}$/);
     assert.deepEqual(attestation.materials, [
       {
         name: 'build-ref',
@@ -203,6 +205,16 @@ describe('run detail and downloads', { timeout: 240_000 }, () => {
         size: Buffer.byteLength(ROOTFS),
         downloadable: true,
         annotations: { owner: 'platform', 'reviewed-by': '<img src=x onerror=alert(1)>' },
+      },
+      // Collected by init in the CI job (its document carries the time it was generated: digest and size vary).
+      {
+        name: 'runner-context',
+        kind: 'CHAINLOOP_RUNNER_CONTEXT',
+        fileName: 'runner-context.json',
+        digest: runnerContext?.digest,
+        size: runnerContext?.size,
+        downloadable: true,
+        annotations: {},
       },
       {
         name: 'test-log',

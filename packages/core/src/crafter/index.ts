@@ -1,6 +1,7 @@
 export * from './add';
 export * from './add-from-glob';
 export * from './annotations';
+export * from './ci-materials';
 export * from './context';
 export * from './env-value';
 export * from './expand-material-globs';

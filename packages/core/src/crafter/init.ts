@@ -1,6 +1,7 @@
 import type { ControlPlaneClient } from '../client/index';
 import type { Contract } from '../contract/model';
 import { ChainloopError, UsageError } from '../errors';
+import { withCiMaterials } from './ci-materials';
 import { type CraftingContext, requireClient } from './context';
 import { readGitHead } from './git-head';
 import { LocalStateStore } from './local-state-store';
@@ -29,7 +30,8 @@ export interface InitResult {
 
 /**
  * `attestation init`: fetch the workflow's contract, detect and enforce the runner, resolve the contract's env
- * allow-list, create the run (not in dry-run) and write the initial state.
+ * allow-list, create the run (not in dry-run), collect the CI's runner context and pull request (`withCiMaterials`)
+ * and write the initial state.
  */
 export async function initAttestation(context: CraftingContext, options: InitOptions): Promise<InitResult> {
   const client = requireClient(context.client);
@@ -124,7 +126,7 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
       // A new run has no state yet: nothing to refuse before creating it.
       run = await createRun();
       const store = new RemoteStateStore(client, run.id);
-      const state = await withInitPolicies(context, buildState(run));
+      const state = await withInitPolicies(context, await withCiMaterials(context, buildState(run), runner));
       await store.create(state);
       return { state, store };
     }
@@ -134,7 +136,8 @@ export async function initAttestation(context: CraftingContext, options: InitOpt
     const { state, replaced } = await store.createWith(
       async () => {
         if (!options.dryRun) run = await createRun();
-        return withInitPolicies(context, buildState(run));
+        // Collected once the run exists (their files go to its CAS), before the INIT policies, which see them.
+        return withInitPolicies(context, await withCiMaterials(context, buildState(run), runner));
       },
       { replace: options.replace },
     );
