@@ -2,8 +2,8 @@ import type { ValidateFunction } from 'ajv';
 import { isObject, readJsonMaterial } from './file-content';
 import type { MaterialKind } from './kind';
 import { materialInvalid } from './material-error';
-// Vendored data (schemas/README.md): PR-info 1.2, the newest version obtainable; Chainloop 40014e92 uses 1.3.
-import prInfoSchema from './schemas/pr-info-1.2.schema.json';
+// Vendored data (schemas/README.md): PR-info 1.3, the version Chainloop 40014e92 validates against.
+import prInfoSchema from './schemas/pr-info-1.3.schema.json';
 
 let validator: ValidateFunction | undefined;
 
