@@ -10,12 +10,15 @@ import { type ComponentProject, createComponentProject, PROJECT } from './suppor
 import { GIT_USER, RUNNER_VARIABLES, runGitlabCiLocal } from './support/gitlab-ci-local';
 import {
   assertNoSecrets,
+  CONTRACT_MATERIALS,
   cliBundle,
   createWorkflow,
   expandJobVariables,
   jobFromPreview,
   junitReport,
+  materialKinds,
   onlyRun,
+  RUNNER_CONTEXT,
   runScript,
   verifiedStatement,
   type Workflow,
@@ -84,8 +87,7 @@ test('one job inits, adds the materials input and pushes: a succeeded run that v
   assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
   assert.match(stored.jobUrl, new RegExp(`^https://${PROJECT.host}/${PROJECT.path}/-/jobs/\\d+$`));
   const statement = await verifiedStatement(cp, stored.id);
-  const names = statement.predicate.materials.map((m) => m.annotations['chainloop.material.name']).sort();
-  assert.deepEqual(names, ['binary', 'build-ref', 'unit-tests']);
+  assert.deepEqual(materialKinds(statement), CONTRACT_MATERIALS);
   assert.equal(statement.predicate.runnerType, 'GITLAB_PIPELINE');
   assert.equal(statement.predicate.runnerURL, stored.jobUrl);
   assert.equal(statement.predicate.env?.CI_PROJECT_PATH, PROJECT.path);
@@ -122,13 +124,7 @@ test('contract-revision pins the contract the run is attested against', async ()
   assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
   assert.equal(stored.contractRevision, 1);
   const statement = await verifiedStatement(cp, stored.id);
-  const kinds = Object.fromEntries(
-    statement.predicate.materials.map((m) => [
-      m.annotations['chainloop.material.name'],
-      m.annotations['chainloop.material.type'],
-    ]),
-  );
-  assert.deepEqual(kinds, { binary: 'ARTIFACT', 'build-ref': 'STRING' });
+  assert.deepEqual(materialKinds(statement), { binary: 'ARTIFACT', 'build-ref': 'STRING', ...RUNNER_CONTEXT });
 });
 
 test('dry-run: the job crafts and signs but stores nothing', async () => {

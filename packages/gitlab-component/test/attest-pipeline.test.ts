@@ -12,12 +12,14 @@ import { type ComponentProject, PROJECT } from './support/component-project';
 import { GIT_USER, RUNNER_VARIABLES, runGitlabCiLocal } from './support/gitlab-ci-local';
 import {
   assertNoSecrets,
+  CONTRACT_MATERIALS,
   cliBundle,
   createWorkflow,
   expandJobVariables,
   jobAfterScript,
   jobFromPreview,
   junitReport,
+  materialKinds,
   onlyRun,
   pipelineScenario,
   runPipeline,
@@ -86,10 +88,7 @@ test('a green pipeline leaves a succeeded run whose attestation verifies, with t
   assert.match(stored.jobUrl, new RegExp(`^https://${PROJECT.host}/${PROJECT.path}/-/jobs/\\d+$`));
 
   const statement = await verifiedStatement(scenario.cp, stored.id);
-  const materials = Object.fromEntries(
-    statement.predicate.materials.map((m) => [m.annotations['chainloop.material.name'], m]),
-  );
-  assert.deepEqual(Object.keys(materials).sort(), ['binary', 'build-ref', 'unit-tests']);
+  assert.deepEqual(materialKinds(statement), CONTRACT_MATERIALS);
   assert.equal(statement.predicate.runnerType, 'GITLAB_PIPELINE');
   assert.equal(statement.predicate.runnerURL, stored.jobUrl);
   const env = statement.predicate.env ?? {};

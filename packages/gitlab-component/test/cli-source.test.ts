@@ -17,6 +17,7 @@ import { type ComponentProject, componentRoot } from './support/component-projec
 import {
   assertNoSecrets,
   assertNoStackTrace,
+  CONTRACT_MATERIALS,
   cliBundle,
   cliDigest,
   cliDownloads,
@@ -26,6 +27,7 @@ import {
   DOWNLOADED_CLI,
   jobAfterScript,
   junitReport,
+  materialKinds,
   onlyRun,
   pipelineScenario,
   runPipeline,
@@ -204,8 +206,7 @@ test(
     const stored = await onlyRun(scenario.cp, workflow);
     assert.equal(stored.status, 'succeeded', JSON.stringify(stored));
     const statement = await verifiedStatement(scenario.cp, stored.id);
-    const names = statement.predicate.materials.map((m) => m.annotations['chainloop.material.name']).sort();
-    assert.deepEqual(names, ['binary', 'build-ref', 'unit-tests']);
+    assert.deepEqual(materialKinds(statement), CONTRACT_MATERIALS);
   },
 );
 

@@ -60,13 +60,14 @@ export interface Workflow {
 }
 
 let counter = 0;
-export async function createWorkflow(cp: TestControlPlane): Promise<Workflow> {
+/** A workflow attesting against `workflowContract` (default: the test contract, fixtures/contract.yaml). */
+export async function createWorkflow(cp: TestControlPlane, workflowContract = contract): Promise<Workflow> {
   counter += 1;
   const { workflowId, robotToken } = await createWorkflowWithRobot(cp, {
     name: `gitlab-pipeline-${counter}`,
     team: 'platform',
     project: 'chainloop-components',
-    contract,
+    contract: workflowContract,
   });
   return {
     workflowId,
@@ -181,6 +182,29 @@ export async function verifiedStatement(cp: TestControlPlane, runId: string) {
     };
   };
 }
+
+/** Each material of a statement by name, with its kind (the chainloop.material.type annotation). */
+export function materialKinds(statement: {
+  predicate: { materials: Array<{ annotations: Record<string, string> }> };
+}): Record<string, string> {
+  return Object.fromEntries(
+    statement.predicate.materials.map((m) => [
+      m.annotations['chainloop.material.name'],
+      m.annotations['chainloop.material.type'],
+    ]),
+  );
+}
+
+/** The material init adds in any CI (issue 21): the runner facts, under this name and kind. */
+export const RUNNER_CONTEXT = { 'runner-context': 'CHAINLOOP_RUNNER_CONTEXT' };
+
+/** The materials of a run that fills the test contract (fixtures/contract.yaml), with their kinds. */
+export const CONTRACT_MATERIALS = {
+  binary: 'ARTIFACT',
+  'build-ref': 'STRING',
+  'unit-tests': 'JUNIT_XML',
+  ...RUNNER_CONTEXT,
+};
 
 /** Asserts no secret (token, key, password) appears in a text a user could read (logs, command lines). */
 export function assertNoSecrets(workflow: Workflow, text: string): void {
