@@ -76,7 +76,7 @@ interface Case {
   report: PipelineReport;
 }
 
-describe('Jenkins shared library against a real control plane', { timeout: 240_000 }, () => {
+describe('Jenkins shared library against a real control plane', { timeout: 420_000 }, () => {
   let cp: TestControlPlane;
   let root: string;
   const cases = new Map<string, Case>();
@@ -365,7 +365,12 @@ describe('Jenkins shared library against a real control plane', { timeout: 240_0
     const predicate = await verifiedPredicate(run);
     assert.deepEqual(predicate.annotations, { pipeline: 'declarative' });
     const names = predicate.materials.map((m) => String(m.annotations['chainloop.material.name']));
-    assert.deepEqual(names.sort(), ['build-ref', 'rootfs']);
+    // init adds the runner context in any CI (issue 21).
+    assert.deepEqual(names.sort(), ['build-ref', 'rootfs', 'runner-context']);
+    const runnerContext = predicate.materials.find(
+      (m) => m.annotations['chainloop.material.name'] === 'runner-context',
+    );
+    assert.equal(runnerContext?.annotations['chainloop.material.type'], 'CHAINLOOP_RUNNER_CONTEXT');
     const rootfs = predicate.materials.find((m) => m.name === 'rootfs.tar.gz');
     assert.equal(
       rootfs?.digest.sha256,

@@ -18,6 +18,7 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
   let graceful: PipelineReport;
   let unbundled: PipelineReport;
   let finishUnreachable: PipelineReport;
+  let sandboxed: PipelineReport;
   let windowsWorkspace: string;
 
   before(async () => {
@@ -35,11 +36,12 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
     const gracefulWorkspace = workspace('graceful');
     const unbundledWorkspace = workspace('unbundled');
     const finishUnreachableWorkspace = workspace('finish-unreachable');
+    const sandboxedWorkspace = workspace('sandboxed');
     // The library as a Git checkout of the monorepo has it: vars/ and src/, no generated resources/.
     const checkout = workspace('library-checkout');
     cpSync(join(packageDir, 'vars'), join(checkout, 'vars'), { recursive: true });
     cpSync(join(packageDir, 'src'), join(checkout, 'src'), { recursive: true });
-    [badInput, windows, graceful, unbundled, finishUnreachable] = await runJenkinsfiles([
+    [badInput, windows, graceful, unbundled, finishUnreachable, sandboxed] = await runJenkinsfiles([
       {
         jenkinsfile: 'bad-input.Jenkinsfile',
         workspace: badInputWorkspace,
@@ -72,6 +74,13 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
         env: jenkinsEnv(finishUnreachableWorkspace, { job: 'finish-unreachable', extra: down }),
         credentials,
       },
+      {
+        jenkinsfile: 'sandboxed.Jenkinsfile',
+        workspace: sandboxedWorkspace,
+        env: jenkinsEnv(sandboxedWorkspace, { job: 'sandboxed', extra: down }),
+        credentials,
+        sandboxed: true,
+      },
     ]);
   });
 
@@ -86,15 +95,19 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
       .map((line) => line.slice('caught: '.length));
     assert.deepEqual(caught, [
       'chainloopAttestation: unknown parameter "tokenCredentialId": use one of attestationAnnotations, attestationId, ' +
-        'bundle, cli, contractRevision, controlPlane, gracefulExit, nodeCommand, signingKeyCredentialsId, ' +
-        'signingKeyCredentialsType, signingPasswordCredentialsId, tokenCredentialsId, unstableAs',
+        'bundle, cli, contractRevision, controlPlane, gracefulExit, junitReports, nodeCommand, ' +
+        'signingKeyCredentialsId, signingKeyCredentialsType, signingPasswordCredentialsId, tokenCredentialsId, ' +
+        'unstableAs',
       'chainloopInit: parameter contractRevision is "latest": use a whole number from 1, e.g. contractRevision: 2',
       'chainloopAttestation: parameter signingKeyCredentialsType is "pem": use one of file, string',
       'chainloopReset: parameter trigger is "cancelled": use one of failure, cancellation',
       'chainloopFinish: parameter status is "success": use one of SUCCESS, UNSTABLE, FAILURE, NOT_BUILT, ABORTED',
       'chainloopPush: parameter gracefulExit must be true or false, not "yes"',
       'chainloopAdd: no attestation in progress: call chainloopInit first, or use chainloopAttestation { }',
-      "chainloopAdd: parameters name and value are required, e.g. chainloopAdd(name: 'rootfs', value: 'rootfs.tar.gz')",
+      'chainloopAdd: parameters name and value are required, ' +
+        "e.g. chainloopAdd(name: 'rootfs', value: 'rootfs.tar.gz'), or reports: 'reports/**/*.xml'",
+      'chainloopAdd: pass reports alone (each file it matches is named after itself), not with name',
+      'chainloopAttestation: parameter junitReports must be true or false, not "no"',
     ]);
     assert.ok(!badInput.console.includes('the body ran'));
     assert.equal(badInput.outcome, 'returned', 'a reset with nothing to reset does not fail the build');
@@ -157,6 +170,21 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
     );
   });
 
+  it('in the script security sandbox the reports junit recorded cannot be read: one warning, and the push still runs', () => {
+    assert.equal(sandboxed.outcome, 'returned', sandboxed.console);
+    assert.ok(
+      sandboxed.steps.some((s) => s.step === 'junit'),
+      'junit recorded a report',
+    );
+    assert.match(
+      sandboxed.console,
+      /^WRN chainloopFinish: the test reports the junit step recorded could not be read \(Scripts not permitted to use method org\.jenkinsci\.plugins\.workflow\.support\.steps\.build\.RunWrapper getRawBuild\): register the library as trusted, or pass junitReports: false$/m,
+    );
+    const scripts = shScripts(sandboxed);
+    assert.ok(!scripts.some((s) => s.includes(' attestation add ')), scripts.join('\n'));
+    assert.match(scripts[0] ?? '', / attestation finish --ci jenkins /, 'the push ran');
+  });
+
   it('says how to fix a library published without its bundled CLI', () => {
     assert.match(
       unbundled.console,
@@ -165,7 +193,7 @@ describe('Jenkins steps without a control plane', { timeout: 120_000 }, () => {
   });
 
   it('never records the token', () => {
-    for (const report of [badInput, windows, graceful, finishUnreachable]) {
+    for (const report of [badInput, windows, graceful, finishUnreachable, sandboxed]) {
       assert.ok(!JSON.stringify(report).includes(credentials['chainloop-token'].value));
     }
   });

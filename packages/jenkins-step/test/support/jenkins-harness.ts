@@ -25,6 +25,8 @@ export interface Scenario {
   libraryDir?: string;
   /** Answer "Abort" to the first `input` step, as a user aborting the build would. */
   abortAtInput?: boolean;
+  /** The library runs in the script security sandbox: `currentBuild.rawBuild` is refused. */
+  sandboxed?: boolean;
 }
 
 export interface RecordedStep {
@@ -102,6 +104,7 @@ export async function runJenkinsfiles(scenarios: Scenario[]): Promise<PipelineRe
         credentials: scenario.credentials ?? {},
         isUnix: scenario.isUnix ?? true,
         abortAtInput: scenario.abortAtInput ?? false,
+        sandboxed: scenario.sandboxed ?? false,
         report: join(dir, `report-${index}.json`),
       };
       await writeFile(file, JSON.stringify(spec), { mode: 0o600 });

@@ -37,6 +37,13 @@ class Attestation implements Serializable {
         return materials.collect { Object name, Object value -> "${name}=${value}" }.join('\n')
     }
 
+    /** The material parameters given with `reports` (which names its materials itself), or null. */
+    @NonCPS
+    static String givenWithReports(Map settings) {
+        List<String> given = ['name', 'value', 'materials'].findAll { String key -> settings[key] != null }
+        return given ? given.join(', ') : null
+    }
+
     @NonCPS
     static List<Object> annotationArguments(Map annotations) {
         return (annotations ?: [:]).collect { Object key, Object value -> "${key}=${value}".toString() }
@@ -54,7 +61,10 @@ class Attestation implements Serializable {
         return id ?: ''
     }
 
-    /** Adds one material (name, value, kind, annotations) or several (materials: [name: value]). */
+    /**
+     * Adds one material (name, value, kind, annotations), several (materials: [name: value]) or every file a glob
+     * matches (reports: 'glob', each named after its file, kind auto-detected or kind).
+     */
     void add() {
         String id = attestationId()
         if (!id) {
@@ -62,7 +72,15 @@ class Attestation implements Serializable {
             return
         }
         CliCommand command = new CliCommand(['attestation', 'add']).option('--attestation-id', id)
-        if (settings.materials) {
+        if (settings.reports != null) {
+            String alongside = givenWithReports(settings)
+            if (alongside) {
+                steps.error("${step}: pass reports alone (each file it matches is named after itself), not with " +
+                    alongside)
+            }
+            // Nothing matched is the CLI's warning, not a failure: a build without reports still attests.
+            command.option('--from-glob', settings.reports).option('--kind', settings.kind)
+        } else if (settings.materials) {
             if (settings.name || settings.value) {
                 steps.error("${step}: pass either name and value, or materials: [name: value, …], not both")
             }
@@ -71,7 +89,7 @@ class Attestation implements Serializable {
             command.option('--name', settings.name).option('--value', settings.value).option('--kind', settings.kind)
         } else {
             steps.error("${step}: parameters name and value are required, " +
-                "e.g. chainloopAdd(name: 'rootfs', value: 'rootfs.tar.gz')")
+                "e.g. chainloopAdd(name: 'rootfs', value: 'rootfs.tar.gz'), or reports: 'reports/**/*.xml'")
         }
         command.options('--annotation', annotationArguments(settings.annotations))
         command.literal('-o').literal('json')
@@ -90,7 +108,7 @@ class Attestation implements Serializable {
         command.options('--annotation', annotationArguments(settings.attestationAnnotations))
             .option('--bundle', settings.bundle)
             .literal('-o').literal('json')
-        return pushOrReset(command)
+        return pushOrReset(command, false)
     }
 
     /** Marks the attestation failed or cancelled. */
@@ -131,7 +149,51 @@ class Attestation implements Serializable {
         command.options('--annotation', annotationArguments(settings.attestationAnnotations))
             .option('--bundle', settings.bundle)
             .literal('-o').literal('json')
-        return pushOrReset(command)
+        return pushOrReset(command, settings.junitReports != false)
+    }
+
+    /**
+     * Adds the test reports the build's `junit` steps recorded (see TestReports), as JUNIT_XML materials named after
+     * their files, before a push: the reports a pipeline already declares are attested without a line of config.
+     * None recorded, or the build's test results cannot be read (sandbox): nothing added. A file no longer there
+     * (junit ran on another agent) is the CLI's warning. A report the CLI refuses fails the push with one line saying
+     * how to go on without them.
+     */
+    void addRecordedTestReports() {
+        List<String> files
+        try {
+            files = TestReports.recordedByJunit(steps.currentBuild)
+        // groovylint-disable-next-line CatchException
+        } catch (Exception unreadable) {
+            if (BuildResult.isInterruption(unreadable)) {
+                throw unreadable
+            }
+            // In the script security sandbox (a library not registered as trusted) currentBuild.rawBuild is refused:
+            // a missing report is no reason to fail the push.
+            steps.echo("WRN ${step}: the test reports the junit step recorded could not be read " +
+                "(${unreadable.message}): register the library as trusted, or pass junitReports: false")
+            return
+        }
+        if (!files) {
+            return
+        }
+        List<Object> patterns = TestReports.literalPatterns(files, steps.isUnix())
+        steps.echo("${step}: adding the ${files.size()} test report file(s) the junit step recorded " +
+            '(junitReports: false turns this off)')
+        CliCommand command = new CliCommand(['attestation', 'add']).option('--attestation-id', attestationId())
+            .options('--from-glob', patterns)
+            .option('--kind', 'JUNIT_XML')
+            .literal('-o').literal('json')
+        try {
+            cli.run(command, false)
+        // groovylint-disable-next-line CatchException
+        } catch (Exception failure) {
+            if (BuildResult.isInterruption(failure)) {
+                throw failure
+            }
+            steps.error("${step}: the test reports the junit step recorded could not be added " +
+                "(${failure.message}; the CLI's error is above): fix them, or pass junitReports: false")
+        }
     }
 
     /** Whether finish(status, …) pushes (SUCCESS, or UNSTABLE with unstableAs: 'push') rather than resets. */
@@ -173,13 +235,17 @@ class Attestation implements Serializable {
     }
 
     /**
-     * Runs a command that pushes (push, or finish with a status that pushes) and returns the stored digest. With
-     * gracefulExit the library tolerates a failed push, not the CLI: `--graceful-exit` would exit 0 and leave the run
-     * `initialized` until it expires. So the run is reset as failed, its reason naming the push, and the build goes on
-     * with one warning. An abort is never swallowed.
+     * Runs a command that pushes (push, or finish with a status that pushes), after adding the test reports junit
+     * recorded when asked, and returns the stored digest. With gracefulExit the library tolerates a failed push (or
+     * reports add), not the CLI: `--graceful-exit` would exit 0 and leave the run `initialized` until it expires. So
+     * the run is reset as failed, its reason naming the push, and the build goes on with one warning. An abort is
+     * never swallowed.
      */
-    private String pushOrReset(CliCommand command) {
+    private String pushOrReset(CliCommand command, boolean withRecordedTestReports) {
         try {
+            if (withRecordedTestReports) {
+                addRecordedTestReports()
+            }
             return stored(jsonText(cli.run(command, true), 'digest'))
         // groovylint-disable-next-line CatchException
         } catch (Exception failure) {

@@ -29,13 +29,14 @@ class StepParameters implements Serializable {
         attestationAnnotations: Map,
         bundle: String,
         unstableAs: ['failure', 'push'],
+        junitReports: Boolean,
     ].asImmutable()
 
     static final Map<String, Object> ATTESTATION = COMMON
     static final Map<String, Object> INIT = COMMON
     static final Map<String, Object> PUSH = COMMON
     static final Map<String, Object> ADD = (COMMON + [
-        name: String, value: String, kind: String, annotations: Map, materials: Map,
+        name: String, value: String, kind: String, annotations: Map, materials: Map, reports: String,
     ]).asImmutable()
     static final Map<String, Object> RESET = (COMMON + [
         trigger: ['failure', 'cancellation'], reason: String,
@@ -50,7 +51,7 @@ class StepParameters implements Serializable {
      */
     static final List<String> INHERITED = [
         'controlPlane', 'tokenCredentialsId', 'cli', 'nodeCommand', 'gracefulExit', 'signingKeyCredentialsId',
-        'signingKeyCredentialsType', 'signingPasswordCredentialsId', 'unstableAs',
+        'signingKeyCredentialsType', 'signingPasswordCredentialsId', 'unstableAs', 'junitReports',
     ].asImmutable()
 
     static final Map<String, Object> DEFAULTS = [
@@ -59,6 +60,7 @@ class StepParameters implements Serializable {
         gracefulExit: false,
         signingKeyCredentialsType: 'file',
         unstableAs: 'failure',
+        junitReports: true,
         trigger: 'failure',
     ].asImmutable()
 
@@ -115,7 +117,7 @@ class StepParameters implements Serializable {
             }
         }
         inherited.each { String name, String value ->
-            result[name] = name == 'gracefulExit' ? value == 'true' : value
+            result[name] = COMMON[name] == Boolean ? value == 'true' : value
         }
         given.each { Object name, Object value ->
             if (value != null) {

@@ -1,6 +1,9 @@
 package harness
 
 import hudson.AbortException
+import hudson.tasks.junit.SuiteResult
+import hudson.tasks.junit.TestResult
+import hudson.tasks.junit.TestResultAction
 import org.codehaus.groovy.control.CompilerConfiguration
 import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException
 
@@ -17,7 +20,7 @@ class FakeJenkins {
     private static final List<String> STEPS = [
         'sh', 'bat', 'isUnix', 'withCredentials', 'withEnv', 'string', 'file', 'libraryResource', 'writeFile',
         'readFile', 'fileExists', 'pwd', 'echo', 'error', 'input', 'node', 'stage', 'dir', 'unstable', 'checkout',
-        'pipeline',
+        'pipeline', 'junit',
     ]
 
     final Map scenario
@@ -34,6 +37,7 @@ class FakeJenkins {
         this.scenario = scenario
         this.libraryDir = new File(scenario.libraryDir as String)
         vars.putAll(scenario.env as Map<String, String>)
+        currentBuild.sandboxed = scenario.sandboxed == true
         directories << new File(vars.WORKSPACE)
     }
 
@@ -246,6 +250,39 @@ class FakeJenkins {
         currentBuild.result = 'UNSTABLE'
     }
 
+    /**
+     * The junit plugin's `junit` step, as far as the library depends on it: the `testResults` Ant pattern (several
+     * separated by commas) matched under the current directory; no match fails the step as the plugin does unless
+     * `allowEmptyResults`; each file parsed into one SuiteResult per `<testsuite>` (nested in `<testsuites>` or not)
+     * holding the file's absolute path, merged into the build's one TestResultAction; a failed or errored case marks
+     * the build UNSTABLE. Not modelled: the plugin's "none of them are new" timestamp check, Ant's default excludes,
+     * the returned summary, the test result pages.
+     */
+    Object junit(Object arg) {
+        Map options = arg instanceof Map ? arg : [testResults: arg]
+        recorded << [step: 'junit', testResults: options.testResults]
+        List<File> files = antMatches(cwd(), options.testResults as String)
+        if (!files && !options.allowEmptyResults) {
+            throw new AbortException('No test report files were found. Configuration error?')
+        }
+        TestResult result = new TestResult()
+        files.each { File file -> suitesOf(file, new XmlParser(false, false).parse(file), result.suites) }
+        // The plugin itself is trusted code: the sandbox does not apply to it.
+        List<Object> actions = currentBuild.trustedRun().actions
+        TestResultAction action = actions.find { it instanceof TestResultAction }
+        if (action == null) {
+            action = new TestResultAction()
+            actions << action
+        }
+        action.mergeResult(result)
+        int failures = result.suites.sum(0) { SuiteResult suite -> suite.failures } as int
+        console << "Recording test results: ${files.size()} file(s), ${failures} failed case(s)\n"
+        if (failures > 0) {
+            currentBuild.result = 'UNSTABLE'
+        }
+        return null
+    }
+
     Object node(Object label = null, Closure body) { // groovylint-disable-line UnusedMethodParameter
         return body()
     }
@@ -282,6 +319,55 @@ class FakeJenkins {
                 }
             }
         }
+    }
+
+    /** As the plugin's SuiteResult.parse: nested `<testsuite>`s first, then this element if it has test cases. */
+    private static void suitesOf(File file, Node element, List<SuiteResult> suites) {
+        List<Node> children = element.children().findAll { it instanceof Node } as List<Node>
+        children.findAll { it.name() == 'testsuite' }.each { Node suite -> suitesOf(file, suite, suites) }
+        List<Node> cases = children.findAll { it.name() == 'testcase' }
+        if (cases || children.any { it.name() == 'error' }) {
+            int failed = cases.count { Node testCase ->
+                testCase.children().any { it instanceof Node && it.name() in ['failure', 'error'] }
+            } as int
+            suites << new SuiteResult(file.absolutePath, element.attribute('name') as String, failed)
+        }
+    }
+
+    /** The regular files under `base` an Ant pattern list matches (`**` any folders, `*` and `?` within one). */
+    private static List<File> antMatches(File base, String patterns) {
+        List<java.util.regex.Pattern> regexes = (patterns ?: '').split(',')*.trim().findAll { it }
+            .collect { String pattern -> antRegex(pattern) }
+        List<File> matches = []
+        base.eachFileRecurse(groovy.io.FileType.FILES) { File file ->
+            String relative = base.toPath().relativize(file.toPath()).toString().replace(File.separator, '/')
+            if (regexes.any { it.matcher(relative).matches() }) {
+                matches << file
+            }
+        }
+        return matches.sort { it.path }
+    }
+
+    private static java.util.regex.Pattern antRegex(String pattern) {
+        String ant = pattern.replace('\\', '/')
+        ant = ant.endsWith('/') ? "${ant}**" : ant
+        StringBuilder regex = new StringBuilder()
+        int at = 0
+        while (at < ant.length()) {
+            if (ant.startsWith('**/', at)) {
+                regex << '(?:.*/)?'
+                at += 3
+            } else if (ant.startsWith('**', at)) {
+                regex << '.*'
+                at += 2
+            } else {
+                String character = ant[at]
+                regex << (character == '*' ? '[^/]*' : character == '?' ? '[^/]' :
+                    java.util.regex.Pattern.quote(character))
+                at += 1
+            }
+        }
+        return java.util.regex.Pattern.compile(regex.toString())
     }
 
     private File cwd() {
