@@ -22,6 +22,24 @@ expand() {
   if [ -n "$1" ] && command -v circleci > /dev/null; then circleci env subst "$1"; else printf '%s' "$1"; fi
 }
 PARAM_ANNOTATIONS="$(expand "$PARAM_ANNOTATIONS")"
+PARAM_TEST_RESULTS="$(expand "$PARAM_TEST_RESULTS")"
+
+# test_results is the path the job gives store_test_results: a folder whose reports (in it and its subfolders) CircleCI
+# collects, or one report file. The same reports are attested before the push, named after their files and with their
+# kinds detected, so a job does not repeat them as add lines. A folder with no report is the CLI's warning, not an error.
+add_test_results() {
+  local path="${PARAM_TEST_RESULTS/#\~/$HOME}" pattern
+  # The path is literal: its glob characters (a folder named "reports (unit)") are escaped for --from-glob.
+  pattern="$(printf '%s' "${path%/}" | sed 's/[][*?{}()!+@\\]/\\&/g')"
+  if [ -d "$path" ]; then pattern="$pattern/**/*.xml"; fi
+  if chainloop attestation add --from-glob "$pattern"; then return 0; fi
+  if is_true "$PARAM_GRACEFUL_EXIT"; then
+    echo "chainloop/finish: warning: the test reports in $PARAM_TEST_RESULTS were not added (the error is above); pushing without them because of graceful_exit" >&2
+    return 0
+  fi
+  echo "chainloop/finish: the test reports in $PARAM_TEST_RESULTS were not added (the error is above): fix the reports, or clear test_results to push without them" >&2
+  return 1
+}
 
 args=(attestation finish --ci circleci --status "$PARAM_STATUS")
 if [ "$PARAM_STATUS" = success ]; then
@@ -31,6 +49,7 @@ if [ "$PARAM_STATUS" = success ]; then
     exit 1
   fi
   if [ "$PARAM_PASSWORD" != CHAINLOOP_SIGNING_PASSWORD ]; then export CHAINLOOP_SIGNING_PASSWORD="${!PARAM_PASSWORD:-}"; fi
+  if [ -n "$PARAM_TEST_RESULTS" ]; then add_test_results; fi
   args+=(--key "env://$PARAM_KEY")
   while IFS= read -r annotation; do
     if [ -n "${annotation// /}" ]; then args+=(--annotation "$annotation"); fi

@@ -83,7 +83,17 @@ test('parallel containers add at the same time to one remote attestation, names 
   const { statement } = await verifyAttestation(stored.bundle, { publicKeyPem: backend.publicKeyPem });
   const materials = (statement.predicate as { materials: { annotations: Record<string, unknown> }[] }).materials;
   const byName = new Map(materials.map((m) => [String(m.annotations['chainloop.material.name']), m.annotations]));
-  assert.deepEqual([...byName.keys()].sort(), ['app', 'commit', 'junit', 'junit-0', 'junit-1', 'junit-2']);
+  // The runner context is init's (in the build job): one, however many containers attach.
+  assert.deepEqual([...byName.keys()].sort(), [
+    'app',
+    'commit',
+    'junit',
+    'junit-0',
+    'junit-1',
+    'junit-2',
+    'runner-context',
+  ]);
+  assert.equal(byName.get('runner-context')?.['chainloop.material.type'], 'CHAINLOOP_RUNNER_CONTEXT');
   for (const index of [0, 1, 2]) {
     assert.equal(byName.get(`junit-${index}`)?.['chainloop.material.type'], 'JUNIT_XML');
     assert.equal(byName.get(`junit-${index}`)?.node, String(index), 'annotation expanded in its own container');

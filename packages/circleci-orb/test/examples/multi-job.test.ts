@@ -66,7 +66,9 @@ test('multi-job example: three jobs in separate shells and containers make one a
   };
   assert.equal(predicate.runnerType, 'CIRCLECI_BUILD');
   const byName = new Map(predicate.materials.map((m) => [m.annotations['chainloop.material.name'], m]));
-  assert.deepEqual([...byName.keys()].sort(), ['app', 'commit', 'junit']);
+  // init adds the runner context in any CI (issue 21), besides the materials of the add lines.
+  assert.deepEqual([...byName.keys()].sort(), ['app', 'commit', 'junit', 'runner-context']);
+  assert.equal(byName.get('runner-context')?.annotations['chainloop.material.type'], 'CHAINLOOP_RUNNER_CONTEXT');
   assert.equal(Buffer.from(byName.get('commit')?.content ?? '', 'base64').toString(), pipeline.sha);
   const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
   assert.equal(byName.get('app')?.digest.sha256, sha256(join(attach.dir, 'home', 'workspace', 'dist', 'app.tar.gz')));

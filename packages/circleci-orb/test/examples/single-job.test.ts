@@ -55,7 +55,9 @@ test('single-job example: a green job ends in a succeeded run whose verified att
   assert.equal(predicate.env.CIRCLE_PROJECT_REPONAME, 'skynet');
 
   const byName = new Map(predicate.materials.map((m) => [m.annotations['chainloop.material.name'], m]));
-  assert.deepEqual([...byName.keys()].sort(), ['app', 'commit', 'junit']);
+  // init adds the runner context in any CI (issue 21), besides the materials of the add lines.
+  assert.deepEqual([...byName.keys()].sort(), ['app', 'commit', 'junit', 'runner-context']);
+  assert.equal(byName.get('runner-context')?.annotations['chainloop.material.type'], 'CHAINLOOP_RUNNER_CONTEXT');
   assert.equal(Buffer.from(byName.get('commit')?.content ?? '', 'base64').toString(), pipeline.sha);
   const project = join(job.dir, 'home', 'project');
   for (const [name, file] of [

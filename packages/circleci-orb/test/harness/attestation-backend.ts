@@ -50,7 +50,10 @@ export interface AttestationBackend {
  * password the way a CircleCI context would.
  */
 export async function startAttestationBackend(
-  options: { controlPlaneArgs?: string[] } = {},
+  options: {
+    controlPlaneArgs?: string[] /** The workflow's contract (YAML); default fixtures/contract.yaml. */;
+    contract?: string;
+  } = {},
 ): Promise<AttestationBackend> {
   // The control plane serves this file to the jobs' chainloop/install (GET /v1/downloads/chainloop.cjs).
   if (!existsSync(cliBundle)) throw new Error(`${cliBundle} missing: run npm run build first`);
@@ -61,7 +64,7 @@ export async function startAttestationBackend(
     name: 'build-and-test',
     team: 'cyberdyne core',
     project: 'skynet',
-    contract: readFileSync(contractFile, 'utf8'),
+    contract: options.contract ?? readFileSync(contractFile, 'utf8'),
   });
   const privateKeyPem = readFileSync(join(vectors, 'keys', 'generated__p256_N65536.key'), 'utf8');
   const context = {
