@@ -10,7 +10,7 @@ import {
   saveActionState,
   setFailed,
   setOutput
-} from "./shared-WMVVUS6T.js";
+} from "./shared-DKJDSU7H.js";
 
 // src/cli-on-path.ts
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";

@@ -12,7 +12,7 @@ import {
   runChainloop,
   setFailed,
   setOutput
-} from "./shared-WMVVUS6T.js";
+} from "./shared-DKJDSU7H.js";
 
 // src/summary.ts
 function cell(text) {
@@ -64,21 +64,38 @@ function resetReason(jobStatus) {
   const job = process.env.GITHUB_JOB ? `job "${process.env.GITHUB_JOB}"` : "the job";
   return `GitHub Actions: ${job} ${jobStatus}`;
 }
-async function push(inputs, settings, attestationId) {
-  const idArgs = attestationId ? ["--attestation-id", attestationId] : [];
-  const status = await runChainloop(["attestation", "status", "--output", "json", ...idArgs], settings, {
-    echoStderr: false
-  }).then(
+function readStatus(settings, idArgs) {
+  return runChainloop(["attestation", "status", "--output", "json", ...idArgs], settings, { echoStderr: false }).then(
     (stdout) => JSON.parse(stdout),
     () => void 0
   );
+}
+async function resetFailed(attestationId, settings, reason) {
+  await runChainloop([...finishArgs(attestationId, "failure"), "--reason", reason], settings).catch(() => void 0);
+}
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+async function push(inputs, settings, attestationId) {
+  const idArgs = attestationId ? ["--attestation-id", attestationId] : [];
+  let status = await readStatus(settings, idArgs);
+  if (status && inputs.reports.length > 0) {
+    const globArgs = inputs.reports.flatMap((pattern) => ["--from-glob", pattern]);
+    try {
+      await runChainloop(["attestation", "add", ...globArgs, ...idArgs], settings);
+    } catch (error) {
+      await resetFailed(attestationId, settings, `GitHub Actions: input "reports" not added: ${messageOf(error)}`);
+      if (!(error instanceof ChainloopError)) throw error;
+      throw new ChainloopError(error.code, `input "reports": ${error.message}`, { cause: error });
+    }
+    status = await readStatus(settings, idArgs);
+  }
   const keyArgs = inputs.signingKey ? ["--key", `env://${SIGNING_KEY_VARIABLE}`] : [];
   let finish;
   try {
     finish = JSON.parse(await runChainloop([...finishArgs(attestationId, "success"), ...keyArgs], settings));
   } catch (error) {
-    const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
-    await runChainloop([...finishArgs(attestationId, "failure"), "--reason", reason], settings).catch(() => void 0);
+    await resetFailed(attestationId, settings, `GitHub Actions: push failed: ${messageOf(error)}`);
     if (inputs.signingKey || !(error instanceof Error)) throw error;
     throw new ChainloopError(
       "SIGNING_KEY_MISSING",

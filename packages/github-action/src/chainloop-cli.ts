@@ -53,18 +53,30 @@ export function runChainloop(
     });
     let stdout = '';
     let stderr = '';
+    let partialLine = '';
+    const echoLine = (line: string) => {
+      if (options.echoStderr === false) return;
+      // The CLI's warnings (a glob that matched nothing, a policy violation, context not collected) are the job's
+      // warnings: annotations on the run, not lines lost in the log.
+      if (line.startsWith('WRN ')) workflow.warning(line.slice(4));
+      else process.stdout.write(`${line}\n`);
+    };
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       if (options.echoStdout) process.stdout.write(chunk);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      if (options.echoStderr !== false) process.stdout.write(chunk);
+      // Whole lines only: a chunk may end mid-line, and a split `WRN` line would not be recognised.
+      const lines = (partialLine + chunk).split('\n');
+      partialLine = lines.pop() ?? '';
+      for (const line of lines) echoLine(line);
     });
     child.on('error', (error) =>
       reject(new ChainloopError('CLI_NOT_STARTED', `cannot run ${bundledCliPath()}: ${error.message}`)),
     );
     child.on('close', (status) => {
+      if (partialLine !== '') echoLine(partialLine);
       if (status === 0) return resolve(stdout);
       const errorLine = stderr
         .split('\n')

@@ -9,6 +9,8 @@ export interface ActionInputs {
   dryRun: boolean;
   remoteState: boolean;
   materials?: string;
+  /** Globs of report files the job wrote (the `reports` input, split): each match is added, its kind detected. */
+  reports: string[];
   signingKey?: string;
   signingKeyPassword?: string;
   jobStatus?: string;
@@ -54,10 +56,34 @@ export function readInputs(): ActionInputs {
     dryRun: booleanInput('dry-run'),
     remoteState: booleanInput('remote-state'),
     materials: optionalInput('materials'),
+    reports: parseReportPatterns(workflow.getInput('reports')),
     signingKey,
     signingKeyPassword,
     jobStatus: optionalInput('job-status'),
   };
+}
+
+/**
+ * The `reports` input: globs one per line or separated by commas (`#` starts a comment line). A comma inside braces
+ * belongs to the glob (`sbom/*.{json,xml}` is one pattern), so only the commas outside them separate.
+ */
+export function parseReportPatterns(text: string): string[] {
+  const patterns: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim().startsWith('#')) continue;
+    let depth = 0;
+    let current = '';
+    for (const char of line) {
+      if (char === '{') depth++;
+      else if (char === '}' && depth > 0) depth--;
+      if (char === ',' && depth === 0) {
+        patterns.push(current);
+        current = '';
+      } else current += char;
+    }
+    patterns.push(current);
+  }
+  return patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
 }
 
 /**

@@ -18,24 +18,48 @@ function resetReason(jobStatus: string): string {
   return `GitHub Actions: ${job} ${jobStatus}`;
 }
 
+/** The attestation in progress, or undefined when there is none (a step already pushed or reset it). */
+function readStatus(settings: CliSettings, idArgs: string[]): Promise<AttestationStatusJson | undefined> {
+  return runChainloop(['attestation', 'status', '--output', 'json', ...idArgs], settings, { echoStderr: false }).then(
+    (stdout) => JSON.parse(stdout) as AttestationStatusJson,
+    () => undefined,
+  );
+}
+
+/** A run left `initialized` would only expire later: record why it ended (the step then fails with `error`). */
+async function resetFailed(attestationId: string | undefined, settings: CliSettings, reason: string): Promise<void> {
+  await runChainloop([...finishArgs(attestationId, 'failure'), '--reason', reason], settings).catch(() => undefined);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 async function push(inputs: ActionInputs, settings: CliSettings, attestationId: string | undefined): Promise<void> {
   // Read before the push, for the summary (a pushed attestation's state is gone). Nothing to read when a step already
   // pushed or reset it; finish then has nothing to do either, and says so.
   const idArgs = attestationId ? ['--attestation-id', attestationId] : [];
-  const status = await runChainloop(['attestation', 'status', '--output', 'json', ...idArgs], settings, {
-    echoStderr: false,
-  }).then(
-    (stdout) => JSON.parse(stdout) as AttestationStatusJson,
-    () => undefined,
-  );
+  let status = await readStatus(settings, idArgs);
+  if (status && inputs.reports.length > 0) {
+    // Added here, at the end of the job, not in main: the action's step usually runs before the steps that write the
+    // reports. One add for all the patterns: the CLI checks every match before adding any, so a bad report adds
+    // nothing. A pattern matching nothing is the CLI's warning, which runChainloop turns into a warning annotation.
+    const globArgs = inputs.reports.flatMap((pattern) => ['--from-glob', pattern]);
+    try {
+      await runChainloop(['attestation', 'add', ...globArgs, ...idArgs], settings);
+    } catch (error) {
+      await resetFailed(attestationId, settings, `GitHub Actions: input "reports" not added: ${messageOf(error)}`);
+      if (!(error instanceof ChainloopError)) throw error;
+      throw new ChainloopError(error.code, `input "reports": ${error.message}`, { cause: error });
+    }
+    status = await readStatus(settings, idArgs);
+  }
   const keyArgs = inputs.signingKey ? ['--key', `env://${SIGNING_KEY_VARIABLE}`] : [];
   let finish: FinishJson;
   try {
     finish = JSON.parse(await runChainloop([...finishArgs(attestationId, 'success'), ...keyArgs], settings));
   } catch (error) {
-    // A run left `initialized` would only expire later: record why it ended, then report the push failure.
-    const reason = `GitHub Actions: push failed: ${error instanceof Error ? error.message : String(error)}`;
-    await runChainloop([...finishArgs(attestationId, 'failure'), '--reason', reason], settings).catch(() => undefined);
+    await resetFailed(attestationId, settings, `GitHub Actions: push failed: ${messageOf(error)}`);
     if (inputs.signingKey || !(error instanceof Error)) throw error;
     throw new ChainloopError(
       'SIGNING_KEY_MISSING',

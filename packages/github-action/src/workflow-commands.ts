@@ -47,6 +47,11 @@ export function info(message: string): void {
   process.stdout.write(`${message}${EOL}`);
 }
 
+/** `::warning::`: a warning annotation on the run; the step still succeeds. */
+export function warning(message: string): void {
+  issueCommand('warning', {}, message);
+}
+
 /** `::error::` (an annotation on the run) and a failed step. */
 export function setFailed(message: string): void {
   process.exitCode = 1;

@@ -32,3 +32,13 @@ test('the outputs the sources set are the outputs action.yml declares', () => {
   assert.ok(set.has('attestation-id') && set.has('digest'), `outputs set: ${[...set]}`);
   assert.deepEqual([...set].sort(), Object.keys(metadata.outputs).sort());
 });
+
+test('the reports input is optional, empty by default, and says how to list globs and what a miss does', () => {
+  const reports = metadata.inputs.reports;
+  assert.ok(reports, 'action.yml declares reports');
+  assert.equal(reports.required, false);
+  assert.equal(reports.default, '');
+  assert.match(reports.description, /one per line or separated by commas/);
+  assert.match(reports.description, /matches nothing is a warning, not a\s+failure/);
+  assert.match(reports.description, /end of a successful job, before the push/);
+});

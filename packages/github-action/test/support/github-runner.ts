@@ -42,7 +42,7 @@ export function node24(): string {
 }
 
 interface ActionMetadata {
-  inputs: Record<string, { default?: string }>;
+  inputs: Record<string, { default?: string; required?: boolean; description: string }>;
   outputs: Record<string, { description: string }>;
   runs: { using: string; main: string; post: string; 'post-if'?: string };
 }

@@ -33,6 +33,12 @@ export function readmeWorkflowYaml(): string {
   return block[1];
 }
 
+/** Every yaml block of the README: each is a whole workflow a user may copy. */
+export function readmeYamlBlocks(): string[] {
+  const readme = readFileSync(join(actionDir, 'README.md'), 'utf8');
+  return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]);
+}
+
 export function readmeReleaseJob(values: Record<string, string>): ReadmeJob {
   const workflow = parseYaml(readmeWorkflowYaml()) as {
     jobs: Record<string, { env?: Record<string, string>; steps: WorkflowStep[] }>;

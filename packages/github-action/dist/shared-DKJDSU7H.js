@@ -252,6 +252,9 @@ function addPath(dir) {
 function info(message) {
   process.stdout.write(`${message}${EOL}`);
 }
+function warning(message) {
+  (0, import_command.issueCommand)("warning", {}, message);
+}
 function setFailed(message) {
   process.exitCode = 1;
   (0, import_command.issueCommand)("error", {}, message);
@@ -325,19 +328,29 @@ function runChainloop(args, settings, options = {}) {
     });
     let stdout = "";
     let stderr = "";
+    let partialLine = "";
+    const echoLine = (line) => {
+      if (options.echoStderr === false) return;
+      if (line.startsWith("WRN ")) warning(line.slice(4));
+      else process.stdout.write(`${line}
+`);
+    };
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
       stdout += chunk;
       if (options.echoStdout) process.stdout.write(chunk);
     });
     child.stderr.setEncoding("utf8").on("data", (chunk) => {
       stderr += chunk;
-      if (options.echoStderr !== false) process.stdout.write(chunk);
+      const lines = (partialLine + chunk).split("\n");
+      partialLine = lines.pop() ?? "";
+      for (const line of lines) echoLine(line);
     });
     child.on(
       "error",
       (error) => reject(new ChainloopError("CLI_NOT_STARTED", `cannot run ${bundledCliPath()}: ${error.message}`))
     );
     child.on("close", (status) => {
+      if (partialLine !== "") echoLine(partialLine);
       if (status === 0) return resolve(stdout);
       const errorLine = stderr.split("\n").reverse().find((line) => line.startsWith("ERR "));
       const reason = errorLine ? errorLine.slice(4) : `exited with ${status}`;
@@ -381,10 +394,29 @@ function readInputs() {
     dryRun: booleanInput("dry-run"),
     remoteState: booleanInput("remote-state"),
     materials: optionalInput("materials"),
+    reports: parseReportPatterns(getInput("reports")),
     signingKey,
     signingKeyPassword,
     jobStatus: optionalInput("job-status")
   };
+}
+function parseReportPatterns(text) {
+  const patterns = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim().startsWith("#")) continue;
+    let depth = 0;
+    let current = "";
+    for (const char of line) {
+      if (char === "{") depth++;
+      else if (char === "}" && depth > 0) depth--;
+      if (char === "," && depth === 0) {
+        patterns.push(current);
+        current = "";
+      } else current += char;
+    }
+    patterns.push(current);
+  }
+  return patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== "");
 }
 function maskSecrets(secrets) {
   for (const secret of secrets) {
