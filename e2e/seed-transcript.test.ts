@@ -227,6 +227,12 @@ describe('the seed transcript for real, in a GitHub Actions job', () => {
     assert.equal(status.status, 0, status.stderr);
     assert.match(status.stdout, /│ GITHUB_SHA\s+│ a206e709cc21b1bf8e262604a23f9d0fc51a293a\s+│/);
     assert.match(status.stdout, /│ RUNNER_NAME\s+│ Hosted Agent\s+│/);
+    // As Chainloop, init in a CI records the runner context as a material of its own: one more row than the seed's
+    // table (the seed's own init is a dry run, which collects nothing), set, not required.
+    assert.match(
+      status.stdout,
+      /│ runner-context\s+│ CHAINLOOP_RUNNER_CONTEXT\s+│ Yes\s+│ No\s+│\s+│ runner-context\.json@sha256:[0-9a-f]{64}\s+│/,
+    );
 
     const push = await runCli(
       ['attestation', 'push', '--key', 'env://CHAINLOOP_SIGNING_KEY', '--bundle', 'attestation.bundle.json'],
@@ -267,6 +273,17 @@ describe('the seed transcript for real, in a GitHub Actions job', () => {
     assert.equal(statement.predicate.runnerURL, 'https://github.com/chainloop-dev/bedrock/actions/runs/3410079758');
     assert.equal(statement.predicate.env.GITHUB_REF, 'refs/tags/v0.8.9');
     assert.equal(statement.predicate.metadata.workflowRunID, run.id);
+    const materials = statement.predicate.materials.map(
+      (m: { annotations: Record<string, string> }) =>
+        `${m.annotations['chainloop.material.name']}:${m.annotations['chainloop.material.type']}`,
+    );
+    assert.deepEqual(materials.sort(), [
+      'build-ref:STRING',
+      'rootfs:ARTIFACT',
+      'runner-context:CHAINLOOP_RUNNER_CONTEXT',
+      'skynet-control-plane:CONTAINER_IMAGE',
+      'skynet-sbom:SBOM_CYCLONEDX_JSON',
+    ]);
     const subjects = statement.subject.map((s: { name: string }) => s.name);
     assert.deepEqual(subjects, ['chainloop.workflow.build-and-test', 'git.head', image.repository]);
     // The image subject carries the digest the registry reports (skopeo), not one we computed.

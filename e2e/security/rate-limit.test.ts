@@ -39,7 +39,8 @@ describe('rate limits', { timeout: 120_000 }, () => {
       assert.equal(result.status, 0, `${args.join(' ')}:\n${result.stderr}`);
       results.push(result);
     };
-    // Robot requests: init 2 (contract, run), each file add 2 (HEAD, PUT), push 1: more than 3 in 2 s.
+    // Robot requests: init 4 (contract, run, and the CAS HEAD and PUT of the runner-context material it collects in a
+    // CI), each file add 2 (HEAD, PUT), push 1: more than 3 in 2 s.
     await step(['attestation', 'init']);
     await step(['attestation', 'add', '--name', 'rootfs', '--value', 'rootfs.tar.gz']);
     await step(['attestation', 'add', '--name', 'build-ref', '--value', 'a206e709cc21b1bf8e262604a23f9d0fc51a293a']);
@@ -60,9 +61,11 @@ describe('rate limits', { timeout: 120_000 }, () => {
   });
 
   test('a Retry-After longer than the CLI waits: one ERR line naming the rate limit and the fix, no long wait', async () => {
-    const cp = await controlPlane('4/10m');
+    const cp = await controlPlane('6/10m');
     const job = await craftingJob(cp, 'rate-limited-long', scratch);
-    await job.craft(); // 4 robot requests: the whole budget
+    // 6 robot requests, the whole budget: init 4 (contract, run, the runner-context material's CAS HEAD and PUT) and
+    // the rootfs upload 2 (HEAD, PUT); the STRING add makes none.
+    await job.craft();
     const begun = Date.now();
     const push = await job.cli(['attestation', 'push', '--key', signingKey], keyEnv);
     assert.equal(push.status, 1, push.stderr);

@@ -56,6 +56,14 @@ async function cleanScan(input: MaterialInput): Promise<InspectedMaterial> {
 }
 
 /**
+ * The findings of a TruffleHog report as a list (what policies see): blank text is `[]`. Throws a plain Error naming
+ * what is wrong; the kind validated the file when it was added, so this only fails on a file changed since.
+ */
+export function parseTrufflehogFindings(text: string): (Record<string, unknown> | null)[] {
+  return parseFindings(text, (reason) => new Error(reason));
+}
+
+/**
  * The findings of TruffleHog output: one JSON array, or a stream of JSON values (objects, or null for an empty
  * finding) separated by white space, as Go's JSON decoder reads it. Blank text has no finding.
  */

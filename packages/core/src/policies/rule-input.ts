@@ -6,6 +6,7 @@ import { readTarEntries, readZipEntries } from '../materials/archive-entries';
 import { MAX_PARSED_DOCUMENT_BYTES } from '../materials/file-content';
 import { type JUnitReport, mergeReports, parseJUnitReport } from '../materials/junit-report';
 import { sniffFormat } from '../materials/material-file';
+import { parseTrufflehogFindings } from '../materials/trufflehog-json';
 import { parseImageReference } from '../oci/reference';
 import type { RuleInput } from './engine';
 
@@ -23,7 +24,10 @@ export interface PolicyMaterial {
   annotations: Record<string, string>;
 }
 
-/** Kinds whose content is a JSON document, handed to rules parsed. */
+/**
+ * Kinds whose content is a JSON document, handed to rules parsed, as Chainloop hands a policy the material's content
+ * (its rules then count a gitleaks report's findings, read a scorecard's score, …).
+ */
 const JSON_KINDS = new Set<MaterialKindName>([
   'SBOM_CYCLONEDX_JSON',
   'SBOM_SPDX_JSON',
@@ -34,14 +38,32 @@ const JSON_KINDS = new Set<MaterialKindName>([
   'CSAF_SECURITY_ADVISORY',
   'CSAF_SECURITY_INCIDENT_RESPONSE',
   'GITLAB_SECURITY_REPORT',
+  'GITLEAKS_JSON',
+  'OSSF_SCORECARD_JSON',
+  'BLACKDUCK_SCA_JSON',
+  'TWISTCLI_SCAN_JSON',
+  'GHAS_CODE_SCAN',
+  'GHAS_SECRET_SCAN',
+  'GHAS_DEPENDENCY_SCAN',
+  'CHECKMARX_JSON',
+  'YELP_DETECT_SECRETS_BASELINE',
+  'SLSA_PROVENANCE',
   'CHAINLOOP_RUNNER_CONTEXT',
   'CHAINLOOP_PR_INFO',
+  'CHAINLOOP_AI_AGENT_CONFIG',
+  'CHAINLOOP_AI_CODING_SESSION',
   'ATTESTATION',
 ]);
 
+/** API specs are JSON or YAML (the kinds accept both): rules see the document as an object either way. */
+const JSON_OR_YAML_KINDS = new Set<MaterialKindName>(['OPENAPI_SPEC', 'ASYNCAPI_SPEC']);
+
 /**
  * What a material policy's rules see. `input` by kind:
- * - CycloneDX, SPDX, SARIF, OpenVEX, CSAF, GitLab reports, attestations (and JSON EVIDENCE): the parsed document;
+ * - the JSON kinds above (SBOMs, SARIF, VEX, CSAF, scanner reports such as GITLEAKS_JSON or GHAS_*, Chainloop's
+ *   own documents, attestations) and JSON EVIDENCE: the parsed document;
+ * - OPENAPI_SPEC, ASYNCAPI_SPEC: the parsed document, JSON or YAML;
+ * - TRUFFLEHOG_JSON (JSON lines, one finding a line): the list of findings, `[]` for a clean scan;
  * - JUNIT_XML: `{tests, failures, errors, skipped, suites: [{name, …counts, cases: [{name, classname, time, status,
  *   message}]}]}` over every report of the file or archive;
  * - CONTAINER_IMAGE: `{name, registry, repository, tag, digest}`;
@@ -78,6 +100,8 @@ async function contentOf(material: PolicyMaterial, path: string | undefined): Pr
   if (material.kind === 'CONTAINER_IMAGE') return imageContent(material);
   if (path === undefined) return { fileName: material.fileName ?? '', digest: material.digest };
   if (JSON_KINDS.has(material.kind)) return readJson(material, path);
+  if (JSON_OR_YAML_KINDS.has(material.kind)) return readJsonOrYaml(material, path);
+  if (material.kind === 'TRUFFLEHOG_JSON') return readJsonLines(material, path);
   if (material.kind === 'JUNIT_XML') return readJUnit(material, path);
   if (material.kind === 'EVIDENCE' && (await sniffFormat(fileOf(path))) === 'json') return readJson(material, path);
   return { fileName: material.fileName ?? basename(path), digest: material.digest };
@@ -103,6 +127,31 @@ async function readJson(material: PolicyMaterial, path: string): Promise<unknown
   await refuseLarge(material, path);
   try {
     return JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw unreadable(material, path, (error as Error).message);
+  }
+}
+
+async function readJsonOrYaml(material: PolicyMaterial, path: string): Promise<unknown> {
+  await refuseLarge(material, path);
+  const text = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      const YAML = await import('yaml');
+      // The same alias limit the kinds parse with: a billion-laughs file cannot blow up evaluation either.
+      return YAML.parse(text, { maxAliasCount: 100 });
+    } catch (error) {
+      throw unreadable(material, path, `it is neither JSON nor YAML (${(error as Error).message})`);
+    }
+  }
+}
+
+async function readJsonLines(material: PolicyMaterial, path: string): Promise<unknown> {
+  await refuseLarge(material, path);
+  try {
+    return parseTrufflehogFindings(await readFile(path, 'utf8'));
   } catch (error) {
     throw unreadable(material, path, (error as Error).message);
   }

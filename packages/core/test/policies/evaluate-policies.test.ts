@@ -234,6 +234,61 @@ describe('what a rule sees', () => {
   );
 });
 
+describe('what a rule sees of the scanner reports and specs (as Chainloop hands a policy the material)', () => {
+  const CHAINLOOP_VECTORS = join(VECTORS, 'chainloop');
+  const fileMaterial = (kind: PolicyMaterial['kind'], fileName: string): PolicyMaterial => ({
+    name: 'report',
+    kind,
+    fileName,
+    digest: 'sha256:x',
+    annotations: {},
+  });
+
+  it('a CEL rule counts the findings of a gitleaks report, and a clean report passes', QUICK, async () => {
+    const policies = contractWith(`    materials:
+      - embedded:${echoPolicy('no-leaks', 'GITLEAKS_JSON', 'x', '').replace(
+        "'[x]'",
+        `'size(input) == 0 ? [] : [string(size(input)) + " leaks: " + input.map(f, f.RuleID).join(", ")]'`,
+      )}
+`);
+    const evaluate = (path: string) =>
+      evaluateMaterialPolicies(policies.materials, fileMaterial('GITLEAKS_JSON', 'gitleaks.json'), path, { resolver });
+    const [leaky] = await evaluate(join(VECTORS, 'gitleaks-report-violations.json'));
+    assert.deepEqual(
+      leaky.violations.map((v) => v.message),
+      ['2 leaks: generic-api-key, aws-access-key'],
+    );
+    const [clean] = await evaluate(join(CHAINLOOP_VECTORS, 'gitleaks-report-clean.json'));
+    assert.deepEqual(clean.violations, []);
+  });
+
+  it('a TruffleHog report (JSON lines) as the list of its findings, an empty scan as []', QUICK, async () => {
+    const seen = async (file: string) =>
+      (await materialRuleInput(fileMaterial('TRUFFLEHOG_JSON', file), join(CHAINLOOP_VECTORS, file), {})).input;
+    const findings = (await seen('trufflehog-report.json')) as { DetectorName: string; Verified: boolean }[];
+    assert.deepEqual(
+      findings.map((f) => `${f.DetectorName}:${f.Verified}`),
+      ['Github:true', 'AWS:false'],
+    );
+    assert.deepEqual(await seen('trufflehog-clean-scan.jsonl'), []);
+  });
+
+  it('an OpenAPI spec as its document, from YAML as from JSON', QUICK, async () => {
+    const info = async (file: string) =>
+      (
+        (await materialRuleInput(fileMaterial('OPENAPI_SPEC', file), join(CHAINLOOP_VECTORS, file), {})).input as {
+          info: { title: string; version: string };
+        }
+      ).info;
+    assert.deepEqual(await info('openapi-3.1.yaml'), {
+      title: 'Bookstore API',
+      version: '2.0.0',
+      description: 'A sample bookstore API',
+    });
+    assert.equal((await info('openapi-3.0.json')).title, 'Petstore API');
+  });
+});
+
 describe('policy references', () => {
   const refContract = (ref: string) =>
     contractWith(`    materials:
