@@ -6,6 +6,7 @@ export { enforceRunnerType } from './enforce-runner-type';
 export { generic } from './generic';
 export { githubActions } from './github-actions';
 export { gitlabCi } from './gitlab-ci';
+export { type DeclaredReport, type DeclaredReports, gitlabDeclaredReports } from './gitlab-declared-reports';
 export { jenkins } from './jenkins';
 export {
   detectPullRequest,
