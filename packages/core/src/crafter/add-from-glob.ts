@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { isMaterialKindName } from '../contract/enum-names';
 import { MATERIAL_KINDS, type MaterialKindName } from '../contract/model';
 import { ChainloopError, isChainloopError, UsageError } from '../errors';
@@ -6,9 +7,10 @@ import { type AddResult, commitMaterials, craftMaterial } from './add';
 import { mergeAnnotations } from './annotations';
 import type { CraftingContext } from './context';
 import { expandMaterialGlobs } from './expand-material-globs';
+import { hashFile } from './file-digest';
 import { LocalStateStore, notInitialized } from './local-state-store';
 import { materialNameFromFile, uniqueMaterialName } from './material-name-from-file';
-import type { CraftedMaterial } from './state';
+import type { CraftedMaterial, CraftingState } from './state';
 import type { StateStore } from './state-store';
 
 export interface AddFromGlobOptions {
@@ -20,6 +22,11 @@ export interface AddFromGlobOptions {
   annotations: Record<string, string>;
   /** Passed to the kinds, as `AddOptions.materialOptions`. */
   materialOptions?: Record<string, unknown>;
+  /**
+   * Leave out a file whose bytes the attestation already holds (an info line names the material): for reports a CI
+   * job declares, which its script may have added already.
+   */
+  skipAttested?: boolean;
 }
 
 export interface GlobAddedMaterial extends AddResult {
@@ -54,10 +61,11 @@ export async function addMaterialsFromGlob(
   const requestedKind = requestedGlobKind(options.kind);
   const state = await store.read();
   if (!state) throw notInitialized(store.description);
-  const { files, unmatched } = await expandMaterialGlobs(options.patterns, context.cwd, isStateFile(store));
-  for (const pattern of unmatched) {
+  const matches = await expandMaterialGlobs(options.patterns, context.cwd, isStateFile(store));
+  for (const pattern of matches.unmatched) {
     context.log.warn(`--from-glob ${JSON.stringify(pattern)} matched no file in ${context.cwd}: nothing added for it`);
   }
+  const files = options.skipAttested ? await notYetAttested(context, state, matches.files) : matches.files;
   if (files.length === 0) return [];
 
   const planned = planMaterials(files, state.contract.materials, Object.keys(state.materials), requestedKind);
@@ -94,6 +102,19 @@ export async function addMaterialsFromGlob(
   }
   const results = await commitMaterials(context, store, crafted);
   return results.map((result, index) => ({ ...result, file: checked[index].file }));
+}
+
+/** The files whose digest no material of the attestation has; the others are named in an info line each. */
+async function notYetAttested(context: CraftingContext, state: CraftingState, files: string[]): Promise<string[]> {
+  const byDigest = new Map(Object.values(state.materials).map((material) => [material.digest, material.name]));
+  const kept: string[] = [];
+  for (const file of files) {
+    const { digest } = await hashFile(resolve(context.cwd, file));
+    const attested = byDigest.get(digest);
+    if (attested === undefined) kept.push(file);
+    else context.log.info(`${file}: already in the attestation as material "${attested}", not added again`);
+  }
+  return kept;
 }
 
 /**
