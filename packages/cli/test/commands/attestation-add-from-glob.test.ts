@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { verifyAttestation } from '@chainloop-ts/core/attestation';
@@ -201,6 +201,66 @@ describe('attestation add --from-glob against the embedded control plane', { tim
     assert.equal(conflict.status, 2, conflict.stderr);
     assert.deepEqual(lines(conflict, 'ERR'), [
       'ERR --from-glob names each material after its file: it cannot be combined with --name',
+    ]);
+  });
+
+  test("--declared-reports gitlab: the job's artifacts:reports from .gitlab-ci.yml, each with its kind; a file already added is not added twice; a wrong report fails alone", async () => {
+    const { cwd, cli, stateMaterials } = await job('declared-reports');
+    writeFileSync(
+      join(cwd, '.gitlab-ci.yml'),
+      [
+        '.reports:',
+        '  artifacts:',
+        '    reports:',
+        '      junit: reports/**/junit.xml',
+        '      sast: reports/scan/semgrep.sarif',
+        '      cyclonedx: sbom/app.cdx.json',
+        '      dotenv: build.env',
+        'scan:',
+        '  extends: [.chainloop-add, .reports]',
+        '  script: [make scan]',
+        '',
+      ].join('\n'),
+    );
+    const gitlab = { CI_PROJECT_DIR: cwd, CI_JOB_NAME: 'scan' };
+    const own = cli(['attestation', 'add', '--from-glob', 'sbom/app.cdx.json']);
+    assert.equal(own.status, 0, own.stderr);
+    const added = cli(['attestation', 'add', '--declared-reports', 'gitlab'], gitlab);
+    // The SARIF file is not a GitLab security report: that report fails, alone, and the command exits 1.
+    assert.equal(added.status, 1, added.stderr);
+    assert.deepEqual(stateMaterials(), ['app-cdx', 'junit', 'junit-1']);
+    assert.ok(
+      lines(added, 'WRN').includes(
+        'WRN .gitlab-ci.yml job "scan" artifacts:reports: dotenv has no Chainloop kind, not attested (attested: junit, cyclonedx, sast, secret_detection, container_scanning, dependency_scanning, coverage_report)',
+      ),
+      added.stderr,
+    );
+    assert.ok(
+      lines(added, 'INF').includes(
+        'INF sbom/app.cdx.json: already in the attestation as material "app-cdx", not added again',
+      ),
+      added.stderr,
+    );
+    const errors = lines(added, 'ERR');
+    assert.equal(errors.length, 2, added.stderr);
+    assert.match(errors[0], /reports\/scan\/semgrep\.sarif .*GITLAB_SECURITY_REPORT/);
+    assert.equal(
+      errors[1],
+      'ERR the declared reports reports/scan/semgrep.sarif were not attested (why is above): fix each report, or its entry in artifacts:reports, and rerun the job',
+    );
+  });
+
+  test('--declared-reports for another CI, or with --name or --from-glob, is a usage error (exit 2)', async () => {
+    const { cli } = await job('declared-reports-usage');
+    const jenkins = cli(['attestation', 'add', '--declared-reports', 'jenkins']);
+    assert.equal(jenkins.status, 2, jenkins.stderr);
+    assert.deepEqual(lines(jenkins, 'ERR'), [
+      "ERR --declared-reports jenkins: only gitlab is known (a job's artifacts:reports); in other CIs add report files with --from-glob PATTERN",
+    ]);
+    const conflict = cli(['attestation', 'add', '--declared-reports', 'gitlab', '--from-glob', '*.xml', '--name', 'x']);
+    assert.equal(conflict.status, 2, conflict.stderr);
+    assert.deepEqual(lines(conflict, 'ERR'), [
+      "ERR --declared-reports adds the job's reports with their own names and kinds: it cannot be combined with --name, --from-glob",
     ]);
   });
 });

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { ChainloopError, UsageError } from '@chainloop-ts/core';
-import type { CraftedMaterial } from '@chainloop-ts/core/crafter';
 import type { Command } from 'commander';
 import { recordMaterialKinds } from '../../compile-shape';
 import { outputFormat } from '../../context';
 import { log, printJson } from '../../output';
-import { collect, craftingContext, stateStore } from './shared';
+import { addDeclaredReports } from './add-declared-reports';
+import { collect, craftingContext, logPolicyEvaluations, stateStore } from './shared';
 
 interface AddFlags {
   name?: string;
@@ -13,6 +13,7 @@ interface AddFlags {
   materials?: string;
   materialsFile?: string;
   fromGlob?: string[];
+  declaredReports?: string;
   kind?: string;
   annotation?: string[];
   registryServer?: string;
@@ -33,6 +34,10 @@ export function registerAttestationAdd(attestation: Command): void {
       '--from-glob <pattern>',
       'add every file the pattern matches, each as its own material (repeatable; see "Adding files by glob" below)',
       collect,
+    )
+    .option(
+      '--declared-reports <ci>',
+      "add the reports the CI job declares, each with its kind (gitlab: the job's artifacts:reports; see below)",
     )
     .option('--name <name>', 'material name (from the contract; otherwise added as a contract-free material)')
     .option(
@@ -79,6 +84,10 @@ export function registerAttestationAdd(attestation: Command): void {
         registryPassword: flags.registryPassword ?? process.env.CHAINLOOP_REGISTRY_PASSWORD,
         insecureRegistries: insecure,
       };
+      if (flags.declaredReports !== undefined) {
+        await addDeclaredReports(flags, context, store, annotations, materialOptions, policyInputs.length > 0);
+        return;
+      }
       if (flags.fromGlob !== undefined) {
         const conflicting = [
           flags.name !== undefined && '--name',
@@ -192,22 +201,20 @@ Adding files by glob (--from-glob PATTERN):
   A pattern that matches nothing is a warning naming it and the working directory, not an error (exit 0).
   -o json prints the materials added: [{ name, kind, file, digest }] ([] when nothing matched).
 
+Adding the reports a GitLab job declares (--declared-reports gitlab), as the GitLab component's after_script does:
+  the job's artifacts:reports are read from the pipeline's CI config in the checkout (CI_CONFIG_PATH, its local
+  includes, extends, default:, anchors, !reference), or from CHAINLOOP_REPORTS (the same YAML) when set. Each
+  report is added as --from-glob PATH --kind KIND: junit JUNIT_XML, cyclonedx SBOM_CYCLONEDX_JSON, sast,
+  secret_detection, container_scanning and dependency_scanning GITLAB_SECURITY_REPORT, coverage_report
+  COBERTURA_XML or JACOCO_XML by its coverage_format. A file the attestation already holds is not added again;
+  other report types are a warning; a refused report fails (exit 1) without keeping the others out.
+
 Examples:
   chainloop attestation add --from-glob 'reports/**/*.xml'
   chainloop attestation add --from-glob 'build/test-results/**/*.xml' --kind JUNIT_XML --annotation suite=unit
   chainloop attestation add --from-glob '*.sarif' --from-glob 'sbom/*.cdx.json' -o json
+  chainloop attestation add --declared-reports gitlab
 `;
-
-/** One line per policy that applied to the material: passed, its violations, or skipped and why. */
-async function logPolicyEvaluations(material: CraftedMaterial): Promise<void> {
-  if (!material.policyEvaluations?.length) return;
-  const { describePolicyEvaluation } = await import('@chainloop-ts/core/crafter');
-  for (const evaluation of material.policyEvaluations) {
-    const line = `policy ${describePolicyEvaluation(evaluation)} (material "${material.name}")`;
-    if (evaluation.violations.length > 0) log.warn(line);
-    else log.info(line);
-  }
-}
 
 async function readListFile(path: string): Promise<string> {
   try {

@@ -1,4 +1,4 @@
-import type { CraftingContext, StateStore } from '@chainloop-ts/core/crafter';
+import type { CraftedMaterial, CraftingContext, StateStore } from '@chainloop-ts/core/crafter';
 import type { Command } from 'commander';
 import { controlPlaneUrl, nearestOption, optionalRobotToken } from '../../context';
 import { log } from '../../output';
@@ -51,4 +51,15 @@ export async function stateStore(command: Command, context: CraftingContext): Pr
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** One line per policy that applied to the material: passed, its violations, or skipped and why. */
+export async function logPolicyEvaluations(material: CraftedMaterial): Promise<void> {
+  if (!material.policyEvaluations?.length) return;
+  const { describePolicyEvaluation } = await import('@chainloop-ts/core/crafter');
+  for (const evaluation of material.policyEvaluations) {
+    const line = `policy ${describePolicyEvaluation(evaluation)} (material "${material.name}")`;
+    if (evaluation.violations.length > 0) log.warn(line);
+    else log.info(line);
+  }
 }
