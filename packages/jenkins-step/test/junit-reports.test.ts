@@ -85,6 +85,7 @@ describe('test reports the build recorded with junit, against a real control pla
     const plan: Array<Pick<Job, 'jenkinsfile' | 'job' | 'files' | 'makefile'>> = [
       { jenkinsfile: 'junit-block.Jenkinsfile', job: 'junit-block', files: JUNIT_FILES },
       { jenkinsfile: 'junit-finish.Jenkinsfile', job: 'junit-finish', files: JUNIT_FILES },
+      { jenkinsfile: 'junit-push.Jenkinsfile', job: 'junit-push', files: JUNIT_FILES },
       { jenkinsfile: 'junit-opt-out.Jenkinsfile', job: 'junit-opt-out', files: JUNIT_FILES },
       { jenkinsfile: 'add-reports.Jenkinsfile', job: 'add-reports', files: { ...JUNIT_FILES, ...MANY_FILES } },
       { jenkinsfile: 'junit-gone.Jenkinsfile', job: 'junit-gone', files: JUNIT_FILES },
@@ -193,6 +194,18 @@ describe('test reports the build recorded with junit, against a real control pla
     assertReports('junit-finish', byName, recorded);
     assert.equal(byName.get('runner-context')?.annotations['chainloop.material.type'], 'CHAINLOOP_RUNNER_CONTEXT');
     assert.match(jobs.get('junit-finish')!.report.console, /^chainloopFinish: adding the 3 test report file\(s\)/m);
+  });
+
+  it('chainloopPush in post success after junit in a stage pushes an attestation holding the recorded reports', async () => {
+    const { byName } = await pushedMaterials('junit-push');
+    assertReports('junit-push', byName, recorded);
+    assert.deepEqual([...byName.keys()].sort(), [...Object.keys(recorded), 'runner-context'].sort());
+    const { report } = jobs.get('junit-push')!;
+    assert.match(report.console, /^chainloopPush: adding the 3 test report file\(s\)/m);
+    const scripts = shScripts(report).filter((s) => s.includes(' attestation '));
+    const adds = scripts.filter((s) => s.includes(' attestation add '));
+    assert.equal(adds.length, 1, scripts.join('\n'));
+    assert.ok(scripts.indexOf(adds[0]) < scripts.findIndex((s) => s.includes(' attestation push ')));
   });
 
   it('junitReports: false leaves the recorded reports out', async () => {

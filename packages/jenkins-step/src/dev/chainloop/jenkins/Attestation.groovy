@@ -96,7 +96,10 @@ class Attestation implements Serializable {
         cli.run(command, false)
     }
 
-    /** Pushes (signs and stores) the attestation; returns the stored attestation's digest. */
+    /**
+     * Pushes (signs and stores) the attestation, after adding the reports junit recorded (the README's declarative
+     * example pushes from `post { success { … } }`, so this is where its reports get in); returns the digest.
+     */
     String push() {
         String id = attestationId()
         if (!id) {
@@ -108,7 +111,7 @@ class Attestation implements Serializable {
         command.options('--annotation', annotationArguments(settings.attestationAnnotations))
             .option('--bundle', settings.bundle)
             .literal('-o').literal('json')
-        return pushOrReset(command, false)
+        return pushOrReset(command, settings.junitReports != false)
     }
 
     /** Marks the attestation failed or cancelled. */
