@@ -5,7 +5,7 @@ import { type AttestationBackend, startAttestationBackend } from '../harness/att
 import { exampleUsage, stepStatuses } from '../harness/example';
 
 // A short run expiry so the test sees what a day does on a real control plane.
-const RUN_EXPIRY_MS = 1500;
+const RUN_EXPIRY_MS = 3000;
 
 let backend: AttestationBackend;
 before(async () => {
@@ -29,8 +29,10 @@ test('a cancelled job runs no hook: the run stays initialized until the control 
     ['Chainloop attestation push (job succeeded)', 'skipped'],
     ['Chainloop attestation reset (job failed)', 'skipped'],
   ]);
+  // No hook ran, so nothing ended the run: it is still initialized, or (on a loaded machine, when the job took longer
+  // than the expiry) already expired — never failed or cancelled, which only a reset would make it.
   let run = await backend.runOf(job);
-  assert.equal(run.status, 'initialized');
+  assert.ok(['initialized', 'expired'].includes(run.status), `run ${run.status}, expected initialized or expired`);
   const deadline = Date.now() + RUN_EXPIRY_MS * 6;
   while (run.status === 'initialized' && Date.now() < deadline) {
     await sleep(250);
