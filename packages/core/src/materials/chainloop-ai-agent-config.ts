@@ -1,35 +1,64 @@
-import { isObject, nonEmptyString, readJsonMaterial } from './file-content';
+import type { ValidateFunction } from 'ajv';
+import { compileSchema, type GoShape, readAiEvidence } from './chainloop-ai-evidence';
 import type { MaterialKind } from './kind';
-import { materialInvalid } from './material-error';
+// Vendored data (schemas/README.md): the ai-agent-config 0.1 schema Chainloop embeds (draft-07).
+import aiAgentConfigSchema from './schemas/ai-agent-config-0.1.schema.json';
 
 export const ANNOTATION_AI_AGENT_NAME = 'chainloop.material.aiagent.name';
+export const ANNOTATION_EVIDENCE_SCHEMA = 'chainloop.material.evidence.schema';
+
+/** Chainloop's internal/aiagentconfig.Data, the struct the crafter decodes `data` into (0cc0c99). */
+const AI_AGENT_CONFIG_DATA: GoShape = {
+  struct: {
+    agent: { struct: { name: 'string', version: 'string' } },
+    config_hash: 'string',
+    git_context: { struct: { repository: 'string', branch: 'string', commit_sha: 'string' }, nullable: true },
+    config_files: {
+      slice: { struct: { path: 'string', kind: 'string', sha256: 'string', size: 'int', content: 'string' } },
+    },
+    permissions: 'any',
+    mcp_servers: {
+      slice: {
+        struct: {
+          name: 'string',
+          command: 'string',
+          args: { slice: 'string' },
+          url: 'string',
+          env_keys: { slice: 'string' },
+          disabled: 'bool',
+        },
+      },
+    },
+    subagents: 'any',
+  },
+};
+
+let validator: ValidateFunction | undefined;
+
+async function aiAgentConfigValidator(): Promise<ValidateFunction> {
+  validator ??= await compileSchema(aiAgentConfigSchema);
+  return validator;
+}
 
 /**
- * An AI agent's configuration evidence: `data` with the agent's name and its config files. Chainloop validates
- * `data` against ai-agent-config 0.1; that schema is not vendored yet, so these are the structural checks of its
- * required fields.
+ * An AI agent's configuration evidence: `data` must decode into Chainloop's Go struct and pass the ai-agent-config
+ * 0.1 schema as written (agent, config_hash and config_files with path/kind/sha256/size/content; no field outside
+ * the schema). Records the envelope's schema and the agent name, as Chainloop does.
  */
 export const chainloopAiAgentConfigKind: MaterialKind = {
   kind: 'CHAINLOOP_AI_AGENT_CONFIG',
   detectionOrder: 26,
   async inspect(input) {
-    const { file, json } = await readJsonMaterial(input, 'CHAINLOOP_AI_AGENT_CONFIG');
-    const refuse = (reason: string) =>
-      materialInvalid(input.name, `file ${file.given}`, 'CHAINLOOP_AI_AGENT_CONFIG', reason);
-    if (!isObject(json) || !isObject(json.data)) throw refuse('data is missing');
-    const { data } = json;
-    if (!isObject(data.agent) || !nonEmptyString(data.agent.name)) throw refuse('data.agent.name is missing');
-    if (!Array.isArray(data.config_files)) throw refuse('data.config_files is missing');
-    data.config_files.forEach((entry, index) => {
-      if (!isObject(entry) || typeof entry.path !== 'string' || typeof entry.sha256 !== 'string') {
-        throw refuse(`data.config_files[${index}] needs a path and a sha256`);
-      }
-    });
-    return {
-      shape: 'file',
-      path: file.path,
-      fileName: file.fileName,
-      annotations: { [ANNOTATION_AI_AGENT_NAME]: data.agent.name },
-    };
+    const { file, schema, data } = await readAiEvidence<{ agent?: { name?: string } }>(
+      input,
+      'CHAINLOOP_AI_AGENT_CONFIG',
+      AI_AGENT_CONFIG_DATA,
+      aiAgentConfigValidator,
+      'ai-agent-config 0.1',
+    );
+    const annotations: Record<string, string> = {};
+    if (schema !== '') annotations[ANNOTATION_EVIDENCE_SCHEMA] = schema;
+    if (data.agent?.name) annotations[ANNOTATION_AI_AGENT_NAME] = data.agent.name;
+    return { shape: 'file', path: file.path, fileName: file.fileName, annotations };
   },
 };

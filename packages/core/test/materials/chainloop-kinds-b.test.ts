@@ -86,11 +86,26 @@ const ACCEPTED: {
     detected: 'ARTIFACT',
     annotations: { 'chainloop.material.tool.name': 'radamsa' },
   },
+  // chainloop_ai_agent_config.go records the envelope's schema as well as the agent name.
   ...['ai-agent-config-claude.json', 'ai-agent-config-cursor.json'].map((file) => ({
     file,
     kind: 'CHAINLOOP_AI_AGENT_CONFIG' as const,
-    annotations: { 'chainloop.material.aiagent.name': file.includes('claude') ? 'claude' : 'cursor' },
+    annotations: {
+      'chainloop.material.evidence.schema':
+        'https://schemas.chainloop.dev/aiagentconfig/0.1/ai-agent-config.schema.json',
+      'chainloop.material.aiagent.name': file.includes('claude') ? 'claude' : 'cursor',
+    },
   })),
+  {
+    file: 'ai-coding-session-with-attribution.json',
+    kind: 'CHAINLOOP_AI_CODING_SESSION',
+    annotations: {
+      'chainloop.material.evidence.schema':
+        'https://schemas.chainloop.dev/aicodingsession/0.1/ai-coding-session.schema.json',
+      'chainloop.material.aiagent.name': 'claude-code',
+      'chainloop.material.aiagent.model': 'claude-opus-4-6',
+    },
+  },
   {
     file: 'ai-coding-session.json',
     kind: 'CHAINLOOP_AI_CODING_SESSION',
@@ -167,8 +182,26 @@ const REFUSED: { file: string; kind: MaterialKindName; reason: RegExp }[] = [
     kind: 'CHAINLOOP_AI_CODING_SESSION',
     reason: /data\.schema_version is missing/,
   },
+  {
+    file: 'ai-coding-session.json',
+    kind: 'CHAINLOOP_AI_AGENT_CONFIG',
+    reason: /data\.config_hash is missing \(ai-agent-config 0\.1 schema\)/,
+  },
+  { file: 'random.json', kind: 'CHAINLOOP_AI_CODING_SESSION', reason: /data is missing/ },
   { file: 'random.json', kind: 'CHAINLOOP_PR_INFO', reason: /data does not match the PR info schema/ },
 ];
+
+/** A Chainloop evidence envelope around `data`, as the crafters read it. */
+const aiEnvelope = (id: string, data: unknown, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    'chainloop.material.evidence.id': id,
+    schema:
+      id === 'CHAINLOOP_AI_AGENT_CONFIG'
+        ? 'https://schemas.chainloop.dev/aiagentconfig/0.1/ai-agent-config.schema.json'
+        : 'https://schemas.chainloop.dev/aicodingsession/0.1/ai-coding-session.schema.json',
+    data,
+    ...extra,
+  });
 
 describe('Chainloop material kinds (batch B) on Chainloop inputs', () => {
   for (const vector of ACCEPTED) {
@@ -239,6 +272,139 @@ describe('Chainloop material kinds (batch B) on Chainloop inputs', () => {
         message: /\/data\/repos\/0\/tags\/0\/active_rules\/0\/context\/0\/members\/1 must be string/,
       });
       assert.equal((await detectMaterialKind(input('extra.json', dir))).kind, 'ARTIFACT');
+    },
+  );
+
+  it(
+    "AI evidence: Chainloop's schemavalidators testdata gives the verdicts of schemavalidators_test.go",
+    TIMEOUT,
+    async () => {
+      // internal/schemavalidators/testdata holds bare `data` documents; the crafter validates the envelope's `data`.
+      const { dir, write } = fixtureDir();
+      const wrap = (file: string, id: string) =>
+        write(file, aiEnvelope(id, JSON.parse(readFileSync(join(CHAINLOOP, file), 'utf8'))));
+      wrap('ai_agent_config_valid.json', 'CHAINLOOP_AI_AGENT_CONFIG');
+      wrap('ai_agent_config_missing_agent.json', 'CHAINLOOP_AI_AGENT_CONFIG');
+      wrap('ai_coding_session_valid.json', 'CHAINLOOP_AI_CODING_SESSION');
+      wrap('ai_coding_session_missing_required.json', 'CHAINLOOP_AI_CODING_SESSION');
+      const config = materialKind('CHAINLOOP_AI_AGENT_CONFIG');
+      const session = materialKind('CHAINLOOP_AI_CODING_SESSION');
+      assert.equal(
+        (await config.inspect(input('ai_agent_config_valid.json', dir))).annotations['chainloop.material.aiagent.name'],
+        'claude',
+      );
+      assert.deepEqual((await session.inspect(input('ai_coding_session_valid.json', dir))).annotations, {
+        'chainloop.material.evidence.schema':
+          'https://schemas.chainloop.dev/aicodingsession/0.1/ai-coding-session.schema.json',
+        'chainloop.material.aiagent.name': 'claude-code',
+      });
+      // Chainloop: "missing properties: 'agent'" / "missing properties: 'agent', 'session'".
+      await assert.rejects(config.inspect(input('ai_agent_config_missing_agent.json', dir)), {
+        code: 'MATERIAL_INVALID',
+        message: /is not a valid CHAINLOOP_AI_AGENT_CONFIG: data\.agent is missing \(ai-agent-config 0\.1 schema\)$/,
+      });
+      await assert.rejects(session.inspect(input('ai_coding_session_missing_required.json', dir)), {
+        code: 'MATERIAL_INVALID',
+        message:
+          /is not a valid CHAINLOOP_AI_CODING_SESSION: data\.agent is missing \(ai-coding-session 0\.1 schema\)$/,
+      });
+    },
+  );
+
+  it(
+    'AI evidence: the 0.1 schemas and Go decoding refuse what a required-fields check let through',
+    TIMEOUT,
+    async () => {
+      const { dir, write } = fixtureDir();
+      const claude = JSON.parse(readFileSync(join(CHAINLOOP, 'ai-agent-config-claude.json'), 'utf8'));
+      const minimal = JSON.parse(readFileSync(join(CHAINLOOP, 'ai-coding-session-minimal.json'), 'utf8'));
+      const CONFIG = 'CHAINLOOP_AI_AGENT_CONFIG';
+      const SESSION = 'CHAINLOOP_AI_CODING_SESSION';
+      const [file] = claude.data.config_files;
+      const { kind: _kind, ...fileWithoutKind } = file;
+      const refusals: [string, string, string, RegExp][] = [
+        // The schema's rules beyond "has agent.name and config_files with path and sha256".
+        [
+          'no-kind.json',
+          CONFIG,
+          aiEnvelope(CONFIG, { ...claude.data, config_files: [fileWithoutKind] }),
+          /data\.config_files\[0\]\.kind is missing \(ai-agent-config 0\.1 schema\)$/,
+        ],
+        [
+          'bad-kind.json',
+          CONFIG,
+          aiEnvelope(CONFIG, { ...claude.data, config_files: [{ ...file, kind: 'readme' }] }),
+          /data\.config_files\[0\]\.kind must be one of "configuration", "instruction", "skill"/,
+        ],
+        [
+          'captured-at.json',
+          CONFIG,
+          aiEnvelope(CONFIG, { ...claude.data, captured_at: '2026-03-13T10:00:00Z' }),
+          /data has field "captured_at", which the schema does not allow \(ai-agent-config 0\.1 schema\)$/,
+        ],
+        [
+          'negative-size.json',
+          CONFIG,
+          aiEnvelope(CONFIG, { ...claude.data, config_files: [{ ...file, size: -1 }] }),
+          /data\.config_files\[0\]\.size must be >= 0/,
+        ],
+        [
+          'no-started-at.json',
+          SESSION,
+          aiEnvelope(SESSION, { ...minimal.data, session: { id: 'abc-123', duration_seconds: 1 } }),
+          /data\.session\.started_at is missing \(ai-coding-session 0\.1 schema\)$/,
+        ],
+        [
+          'extra-field.json',
+          SESSION,
+          aiEnvelope(SESSION, { ...minimal.data, unknown_field: 'should fail' }),
+          /data has field "unknown_field", which the schema does not allow/,
+        ],
+        [
+          'null-data.json',
+          SESSION,
+          aiEnvelope(SESSION, null),
+          /data must be object \(ai-coding-session 0\.1 schema\)$/,
+        ],
+        // The schema leaves `model` open; Chainloop's Go struct still needs a string there.
+        [
+          'model-number.json',
+          SESSION,
+          aiEnvelope(SESSION, { ...minimal.data, model: { primary: 4 } }),
+          /data\.model\.primary: cannot decode a JSON number into Chainloop's string field$/,
+        ],
+        [
+          'schema-number.json',
+          SESSION,
+          aiEnvelope(SESSION, minimal.data, { schema: 1 }),
+          /it is not a Chainloop evidence envelope \(schema: cannot decode a JSON number/,
+        ],
+      ];
+      for (const [name, kind, text, reason] of refusals) {
+        write(name, text);
+        await assert.rejects(
+          materialKind(kind as MaterialKindName).inspect(input(name, dir)),
+          (error: Error & { code?: string }) => {
+            assert.equal(error.code, 'MATERIAL_INVALID', name);
+            assert.match(
+              error.message,
+              new RegExp(`^material "vector": file ${name.replace(/\./g, '\\.')} is not a valid ${kind}: `),
+            );
+            assert.match(error.message, reason, name);
+            assert.ok(!error.message.includes('\n'), error.message);
+            return true;
+          },
+          name,
+        );
+      }
+      // Go matches struct fields case-insensitively: a "Primary" key is the model Chainloop records.
+      write('model-case.json', aiEnvelope(SESSION, { ...minimal.data, model: { Primary: 'gpt-5' } }));
+      assert.equal(
+        (await materialKind(SESSION).inspect(input('model-case.json', dir))).annotations[
+          'chainloop.material.aiagent.model'
+        ],
+        'gpt-5',
+      );
     },
   );
 
