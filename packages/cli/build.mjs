@@ -151,14 +151,16 @@ const unusedDockerodeFeatures = {
 };
 
 /**
- * Node built-ins that cost 2–3 ms each to load (crypto, child_process, http, https, tls) are loaded when first used, not when
+ * Node built-ins that cost 2–3 ms each to load (crypto, child_process, http, https, tls), or that drag in the stream
+ * stack (fs/promises loads readline and streams; stream, stream/promises, net, zlib, readline) are loaded when first used, not when
  * a module importing them is initialised (ours, or a dependency's: commander requires child_process at start for
  * executable subcommands this CLI has none of): `status` and `--version` need none of them, `add` of a string no http. Each
  * is replaced by a proxy that requires the real module on the first property read. esbuild's interop copies a module's
  * properties as getters (`__toESM`), so the proxy lists the property names (taken from this Node at build time) and
  * describes them without loading anything.
  */
-const LAZY_BUILTINS = /^(node:)?(crypto|child_process|http|https|tls)$/;
+const LAZY_BUILTINS =
+  /^(node:)?(crypto|child_process|http|https|tls|fs\/promises|stream|stream\/promises|net|zlib|readline)$/;
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(esbuild) {
@@ -249,12 +251,14 @@ async function packBundle(buildOptions) {
  * reads (and V8 deserialises the declarations of) the whole bundle, and each megabyte of code there costs every
  * command ~6 ms (bench/ §2). Two kinds:
  * - core modules (by file, under materials/), replaced by a module re-exporting the given names: the CycloneDX
- *   schemas and the 1 MB precompiled validator, for an SBOM `add`;
+ *   schemas and the 1 MB precompiled validator, for an SBOM `add`; the OpenAPI and AsyncAPI schemas with the ajv
+ *   that compiles them (a copy of its own, only these validators use it);
  * - npm packages core imports dynamically (`await import('dockerode')`), replaced by the package's own exports:
  *   dockerode (local engine images), @peculiar/x509 (keyless certificates), tar and yauzl (archive materials),
  *   csv-parse (sigcheck reports), the proxy agents (only when HTTPS_PROXY / HTTP_PROXY applies to a request),
  *   tinyglobby (`add --from-glob`; packed as `require` sees it, so its walker fdir comes in its CommonJS build: the ES
- *   one calls createRequire(import.meta.url), and import.meta is empty in this CommonJS bundle).
+ *   one calls createRequire(import.meta.url), and import.meta is empty in this CommonJS bundle), graphql (GraphQL
+ *   schemas, 420 KB) and fast-xml-parser (JUnit, coverage and other XML reports).
  */
 function packed({ modules, packages }) {
   const packageFilter = new RegExp(`^(${packages.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
@@ -321,6 +325,8 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
         modules: [
           { file: 'cyclonedx-precompiled.ts', exports: ['precompiledCycloneDx16'] },
           { file: 'cyclonedx-schemas.ts', exports: ['CYCLONEDX_BOM_SCHEMAS', 'CYCLONEDX_REFERENCED_SCHEMAS'] },
+          // The OpenAPI and AsyncAPI schemas (~300 KB) with the ajv they compile with.
+          { file: 'api-spec-schemas.ts', exports: ['openApiValidators', 'asyncApiValidators'] },
         ],
         packages: [
           'dockerode',
@@ -332,6 +338,8 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
           'https-proxy-agent',
           'http-proxy-agent',
           'tinyglobby',
+          'graphql',
+          'fast-xml-parser',
         ],
       }),
       packedRuntime,
@@ -357,7 +365,6 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
    */
   function loader(id, compilePackedHook, compileShapeKey) {
     const fs = require('node:fs');
-    const os = require('node:os');
     const path = require('node:path');
     const vm = require('node:vm');
     const Module = require('node:module');
@@ -376,7 +383,9 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
     let cacheDir;
     if (!process.env.CHAINLOOP_NO_COMPILE_CACHE) {
       try {
-        const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+        // os.homedir() reads HOME first too; node:os is loaded only without it.
+        const home = process.env.HOME || require('node:os').homedir();
+        const base = process.env.XDG_CACHE_HOME || path.join(home, '.cache');
         const dir = path.join(base, 'chainloop-ts');
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         const info = fs.statSync(dir);

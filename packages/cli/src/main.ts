@@ -9,6 +9,7 @@ import { registerWorkflowCommands } from './commands/workflow';
 import { addCommonOptionsToLeaves } from './common-options';
 import { trackCompileShape } from './compile-shape';
 import { log } from './output';
+import { writeStderr, writeStdout } from './stdio';
 
 export function buildProgram(): Command {
   const program = new Command('chainloop')
@@ -57,6 +58,9 @@ function globalOptionsWorthShowing(this: Help, command: Command): Option[] {
 function reportUsageErrorsOnOneLine(program: Command): void {
   const visit = (command: Command) => {
     command.configureOutput({
+      // Version, help and usage errors through stdio.ts, as everything else the CLI prints (not commander's streams).
+      writeOut: writeStdout,
+      writeErr: writeStderr,
       outputError: (text, write) => {
         const [message, ...rest] = text
           .trim()
@@ -112,6 +116,6 @@ function reportError(error: unknown, argv: string[]): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   log.error(`unexpected error: ${message}`);
-  if (process.env.CHAINLOOP_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (process.env.CHAINLOOP_DEBUG && error instanceof Error) writeStderr(`${error.stack}\n`);
   return 1;
 }

@@ -1,26 +1,27 @@
 import { renderBoxTable } from './box-table';
+import { writeStderr, writeStdout } from './stdio';
 
 /** Results go to stdout; log lines (`INF …`, `WRN …`, `ERR …`) go to stderr, as in the seed. */
 export type OutputFormat = 'table' | 'json';
 
 export const log = {
   info(message: string): void {
-    process.stderr.write(`INF ${message}\n`);
+    writeStderr(`INF ${message}\n`);
   },
   warn(message: string): void {
-    process.stderr.write(`WRN ${message}\n`);
+    writeStderr(`WRN ${message}\n`);
   },
   error(message: string): void {
-    process.stderr.write(`ERR ${message}\n`);
+    writeStderr(`ERR ${message}\n`);
   },
 };
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeStdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(text: string): void {
-  process.stdout.write(`${text}\n`);
+  writeStdout(`${text}\n`);
 }
 
 export type Cell = string | number | boolean | null | undefined;

@@ -1,5 +1,6 @@
 /**
- * Packages only some commands use (tar, yauzl, dockerode, @peculiar/x509) travel packed inside the bundle and are
+ * Packages only some commands use (tar, yauzl, dockerode, @peculiar/x509, graphql, fast-xml-parser, the API spec
+ * schemas with their ajv) travel packed inside the bundle and are
  * unpacked on first use (packages/cli/build.mjs): each must work from the bundle as it does from the sources.
  * Keyless signing (@peculiar/x509) runs through the bundle in e2e/keyless.test.ts.
  */
@@ -22,9 +23,16 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `attestation add` with the bundled CLI on a fresh dry-run state; returns the added material as the state has it. */
 function addWithBundle(name: string, kind: string, value: string, env: NodeJS.ProcessEnv = {}) {
+  const result = runAddWithBundle(name, kind, value, env);
+  assert.equal(result.status, 0, `${kind} ${value}: ${result.stderr}`);
+  return JSON.parse(readFileSync(join(dir, `${name}.state.json`), 'utf8')).materials[name];
+}
+
+/** The same, answering the finished process, whatever its exit code. */
+function runAddWithBundle(name: string, kind: string, value: string, env: NodeJS.ProcessEnv = {}) {
   const statePath = join(dir, `${name}.state.json`);
   writeDryRunState(statePath);
-  const result = spawnSync(
+  return spawnSync(
     process.execPath,
     [bundle, 'attestation', 'add', '--name', name, '--kind', kind, '--value', value, '--local-state-path', statePath],
     // A fresh cache dir: the first run compiles the packed code and writes its cache, the second uses it.
@@ -35,8 +43,6 @@ function addWithBundle(name: string, kind: string, value: string, env: NodeJS.Pr
       timeout: 60_000,
     },
   );
-  assert.equal(result.status, 0, `${kind} ${value}: ${result.stderr}`);
-  return JSON.parse(readFileSync(statePath, 'utf8')).materials[name];
 }
 
 test('a Helm chart (tar) and a zip of JUnit reports (yauzl) are read from the bundle, first run and cached', {
@@ -47,6 +53,26 @@ test('a Helm chart (tar) and a zip of JUnit reports (yauzl) are read from the bu
     assert.equal(chart.kind, 'HELM_CHART', run);
     const reports = addWithBundle('tests', 'JUNIT_XML', join(materials, 'tests.zip'));
     assert.equal(reports.kind, 'JUNIT_XML', run);
+  }
+});
+
+test('GraphQL, OpenAPI and AsyncAPI documents and a JUnit report are checked from the bundle, valid and invalid', {
+  timeout: 120_000,
+}, () => {
+  const specs = join(materials, 'chainloop');
+  for (const run of ['first', 'cached']) {
+    for (const [kind, valid, invalid] of [
+      ['GRAPHQL_SPEC', 'schema.graphql', 'invalid.graphql'],
+      ['OPENAPI_SPEC', 'openapi-3.1.yaml', 'openapi-invalid.json'],
+      ['ASYNCAPI_SPEC', 'asyncapi-2.6.json', 'asyncapi-invalid.json'],
+    ]) {
+      assert.equal(addWithBundle('spec', kind, join(specs, valid)).kind, kind, `${run} ${valid}`);
+      const refused = runAddWithBundle('spec', kind, join(specs, invalid));
+      assert.equal(refused.status, 1, `${run} ${invalid}: ${refused.stderr}`);
+      assert.match(refused.stderr, /^ERR /m, `${run} ${invalid}`);
+    }
+    assert.equal(addWithBundle('junit', 'JUNIT_XML', join(materials, 'junit.xml')).kind, 'JUNIT_XML', run);
+    assert.notEqual(runAddWithBundle('junit', 'JUNIT_XML', join(materials, 'junit-invalid.xml')).status, 0, run);
   }
 });
 

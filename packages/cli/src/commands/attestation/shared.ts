@@ -2,6 +2,7 @@ import type { CraftedMaterial, CraftingContext, StateStore } from '@chainloop-ts
 import type { Command } from 'commander';
 import { controlPlaneUrl, nearestOption, optionalRobotToken } from '../../context';
 import { log } from '../../output';
+import { writeStderr } from '../../stdio';
 
 /**
  * The commands that end a CI job's work (uploads, the push, the reset that closes the run) try again when nothing
@@ -30,7 +31,7 @@ export async function craftingContext(command: Command): Promise<CraftingContext
   return {
     env: process.env,
     cwd: process.cwd(),
-    log: { info: log.info, warn: log.warn, progress: (line) => process.stderr.write(`${line}\n`) },
+    log: { info: log.info, warn: log.warn, progress: (line) => writeStderr(`${line}\n`) },
     client,
   };
 }
