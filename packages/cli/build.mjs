@@ -258,7 +258,8 @@ async function packBundle(buildOptions) {
  *   csv-parse (sigcheck reports), the proxy agents (only when HTTPS_PROXY / HTTP_PROXY applies to a request),
  *   tinyglobby (`add --from-glob`; packed as `require` sees it, so its walker fdir comes in its CommonJS build: the ES
  *   one calls createRequire(import.meta.url), and import.meta is empty in this CommonJS bundle), graphql (GraphQL
- *   schemas, 420 KB) and fast-xml-parser (JUnit, coverage and other XML reports).
+ *   schemas, 420 KB), fast-xml-parser (JUnit, coverage and other XML reports), the CEL engine (only contracts with
+ *   policies load it) and @noble/curves' Ed25519 (Ed25519 keys only).
  */
 function packed({ modules, packages }) {
   const packageFilter = new RegExp(`^(${packages.map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
@@ -291,7 +292,7 @@ function packed({ modules, packages }) {
             contents: `module.exports = require(${JSON.stringify(args.path)});`,
             resolveDir: args.pluginData.resolveDir,
           },
-          plugins: [nativeAddonStub, unusedDockerodeFeatures],
+          plugins: [nativeAddonStub, unusedDockerodeFeatures, asciiCelEngine],
         });
         const name = args.path.replace(/^@/, '').replace(/\//g, '-');
         return {
@@ -340,6 +341,8 @@ export async function buildCliBundle(outfile = join(cliDir, 'dist', 'chainloop.c
           'tinyglobby',
           'graphql',
           'fast-xml-parser',
+          '@marcbachmann/cel-js',
+          '@noble/curves/ed25519',
         ],
       }),
       packedRuntime,
