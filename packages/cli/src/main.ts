@@ -11,7 +11,39 @@ import { trackCompileShape } from './compile-shape';
 import { log } from './output';
 import { writeStderr, writeStdout } from './stdio';
 
-export function buildProgram(): Command {
+/** The top-level command groups: each word that names one (its name, its aliases) and how to register it. */
+const GROUPS: Array<{ words: string[]; register: (program: Command) => void }> = [
+  { words: ['attestation', 'att'], register: registerAttestationCommands },
+  { words: ['workflow', 'wf'], register: registerWorkflowCommands },
+  { words: ['policy', 'policy-group'], register: registerPolicyCommands },
+  { words: ['artifact'], register: registerArtifactCommands },
+  { words: ['keys'], register: registerKeysCommands },
+  { words: ['control-plane'], register: registerControlPlaneCommands },
+];
+
+/** The program's options that take a value (`--token x`): the word after one is no command. */
+const VALUE_OPTIONS = new Set(['-t', '--token', '--control-plane', '-o', '--output']);
+
+/**
+ * The group the command line names, when its first word (after the program's own options) is one: building the whole
+ * command tree is ~1 ms of every start, and a command of one group needs no other. Undefined otherwise (no command,
+ * `--help`, a mistyped group): then every group is built, for the help and commander's suggestions.
+ */
+export function namedGroup(argv: string[]): string | undefined {
+  for (let index = 2; index < argv.length; index++) {
+    const arg = argv[index];
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (VALUE_OPTIONS.has(arg)) index++;
+      continue;
+    }
+    return GROUPS.some((group) => group.words.includes(arg)) ? arg : undefined;
+  }
+  return undefined;
+}
+
+/** The CLI's command tree; with `group` (a word naming a group), that group alone under the program. */
+export function buildProgram(group?: string): Command {
   const program = new Command('chainloop')
     .description('Software supply-chain attestations, native to your CI')
     .version(CHAINLOOP_TS_VERSION, '--version', 'print the version')
@@ -27,12 +59,7 @@ export function buildProgram(): Command {
     // Every help lists the program's options too: --token and --control-plane work after any subcommand.
     .configureHelp({ showGlobalOptions: true, visibleGlobalOptions: globalOptionsWorthShowing })
     .exitOverride();
-  registerAttestationCommands(program);
-  registerWorkflowCommands(program);
-  registerPolicyCommands(program);
-  registerArtifactCommands(program);
-  registerKeysCommands(program);
-  registerControlPlaneCommands(program);
+  for (const { words, register } of GROUPS) if (group === undefined || words.includes(group)) register(program);
   addCommonOptionsToLeaves(program);
   reportUsageErrorsOnOneLine(program);
   return program;
@@ -88,7 +115,7 @@ function commandPath(command: Command): string {
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 error, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(namedGroup(argv));
   const publishCompileShape = trackCompileShape(program);
   try {
     await program.parseAsync(argv);
