@@ -175,12 +175,14 @@ const lazyBuiltins = {
         let loaded;
         const load = () => (loaded ??= require('node:${args.path}'));
         const names = ${JSON.stringify(Object.getOwnPropertyNames(requireBuiltin(`node:${args.path}`)))};
+        // A set: every module importing this one has its names described one by one (esbuild's __toESM).
+        const known = new Set(names);
         module.exports = new Proxy({}, {
           get: (_, key) => load()[key],
           has: (_, key) => key in load(),
           ownKeys: () => names,
           getOwnPropertyDescriptor: (_, key) =>
-            names.includes(key) ? { value: undefined, writable: true, enumerable: true, configurable: true } : undefined,
+            known.has(key) ? { value: undefined, writable: true, enumerable: true, configurable: true } : undefined,
         });
       `,
       loader: 'js',

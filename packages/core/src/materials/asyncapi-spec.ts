@@ -1,4 +1,3 @@
-import { asyncApiValidators } from './api-spec-schemas';
 import { isObject, nonEmptyString } from './file-content';
 import type { MaterialKind } from './kind';
 import { materialInvalid } from './material-error';
@@ -18,7 +17,8 @@ export const asyncApiSpecKind: MaterialKind = {
     const refuse = (reason: string) => materialInvalid(input.name, `file ${file.given}`, 'ASYNCAPI_SPEC', reason);
     if (typeof doc.asyncapi !== 'string') throw refuse('it has no "asyncapi" version');
     if (input.options?.[NO_STRICT_VALIDATION_OPTION] !== true) {
-      const validators = await asyncApiValidators();
+      // Imported on use, as in openapi-spec.ts.
+      const validators = await (await import('./api-spec-schemas')).asyncApiValidators();
       const as30 = validators['3.0'](doc);
       const as26 = as30 === undefined ? undefined : validators['2.6'](doc);
       if (as30 !== undefined && as26 !== undefined) {

@@ -1,4 +1,3 @@
-import { openApiValidators } from './api-spec-schemas';
 import { isObject, nonEmptyString } from './file-content';
 import type { MaterialKind } from './kind';
 import { materialInvalid } from './material-error';
@@ -32,7 +31,8 @@ export const openApiSpecKind: MaterialKind = {
 };
 
 async function validate(doc: Record<string, unknown>, specVersion: string): Promise<string | undefined> {
-  const validators = await openApiValidators();
+  // Imported on use: the schemas (~300 KB, packed with their ajv in the CLI bundle) cost every other `add` otherwise.
+  const validators = await (await import('./api-spec-schemas')).openApiValidators();
   if (typeof doc.swagger === 'string' && typeof doc.openapi !== 'string') return validators['2.0'](doc);
   if (/^3\.0\.\d+(-.+)?$/.test(specVersion)) return validators['3.0'](doc);
   if (/^3\.1\.\d+(-.+)?$/.test(specVersion)) return validators['3.1'](doc);
