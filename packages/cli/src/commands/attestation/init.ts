@@ -74,6 +74,6 @@ export function registerAttestationInit(attestation: Command): void {
       log.info('Attestation initialized! now you can check its status or add materials to it');
       const status = describeState(state);
       if (format === 'json') printJson(statusJson(status));
-      else printLine(renderStatusTables(status, false));
+      else printLine(await renderStatusTables(status, false));
     });
 }

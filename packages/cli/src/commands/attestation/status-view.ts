@@ -1,4 +1,4 @@
-import { type AttestationStatus, describePolicyEvaluation } from '@chainloop-ts/core/crafter';
+import type { AttestationStatus } from '@chainloop-ts/core/crafter';
 import { renderGridTable, renderKeyValueTable } from '../../output';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -10,8 +10,13 @@ export function formatInitializedAt(iso: string): string {
   return `${pad(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${pad(date.getUTCFullYear() % 100)} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
 }
 
-/** The init/status tables of the seed; `full` adds the VALUE column and the Runner context table. */
-export function renderStatusTables(status: AttestationStatus, full: boolean): string {
+/**
+ * The init/status tables of the seed; `full` adds the VALUE column and the Runner context table. Async only to import
+ * core's crafter here (loaded by then: the caller computed `status` with it) rather than with this module, which every
+ * command loads at start (workflow and policy use formatInitializedAt): its modules cost every start ~1 ms.
+ */
+export async function renderStatusTables(status: AttestationStatus, full: boolean): Promise<string> {
+  const { describePolicyEvaluation } = await import('@chainloop-ts/core/crafter');
   const general: Array<[string, string]> = [['Initialized At', formatInitializedAt(status.initializedAt)]];
   if (status.attestationId) general.push(['Attestation ID', status.attestationId]);
   general.push(

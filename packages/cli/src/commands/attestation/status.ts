@@ -17,6 +17,6 @@ export function registerAttestationStatus(attestation: Command): void {
       const context = await craftingContext(command);
       const status = await attestationStatus(await stateStore(command, context));
       if (format === 'json') printJson(statusJson(status));
-      else printLine(renderStatusTables(status, flags.full ?? false));
+      else printLine(await renderStatusTables(status, flags.full ?? false));
     });
 }
