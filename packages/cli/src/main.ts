@@ -9,6 +9,7 @@ import { registerWorkflowCommands } from './commands/workflow';
 import { addCommonOptionsToLeaves } from './common-options';
 import { trackCompileShape } from './compile-shape';
 import { log } from './output';
+import { recordPhaseTimings } from './phase-timings';
 
 export function buildProgram(): Command {
   const program = new Command('chainloop')
@@ -84,6 +85,9 @@ function commandPath(command: Command): string {
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 error, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
+  // Opt-in, for the bench: where this run's time goes (docs/performance.md). Unset, it costs one lookup.
+  const phaseTimingsFile = process.env.CHAINLOOP_PHASE_TIMINGS;
+  if (phaseTimingsFile) recordPhaseTimings(phaseTimingsFile);
   const program = buildProgram();
   const publishCompileShape = trackCompileShape(program);
   try {
