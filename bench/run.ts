@@ -11,14 +11,16 @@ import { join } from 'node:path';
 import { startSeedImage } from '../e2e/support/registry';
 import type { BenchContext } from './lib/bench-context';
 import { buildBundles } from './lib/build-bundles';
+import { chartPath, writeCharts } from './lib/charts';
 import { startControlPlane } from './lib/control-plane';
-import { CLUSTER_SECTION, parseBenchOptions, WEB_UI_SECTION, wants } from './lib/options';
+import { CLUSTER_SECTION, JOB_SECTION, parseBenchOptions, WEB_UI_SECTION, wants } from './lib/options';
 import { repoRoot } from './lib/paths';
 import { BenchResults, describeMachine } from './lib/results';
 import { createBenchWorkflow } from './lib/workflow';
 import { benchCluster } from './sections/cluster';
 import { benchColdStart } from './sections/cold-start';
 import { benchFullCycle } from './sections/full-cycle';
+import { benchJobOverhead } from './sections/job-overhead';
 import { benchLargeArtifacts, type LargeAddTimes } from './sections/large-artifact';
 import { benchLoad } from './sections/load';
 import { benchPushInspection } from './sections/push-inspection';
@@ -59,6 +61,7 @@ async function main(): Promise<number> {
     // Start-up and full-cycle figures first, before the big files' disk write-back can disturb them.
     if (wants(options, 2)) await benchColdStart(ctx);
     if (wants(options, 3)) await benchFullCycle(ctx);
+    if (wants(options, JOB_SECTION)) await benchJobOverhead(ctx);
     if (wants(options, 4)) await benchMaterialScaling(ctx);
     const largeAddTimes: LargeAddTimes = wants(options, 1) ? await benchLargeArtifacts(ctx) : new Map();
     if (wants(options, 4)) await benchAddScaling(ctx, largeAddTimes);
@@ -74,10 +77,12 @@ async function main(): Promise<number> {
   }
   const seconds = (Date.now() - started.getTime()) / 1000;
   results.write(options.resultsPath, { machine, options, startedAt: started.toISOString(), seconds });
+  const chart = chartPath(options.resultsPath);
+  writeCharts(chart, results.figures, machine, started.toISOString(), options.smoke);
   process.stdout.write(`${results.table()}\n\n`);
   process.stdout.write(
     `${machine.cpu} × ${machine.cores}, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.openssl}; ` +
-      `${seconds.toFixed(0)} s; ${options.runs} runs per figure after a warm-up; written to ${options.resultsPath}\n`,
+      `${seconds.toFixed(0)} s; ${options.runs} runs per figure after a warm-up; written to ${options.resultsPath} and ${chart}\n`,
   );
   process.stdout.write(results.budgetsMet() ? 'every budget met\n' : 'some budgets NOT met (see the "met" column)\n');
   return 0;

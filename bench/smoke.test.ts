@@ -1,8 +1,8 @@
 /**
  * The bench at toy sizes, so it never rots: `npm run bench -- --smoke` must run every section against a real control
- * plane and write a results file with each section's figures. No timing is asserted (benchmarks are not tests); the
- * load phase's correctness (no errors, every stored attestation found with its digest) is, and so is the web UI's
- * (each timed Runs view page showed the rows the API answers).
+ * plane and write a results file with each section's figures, and the chart next to it. No timing is asserted
+ * (benchmarks are not tests); the load phase's correctness (no errors, every stored attestation found with its digest)
+ * is, and so is the web UI's (each timed Runs view page showed the rows the API answers).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Figure } from './lib/results';
 
 const scratch = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
@@ -28,7 +29,7 @@ test('npm run bench -- --smoke measures every section and writes the results fil
   const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as { figures: Figure[]; machine: { cores: number } };
   assert.ok(results.machine.cores > 0);
   const sections = new Set(results.figures.map((f) => f.section.split(' ')[0]));
-  assert.deepEqual([...sections].sort(), ['1', '2', '3', '4', '5', '6', '7']);
+  assert.deepEqual([...sections].sort(), ['1', '2', '3', '4', '5', '6', '7', '8']);
   for (const figure of results.figures) {
     assert.ok(Number.isFinite(figure.value), `${figure.measure} has no value`);
   }
@@ -66,4 +67,56 @@ test('npm run bench -- --smoke measures every section and writes the results fil
   for (const page of [/^Runs view page 1 of /, /^Runs view page 3 of 3 /]) {
     assert.match(figure(page).baseline?.name ?? '', /^API offset \d+$/);
   }
+  // The whole job (§8): the CLI fetched as the GitLab component does, against node -e 0 once per command, with every
+  // CLI command's start-up broken down by CHAINLOOP_PHASE_TIMINGS.
+  const job = figure(/^bare machine: fetch \+ init \+ 5 adds \+ push, minus key unlock$/);
+  assert.equal(job.baseline?.name, 'node -e 0 × 8');
+  assert.match(job.budget ?? '', /300 ms/);
+  assert.ok(figure(/^bare machine, step: fetch CLI/).value > 0);
+  const breakdowns = results.figures.filter((f) => f.phases !== undefined);
+  assert.deepEqual(
+    breakdowns.map((f) => f.measure.replace(/^start-up breakdown: (.*) \(CHAINLOOP_PHASE_TIMINGS\)$/, '$1')),
+    [
+      'init',
+      'add string',
+      'add 1 MiB artifact',
+      'add SBOM',
+      'add JUnit',
+      'add image by digest',
+      'status',
+      'push --key',
+    ],
+  );
+  for (const breakdown of breakdowns) {
+    assert.deepEqual(Object.keys(breakdown.phases ?? {}), [
+      'nodeBootstrap',
+      'moduleLoad',
+      'stateRead',
+      'stateWrite',
+      'network',
+      'other',
+      'afterExit',
+    ]);
+  }
+
+  // The chart next to the results: well-formed SVG with its three panels and their series.
+  const svg = readFileSync(join(scratch, 'results.svg'), 'utf8');
+  assert.equal(XMLValidator.validate(svg), true);
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(svg) as {
+    svg: { g: Array<{ 'data-chart': string; g?: Array<{ 'data-series'?: string }> }> };
+  };
+  const series = Object.fromEntries(
+    parsed.svg.g.map((chart) => [chart['data-chart'], (chart.g ?? []).map((g) => g['data-series']).filter(Boolean)]),
+  );
+  assert.deepEqual(series.throughput, ['attestation add', 'hashing floor (openssl dgst)', 'upload floor (curl -T)']);
+  assert.deepEqual(series.latency?.slice(0, 3), ['p50', 'p90', 'p99']);
+  assert.deepEqual(series.startup, [
+    'Node bootstrap',
+    'module load',
+    'state read',
+    'state write (lock + file)',
+    'network (HTTP in flight)',
+    'other (the command itself)',
+    'after exit (spawn + teardown)',
+  ]);
 });

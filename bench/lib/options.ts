@@ -18,14 +18,14 @@ export interface BenchOptions {
   loadSeconds: number;
   /** Runs of the workflow whose Runs view is timed (section 7). */
   webUiRuns: number;
-  /** Only these sections (1–7; `cluster` is 6); all when empty. */
+  /** Only these sections (1–8; `cluster` is 6, `job` 8); all when empty. */
   sections: number[];
   resultsPath: string;
   /** Where big temporary files go (a disk, not tmpfs: page cache and disk are what is measured). */
   workDir: string;
 }
 
-const USAGE = `usage: npm run bench -- [--smoke] [--runs N] [--load-seconds S] [--load-clients N] [--sections 1,2,…,cluster]
+const USAGE = `usage: npm run bench -- [--smoke] [--runs N] [--load-seconds S] [--load-clients N] [--sections 1,2,…,cluster,job]
                        [--sizes 1GiB,4GiB] [--ui-runs N] [--results FILE] [--work-dir DIR]`;
 
 export function parseBenchOptions(argv: string[], defaults: { resultsPath: string; workDir: string }): BenchOptions {
@@ -79,7 +79,7 @@ export function parseBenchOptions(argv: string[], defaults: { resultsPath: strin
       case '--sections':
         options.sections = value()
           .split(',')
-          .map((s) => (s === 'cluster' ? CLUSTER_SECTION : positiveInteger(flag, s)));
+          .map((s) => (s === 'cluster' ? CLUSTER_SECTION : s === 'job' ? JOB_SECTION : positiveInteger(flag, s)));
         break;
       case '--sizes':
         options.largeSizes = value().split(',').map(parseSize);
@@ -109,6 +109,9 @@ export const CLUSTER_SECTION = 6;
 
 /** Section 7: the web UI in chromium (first load's JavaScript, the Runs view of a 10,000-run workflow). */
 export const WEB_UI_SECTION = 7;
+
+/** Section 8, also named `job`: a whole CI job's attestation on a bare machine, CLI download included. */
+export const JOB_SECTION = 8;
 
 export function wants(options: BenchOptions, section: number): boolean {
   return options.sections.length === 0 || options.sections.includes(section);

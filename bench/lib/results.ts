@@ -16,6 +16,13 @@ export interface Figure {
   /** Undefined when the figure has no budget. */
   met?: boolean;
   note?: string;
+  /** Section 1's throughputs: the size (bytes) and which of add / hashing floor / upload floor (for the chart). */
+  size?: number;
+  series?: string;
+  /** Latency percentiles (ms) under load, by name (`p50`, `server p99`…), for the chart. */
+  percentiles?: Record<string, number>;
+  /** A command's start-up broken down (median ms per phase, CHAINLOOP_PHASE_TIMINGS), for the chart. */
+  phases?: Record<string, number>;
 }
 
 export interface MachineInfo {

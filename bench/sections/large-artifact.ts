@@ -101,6 +101,8 @@ function report(ctx: BenchContext, size: number, hashMs: number[], uploadMs: num
     value: hash,
     unit: 'MiB/s',
     samples: hashMs,
+    size,
+    series: 'hashing floor (openssl dgst)',
   });
   ctx.results.add({
     section: SECTION,
@@ -108,6 +110,8 @@ function report(ctx: BenchContext, size: number, hashMs: number[], uploadMs: num
     value: upload,
     unit: 'MiB/s',
     samples: uploadMs,
+    size,
+    series: 'upload floor (curl -T)',
   });
   ctx.results.add({
     section: SECTION,
@@ -115,6 +119,8 @@ function report(ctx: BenchContext, size: number, hashMs: number[], uploadMs: num
     value: add,
     unit: 'MiB/s',
     samples: adds.map((a) => a.ms),
+    size,
+    series: 'attestation add',
     baseline: { name: `slower floor (${slower.name})`, value: slower.value },
     ratio: `${(add / slower.value).toFixed(2)}×`,
     budget: `≥ ${THROUGHPUT_BUDGET}× slower floor`,

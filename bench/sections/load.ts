@@ -160,6 +160,12 @@ export async function benchLoad(ctx: BenchContext): Promise<void> {
       measure: `${endpoint}: p50 / p99, client side (${samples.length} calls)`,
       value: percentile(samples, 50),
       unit: 'ms',
+      percentiles: {
+        p50: percentile(samples, 50),
+        p90: percentile(samples, 90),
+        p99: percentile(samples, 99),
+        ...(serverSide ? { 'server p50': percentile(serverSide, 50), 'server p99': percentile(serverSide, 99) } : {}),
+      },
       ratio:
         `p99 ${percentile(samples, 99).toFixed(1)} ms` +
         (serverSide

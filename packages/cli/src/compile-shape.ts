@@ -16,6 +16,11 @@ export interface CompileShape {
 
 const COMPILE_SHAPE = Symbol.for('chainloop.compileShape');
 
+/** The shape published so far (undefined before the command was known): CHAINLOOP_PHASE_TIMINGS names its line by it. */
+export function publishedCompileShape(): CompileShape | undefined {
+  return (globalThis as Record<symbol, CompileShape | undefined>)[COMPILE_SHAPE];
+}
+
 const kinds = new Set<string>();
 
 /** Material kinds `attestation add` crafted (names from core's MATERIAL_KINDS, checked by the caller). */

@@ -9,6 +9,7 @@ import { registerWorkflowCommands } from './commands/workflow';
 import { addCommonOptionsToLeaves } from './common-options';
 import { trackCompileShape } from './compile-shape';
 import { log } from './output';
+import { recordPhaseTimings } from './phase-timings';
 import { writeStderr, writeStdout } from './stdio';
 
 /** The top-level command groups: each word that names one (its name, its aliases) and how to register it. */
@@ -115,6 +116,9 @@ function commandPath(command: Command): string {
 
 /** Runs the CLI and returns the process exit code: 0 ok, 1 error, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {
+  // Opt-in, for the bench: where this run's time goes (docs/performance.md). Unset, it costs one lookup.
+  const phaseTimingsFile = process.env.CHAINLOOP_PHASE_TIMINGS;
+  if (phaseTimingsFile) recordPhaseTimings(phaseTimingsFile);
   const program = buildProgram(namedGroup(argv));
   const publishCompileShape = trackCompileShape(program);
   try {

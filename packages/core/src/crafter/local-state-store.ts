@@ -3,6 +3,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ChainloopError } from '../errors';
+import { inPhase } from '../phase-timings';
 import { CRAFTING_STATE_VERSION, type CraftingState } from './state';
 import type { StateStore } from './state-store';
 
@@ -25,7 +26,12 @@ export class LocalStateStore implements StateStore {
     this.description = `local state ${path}`;
   }
 
-  async read(): Promise<CraftingState | undefined> {
+  read(): Promise<CraftingState | undefined> {
+    // Reading and parsing the file is state-reading time (CHAINLOOP_PHASE_TIMINGS).
+    return inPhase('stateRead', () => this.readAndParse());
+  }
+
+  private async readAndParse(): Promise<CraftingState | undefined> {
     let text: string;
     try {
       // Synchronous: a state is a few KB, and `status` then needs no node:fs/promises (with the readline and stream
@@ -85,10 +91,14 @@ export class LocalStateStore implements StateStore {
   }
 
   async clear(): Promise<void> {
-    await this.withLock(() => rm(this.path, { force: true }));
+    await this.withLock(() => inPhase('stateWrite', () => rm(this.path, { force: true })));
   }
 
   private async writeAtomically(state: CraftingState): Promise<void> {
+    await inPhase('stateWrite', () => this.writeFileAtomically(state));
+  }
+
+  private async writeFileAtomically(state: CraftingState): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     // Unique per process and write, and created exclusively ('wx'): nothing else's file is ever overwritten. No random
     // name: it would load node:crypto (~2 ms) into commands that need nothing else from it.
@@ -98,12 +108,21 @@ export class LocalStateStore implements StateStore {
   }
 
   private async withLock<T>(work: () => Promise<T>): Promise<T> {
+    // Taking and releasing the lock is state-writing time (CHAINLOOP_PHASE_TIMINGS); what `work` does is its own.
+    const release = await inPhase('stateWrite', () => this.lock());
+    try {
+      return await work();
+    } finally {
+      await inPhase('stateWrite', release);
+    }
+  }
+
+  private async lock(): Promise<() => Promise<void>> {
     await mkdir(dirname(this.path), { recursive: true });
-    let release: () => Promise<void>;
     try {
       // Loaded on first write only (it patches fs through graceful-fs): reading the state for `status` needs no lock.
       const { default: lockfile } = await import('proper-lockfile');
-      release = await lockfile.lock(this.path, {
+      return await lockfile.lock(this.path, {
         realpath: false,
         stale: 10_000,
         retries: { retries: 200, minTimeout: 10, maxTimeout: 100, factor: 1.3 },
@@ -114,11 +133,6 @@ export class LocalStateStore implements StateStore {
         `${this.description} is locked by another chainloop command: wait for it to finish, or remove ${this.path}.lock if none runs`,
         { cause: error },
       );
-    }
-    try {
-      return await work();
-    } finally {
-      await release();
     }
   }
 }

@@ -5,6 +5,7 @@ import { request as httpsSend } from 'node:https';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { phaseStarted } from '../phase-timings';
 import { ProxyError, type ProxyRoute, proxyAgent, proxyFor, proxyRefused, proxyUnreachable } from './proxy';
 
 export interface HttpRequestOptions {
@@ -170,6 +171,8 @@ function sendOnce(
           }
         : { method, headers },
     );
+    // CHAINLOOP_PHASE_TIMINGS: the exchange is network time until the request closes (its answer read, or failed).
+    request.once('close', phaseStarted('network'));
     // Through a proxy, every failure before it connected us (or opened its tunnel) is the proxy's. The agent hands the
     // request a socket only once that is done (or reuses one that was).
     let proxyConnected = false;
