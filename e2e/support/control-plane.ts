@@ -27,7 +27,13 @@ export interface TestControlPlane {
  * known admin token. Tests stop it; a crash before it listens fails with its output.
  */
 export async function startControlPlane(
-  options: { dataDir?: string; args?: string[]; adminToken?: string } = {},
+  options: {
+    dataDir?: string;
+    args?: string[];
+    adminToken?: string;
+    /** Flags for node itself, before the bin (a benchmark's `--cpu-prof`). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<TestControlPlane> {
   if (!existsSync(controlPlaneBin)) throw new Error(`${controlPlaneBin} missing: run npm run build first`);
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'cp-e2e-')));
@@ -35,7 +41,16 @@ export async function startControlPlane(
   const adminToken = options.adminToken ?? `cl_admin_test_${randomBytes(16).toString('hex')}`;
   const child = spawn(
     process.execPath,
-    [controlPlaneBin, 'start', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      controlPlaneBin,
+      'start',
+      '--listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dataDir,
+      ...(options.args ?? []),
+    ],
     {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CHAINLOOP_CP_ADMIN_TOKEN: adminToken },
       stdio: ['ignore', 'ignore', 'pipe'],

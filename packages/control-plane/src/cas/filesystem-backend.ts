@@ -71,6 +71,7 @@ export class FilesystemCasBackend implements CasBackend {
     const tmpPath = existing ? undefined : join(this.tmpDir, uploadTempName());
     const file = tmpPath ? await open(tmpPath, 'wx', 0o600) : undefined;
     let size = 0;
+    let renamed = false;
     try {
       // Socket reads arrive in 64 KiB chunks; they are written 1 MiB at a time (one writev), which cuts the control
       // plane's CPU per uploaded GiB (bench/ §1). Awaiting each write is the backpressure on the socket.
@@ -116,13 +117,14 @@ export class FilesystemCasBackend implements CasBackend {
       }
       if (!tmpPath || (await this.stat(digest))) return { digest, size, created: false };
       const finalPath = this.pathFor(digest);
-      await mkdir(join(finalPath, '..'), { recursive: true, mode: 0o700 });
-      await rename(tmpPath, finalPath);
+      await renameIntoDirectory(tmpPath, finalPath);
+      renamed = true;
       await syncDirectory(join(finalPath, '..'));
       return { digest, size, created: true };
     } finally {
       await file?.close();
-      if (tmpPath) await rm(tmpPath, { force: true });
+      // Once renamed, the temp name is gone: removing it would only cost a failed lookup per upload.
+      if (tmpPath && !renamed) await rm(tmpPath, { force: true });
     }
   }
 
@@ -148,6 +150,20 @@ async function writeAll(file: FileHandle, buffers: Buffer[]): Promise<void> {
       }
     }
     remaining = rest;
+  }
+}
+
+/**
+ * Renames into the blob's fan-out directory, creating that directory only when the rename says it is missing: the
+ * 256 directories exist after the first few uploads, and a recursive mkdir before every rename cost two more calls.
+ */
+async function renameIntoDirectory(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(join(to, '..'), { recursive: true, mode: 0o700 });
+    await rename(from, to);
   }
 }
 

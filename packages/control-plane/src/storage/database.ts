@@ -57,6 +57,10 @@ export interface StoreDatabase {
   readonly db: Kysely<Tables>;
   /** `column IN values`, the values travelling as one parameter. */
   inSet(column: Expression<string>, values: string[]): Expression<SqlBool>;
+  /** The one parameter `inSetParameter` takes for `values` (what `inSet` sends). */
+  setParameter(values: string[]): unknown;
+  /** `column IN parameter`, the parameter being `setParameter(values)`: for a query compiled once. */
+  inSetParameter(column: Expression<string>, parameter: unknown): Expression<SqlBool>;
   /** Inside a transaction: wait until no other process is migrating. */
   lockForMigration(trx: Transaction<Tables>): Promise<void>;
   /** Inside a transaction: make concurrent revision numbering of one workflow take turns. */
@@ -202,6 +206,8 @@ export function openSqlite(path: string): StoreDatabase {
     kind: 'sqlite',
     db: new Kysely<Tables>({ dialect: new SqliteStoreDialect(handle, resolve(path)) }),
     inSet: (column, values) => sql<SqlBool>`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`,
+    setParameter: (values) => JSON.stringify(values),
+    inSetParameter: (column, parameter) => sql<SqlBool>`${column} IN (SELECT value FROM json_each(${parameter}))`,
     // begin IMMEDIATE already holds the only write lock.
     lockForMigration: async () => undefined,
     lockWorkflow: async () => undefined,
@@ -289,6 +295,8 @@ export function openPostgres(url: string): StoreDatabase {
     kind: 'postgres',
     db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }),
     inSet: (column, values) => sql<SqlBool>`${column} = ANY(${values}::text[])`,
+    setParameter: (values) => values,
+    inSetParameter: (column, parameter) => sql<SqlBool>`${column} = ANY(${parameter}::text[])`,
     lockForMigration: async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
     },

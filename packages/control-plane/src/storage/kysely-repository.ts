@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { CompiledQueries } from './compiled-queries';
 import { type Db, openPostgres, openSqlite, type StoreDatabase } from './database';
 import { legacyReferenceGrants, legacyStatementDigest } from './legacy-reference-grants';
 import { type DataStep, MIGRATIONS } from './migrations';
@@ -44,6 +45,8 @@ const changed = (count: bigint | undefined): number => Number(count ?? 0n);
  */
 export class KyselyRepository implements Repository {
   private closed = false;
+  /** The queries every attestation runs, compiled once (see compiled-queries.ts). */
+  private readonly hot = new CompiledQueries();
 
   private constructor(private readonly store: StoreDatabase) {}
 
@@ -159,8 +162,13 @@ export class KyselyRepository implements Repository {
   }
 
   async getWorkflow(id: string): Promise<WorkflowRecord | undefined> {
-    const row = await this.db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toWorkflow(row);
+    const { rows } = await this.hot.execute(
+      this.db,
+      'getWorkflow',
+      (arg) => this.db.selectFrom('workflows').selectAll().where('id', '=', arg(0)),
+      [id],
+    );
+    return rows[0] && toWorkflow(rows[0]);
   }
 
   async findWorkflowsByName(name: string): Promise<WorkflowRecord[]> {
@@ -188,16 +196,21 @@ export class KyselyRepository implements Repository {
   }
 
   async getContractRevision(workflowId: string, revision?: number): Promise<ContractRevisionRecord | undefined> {
-    const row =
+    const { rows } =
       revision === undefined
-        ? await latestContract(this.db, workflowId)
-        : await this.db
-            .selectFrom('contract_revisions')
-            .selectAll()
-            .where('workflow_id', '=', workflowId)
-            .where('revision', '=', revision)
-            .executeTakeFirst();
-    return row && toContract(row);
+        ? await this.hot.execute(this.db, 'latestContract', (arg) => latestContractQuery(this.db, arg(0)), [workflowId])
+        : await this.hot.execute(
+            this.db,
+            'getContractRevision',
+            (arg) =>
+              this.db
+                .selectFrom('contract_revisions')
+                .selectAll()
+                .where('workflow_id', '=', arg(0))
+                .where('revision', '=', arg<number>(1)),
+            [workflowId, revision],
+          );
+    return rows[0] && toContract(rows[0]);
   }
 
   async listContractRevisions(workflowId: string): Promise<ContractRevisionRecord[]> {
@@ -291,12 +304,13 @@ export class KyselyRepository implements Repository {
   }
 
   async findRobotAccountByTokenHash(tokenHash: string): Promise<RobotAccountRecord | undefined> {
-    const row = await this.db
-      .selectFrom('robot_accounts')
-      .selectAll()
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    return row && toRobotAccount(row);
+    const { rows } = await this.hot.execute(
+      this.db,
+      'findRobotAccountByTokenHash',
+      (arg) => this.db.selectFrom('robot_accounts').selectAll().where('token_hash', '=', arg(0)).limit(1),
+      [tokenHash],
+    );
+    return rows[0] && toRobotAccount(rows[0]);
   }
 
   async listRobotAccounts(workflowId: string): Promise<RobotAccountRecord[]> {
@@ -322,23 +336,31 @@ export class KyselyRepository implements Repository {
   }
 
   async createRun(run: RunRecord): Promise<void> {
-    await this.db
-      .insertInto('workflow_runs')
-      .values({
-        id: run.id,
-        workflow_id: run.workflowId,
-        status: run.status,
-        runner_type: run.runnerType,
-        job_url: run.jobUrl,
-        contract_revision: run.contractRevision,
-        created_at: run.createdAt,
-      })
-      .execute();
+    await this.hot.execute(
+      this.db,
+      'createRun',
+      (arg) =>
+        this.db.insertInto('workflow_runs').values({
+          id: arg(0),
+          workflow_id: arg(1),
+          status: arg(2),
+          runner_type: arg(3),
+          job_url: arg(4),
+          contract_revision: arg<number>(5),
+          created_at: arg(6),
+        }),
+      [run.id, run.workflowId, run.status, run.runnerType, run.jobUrl, run.contractRevision, run.createdAt],
+    );
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = await this.db.selectFrom('workflow_runs').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toRun(row);
+    const { rows } = await this.hot.execute(
+      this.db,
+      'getRun',
+      (arg) => this.db.selectFrom('workflow_runs').selectAll().where('id', '=', arg(0)),
+      [id],
+    );
+    return rows[0] && toRun(rows[0]);
   }
 
   async listRuns(filter: RunFilter & { limit: number; offset?: number }): Promise<RunRecord[]> {
@@ -433,37 +455,59 @@ export class KyselyRepository implements Repository {
 
   async storeAttestation(attestation: AttestationRecord): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const finished = await trx
-        .updateTable('workflow_runs')
-        .set({
-          status: 'succeeded',
-          finished_at: attestation.createdAt,
-          attestation_digest: attestation.digest,
-          project_version: attestation.projectVersion ?? null,
-        })
-        .where('id', '=', attestation.runId)
-        .where('status', '=', 'initialized')
-        .executeTakeFirst();
-      if (changed(finished.numUpdatedRows) === 0) return false;
-      await trx
-        .insertInto('attestations')
-        .values({
-          digest: attestation.digest,
-          run_id: attestation.runId,
-          workflow_id: attestation.workflowId,
-          bundle: attestation.bundle,
-          created_at: attestation.createdAt,
-          statement_digest: attestation.statementDigest ?? null,
-        })
-        .onConflict((conflict) => conflict.column('digest').doNothing())
-        .execute();
+      const finished = await this.hot.execute(
+        trx,
+        'finishAttestedRun',
+        (arg) =>
+          trx
+            .updateTable('workflow_runs')
+            .set({
+              status: 'succeeded',
+              finished_at: arg(0),
+              attestation_digest: arg(1),
+              project_version: arg<string | null>(2),
+            })
+            .where('id', '=', arg(3))
+            .where('status', '=', 'initialized'),
+        [attestation.createdAt, attestation.digest, attestation.projectVersion ?? null, attestation.runId],
+      );
+      if (changed(finished.numAffectedRows) === 0) return false;
+      await this.hot.execute(
+        trx,
+        'insertAttestation',
+        (arg) =>
+          trx
+            .insertInto('attestations')
+            .values({
+              digest: arg(0),
+              run_id: arg(1),
+              workflow_id: arg(2),
+              bundle: arg(3),
+              created_at: arg(4),
+              statement_digest: arg<string | null>(5),
+            })
+            .onConflict((conflict) => conflict.column('digest').doNothing()),
+        [
+          attestation.digest,
+          attestation.runId,
+          attestation.workflowId,
+          attestation.bundle,
+          attestation.createdAt,
+          attestation.statementDigest ?? null,
+        ],
+      );
       return true;
     });
   }
 
   async getAttestation(digest: string): Promise<AttestationRecord | undefined> {
-    const row = await this.db.selectFrom('attestations').selectAll().where('digest', '=', digest).executeTakeFirst();
-    return row && toAttestation(row);
+    const { rows } = await this.hot.execute(
+      this.db,
+      'getAttestation',
+      (arg) => this.db.selectFrom('attestations').selectAll().where('digest', '=', arg(0)),
+      [digest],
+    );
+    return rows[0] && toAttestation(rows[0]);
   }
 
   async addWorkflowKey(key: WorkflowKeyRecord): Promise<boolean> {
@@ -483,15 +527,19 @@ export class KyselyRepository implements Repository {
   }
 
   async listWorkflowKeys(workflowId: string): Promise<WorkflowKeyRecord[]> {
-    return (
-      await this.db
-        .selectFrom('workflow_keys')
-        .selectAll()
-        .where('workflow_id', '=', workflowId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute()
-    ).map(toWorkflowKey);
+    const { rows } = await this.hot.execute(
+      this.db,
+      'listWorkflowKeys',
+      (arg) =>
+        this.db
+          .selectFrom('workflow_keys')
+          .selectAll()
+          .where('workflow_id', '=', arg(0))
+          .orderBy('created_at')
+          .orderBy('id'),
+      [workflowId],
+    );
+    return rows.map(toWorkflowKey);
   }
 
   async removeWorkflowKey(workflowId: string, id: string): Promise<boolean> {
@@ -554,40 +602,55 @@ export class KyselyRepository implements Repository {
   }
 
   async recordBlobUpload(digest: string, workflowId: string): Promise<void> {
-    await this.db
-      .insertInto('blob_access')
-      .values({ digest, workflow_id: workflowId })
-      .onConflict((conflict) => conflict.columns(['digest', 'workflow_id']).doNothing())
-      .execute();
+    await this.hot.execute(
+      this.db,
+      'recordBlobUpload',
+      (arg) =>
+        this.db
+          .insertInto('blob_access')
+          .values({ digest: arg(0), workflow_id: arg(1) })
+          .onConflict((conflict) => conflict.columns(['digest', 'workflow_id']).doNothing()),
+      [digest, workflowId],
+    );
   }
 
   async canReadBlob(digest: string, workflowId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('blob_access')
-      .select(sql<number>`1`.as('found'))
-      .where('digest', '=', digest)
-      .where('workflow_id', '=', workflowId)
-      .unionAll(
+    const { rows } = await this.hot.execute(
+      this.db,
+      'canReadBlob',
+      (arg) =>
         this.db
-          .selectFrom('attestations')
+          .selectFrom('blob_access')
           .select(sql<number>`1`.as('found'))
-          .where('digest', '=', digest)
-          .where('workflow_id', '=', workflowId),
-      )
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+          .where('digest', '=', arg(0))
+          .where('workflow_id', '=', arg(1))
+          .unionAll(
+            this.db
+              .selectFrom('attestations')
+              .select(sql<number>`1`.as('found'))
+              .where('digest', '=', arg(0))
+              .where('workflow_id', '=', arg(1)),
+          )
+          .limit(1),
+      [digest, workflowId],
+    );
+    return rows.length > 0;
   }
 
   async blobsNotUploadedBy(workflowId: string, digests: string[]): Promise<string[]> {
     if (digests.length === 0) return [];
     // One query whatever the count: the digests travel as one parameter.
-    const rows = await this.db
-      .selectFrom('blob_access')
-      .select('digest')
-      .where('workflow_id', '=', workflowId)
-      .where((eb) => this.store.inSet(eb.ref('digest'), digests))
-      .execute();
+    const { rows } = await this.hot.execute(
+      this.db,
+      'blobsUploadedBy',
+      (arg) =>
+        this.db
+          .selectFrom('blob_access')
+          .select('digest')
+          .where('workflow_id', '=', arg(0))
+          .where((eb) => this.store.inSetParameter(eb.ref('digest'), arg(1))),
+      [workflowId, this.store.setParameter(digests)],
+    );
     const uploaded = new Set(rows.map((row) => row.digest));
     return digests.filter((digest) => !uploaded.has(digest));
   }
@@ -651,12 +714,13 @@ export class KyselyRepository implements Repository {
   }
 
   async readDeploymentSetting(name: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('deployment_settings')
-      .select('value')
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row?.value;
+    const { rows } = await this.hot.execute(
+      this.db,
+      'readDeploymentSetting',
+      (arg) => this.db.selectFrom('deployment_settings').select('value').where('name', '=', arg(0)),
+      [name],
+    );
+    return rows[0]?.value;
   }
 
   async ping(): Promise<void> {
@@ -682,14 +746,17 @@ function filterRuns(db: Db, filter: RunFilter) {
   return query;
 }
 
-function latestContract(db: Db, workflowId: string) {
+function latestContractQuery(db: Db, workflowId: string) {
   return db
     .selectFrom('contract_revisions')
     .selectAll()
     .where('workflow_id', '=', workflowId)
     .orderBy('revision', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1);
+}
+
+function latestContract(db: Db, workflowId: string) {
+  return latestContractQuery(db, workflowId).executeTakeFirst();
 }
 
 function latestPolicy(db: Db, kind: PolicyDocumentKind, name: string) {
