@@ -13,6 +13,7 @@ import {
 } from '@chainloop-ts/core/crafter';
 import type { BenchContext } from '../lib/bench-context';
 import { EndpointLatencies, serverLatencies } from '../lib/endpoint-timer';
+import { measureHttpFloor } from '../lib/http-floor';
 import { benchFixtures, signingKey, signingPassword, vectors } from '../lib/paths';
 import { cpuMs } from '../lib/peak-rss';
 import { median, percentile } from '../lib/stats';
@@ -20,6 +21,8 @@ import { median, percentile } from '../lib/stats';
 const SECTION = '5 control plane load';
 /** Left out of the CPU-per-attestation figure (a quarter of the load time when that is shorter). */
 const WARM_UP_MS = 10_000;
+/** The HTTP floor's own load time: a bare server reaches its steady state within seconds. */
+const FLOOR_SECONDS = 20;
 const loadContract = readFileSync(join(benchFixtures, 'load-contract.yaml'), 'utf8');
 const JUNIT_REPORT = join(vectors, 'materials', 'junit.xml');
 
@@ -33,6 +36,8 @@ export interface StoredRun {
 
 export interface LoadClient {
   workflow: string;
+  /** Its robot's client, not timed (the crafting context's is). */
+  client: ControlPlaneClient;
   context: CraftingContext;
   dir: string;
 }
@@ -53,6 +58,7 @@ export async function createLoadClients(
     const client = new ControlPlaneClient({ baseUrl: options.baseUrl, token: robot.token ?? '' });
     clients.push({
       workflow,
+      client,
       dir,
       context: {
         env: { PATH: process.env.PATH },
@@ -118,6 +124,22 @@ export async function benchLoad(ctx: BenchContext): Promise<void> {
   const server = serverLatencies(ctx.cp.takeLog());
   const verified = await verifyStored(admin, stored, (line) => ctx.log(`§5 ${line}`));
 
+  // The floor, after the load so the two never share the cores: the same clients' six requests per cycle to a bare
+  // node:http server answering with this control plane's recorded answers (bench/lib/http-floor.ts).
+  const recorder = workers[0];
+  const floorSeconds = Math.min(seconds, FLOOR_SECONDS);
+  const floor = await measureHttpFloor(
+    {
+      contract: await recorder.client.getCraftingContract(),
+      run: await recorder.client.createRun({ contractRevision: 1, runnerType: 'GITHUB_ACTION' }),
+      bundleJson: stored[0] ? (await admin.getAttestation(stored[0].runId)).bundle : '{}',
+      knownDigest: `sha256:${createHash('sha256').update(readFileSync(JUNIT_REPORT)).digest('hex')}`,
+      artifactPath: join(recorder.dir, 'artifact.bin'),
+    },
+    { clients, seconds: floorSeconds, warmUpMs: (floorSeconds * 1000) / 4, scratch: ctx.scratch },
+  );
+  ctx.log(`§5 HTTP floor: ${floor.cpuPerCycle.toFixed(2)} ms CPU per cycle over ${floor.cycles} cycles`);
+
   ctx.log(`§5 ${stored.length} attestations in ${elapsed.toFixed(1)} s, ${errors.length} errors`);
   for (const message of errors.slice(0, 5)) ctx.log(`§5 error: ${message}`);
   for (const line of server.unexpected.slice(0, 5)) ctx.log(`§5 server: ${line}`);
@@ -143,8 +165,17 @@ export async function benchLoad(ctx: BenchContext): Promise<void> {
     value: cpuPerAttestation,
     unit: 'ms',
     note: `utime + stime of the server process alone (/proc/<pid>/stat, all its threads), ${storedAfterWarmUp} attestations; the load generator is the bench process`,
+    baseline: { name: 'bare node:http, same 6 requests', value: floor.cpuPerCycle },
+    ratio: `${(cpuPerAttestation / floor.cpuPerCycle).toFixed(2)}× the HTTP floor`,
     budget: '≤ 1.5 ms',
     met: cpuPerAttestation <= 1.5,
+  });
+  ctx.results.add({
+    section: SECTION,
+    measure: `HTTP floor: server CPU per cycle of the same 6 requests, bare node:http (${floorSeconds} s, ${clients} clients)`,
+    value: floor.cpuPerCycle,
+    unit: 'ms',
+    note: `${floor.cycles} cycles after ${(floorSeconds / 4).toFixed(0)} s of warm-up; the server answers the control plane's recorded answers and does nothing else (bench/lib/http-floor-server.mjs)`,
   });
   ctx.results.add({
     section: SECTION,
