@@ -34,27 +34,27 @@ interface PhaseResult {
 
 /**
  * §6: the scale-out deployment (e2e/support/cluster.ts: HAProxy, replicas sharing PostgreSQL and an OCI registry
- * CAS) under the §5 load — N clients looping init → 3 adds → push for the load time — with 1 replica and with 3.
- * With 3, one replica is killed with SIGKILL at a third of the time and started again at two thirds. A failed cycle
+ * CAS) under the §5 load — N clients looping init → 3 adds → push for the load time — with 1 replica, with 2 (how
+ * the rate grows with a second control-plane process on the same PostgreSQL) and with 3. With 3, one replica is killed with SIGKILL at a third of the time and started again at two thirds. A failed cycle
  * is retried from init, as a CI job is re-run. Afterwards every stored attestation is read back through the load
  * balancer and its digest checked, and every uploaded artifact is looked up in the registry's storage.
  */
 export async function benchCluster(ctx: BenchContext): Promise<void> {
   const signer = await loadSigningKey(signingKey, { password: signingPassword });
   const single = await runPhase(ctx, signer, 1, false);
+  const two = await runPhase(ctx, signer, 2, false);
   const three = await runPhase(ctx, signer, 3, true);
+  const singleRate = single.stored.length / single.seconds;
 
-  for (const phase of [single, three]) {
+  for (const phase of [single, two, three]) {
+    const rate = phase.stored.length / phase.seconds;
     ctx.results.add({
       section: SECTION,
       measure: `attestations stored per second, ${phase.replicas} replica${phase.replicas > 1 ? 's' : ''} behind HAProxy (${ctx.options.loadClients} clients, ${phase.seconds.toFixed(0)} s${phase.killedAtMs !== undefined ? ', one killed and restarted' : ''})`,
-      value: phase.stored.length / phase.seconds,
+      value: rate,
       unit: '/s',
-      ...(phase === three ? { baseline: { name: '1 replica', value: single.stored.length / single.seconds } } : {}),
-      ratio:
-        phase === three
-          ? `${(three.stored.length / three.seconds / (single.stored.length / single.seconds)).toFixed(2)}× 1 replica`
-          : undefined,
+      ...(phase !== single ? { baseline: { name: '1 replica', value: singleRate } } : {}),
+      ratio: phase !== single ? `${(rate / singleRate).toFixed(2)}× 1 replica` : undefined,
       note: `${phase.stored.length} stored; cycle median ${median(phase.cycleMs).toFixed(0)} ms; all processes share this machine's cores`,
     });
   }
@@ -69,7 +69,7 @@ export async function benchCluster(ctx: BenchContext): Promise<void> {
     budget: 'only in the kill window, each retried to success',
     met: outside.length === 0 && three.abandoned === 0,
   });
-  for (const phase of [single, three]) {
+  for (const phase of [single, two, three]) {
     ctx.results.add({
       section: SECTION,
       measure: `lost attestations, ${phase.replicas} replica${phase.replicas > 1 ? 's' : ''} (stored, then read back and digest checked)`,
@@ -87,8 +87,10 @@ export async function benchCluster(ctx: BenchContext): Promise<void> {
       met: phase.blobsMissing === 0,
     });
   }
-  if (single.errors.length > 0)
-    ctx.log(`§6 1 replica: ${single.errors.length} client errors: ${single.errors[0].message}`);
+  for (const phase of [single, two]) {
+    if (phase.errors.length > 0)
+      ctx.log(`§6 ${phase.replicas} replica(s): ${phase.errors.length} client errors: ${phase.errors[0].message}`);
+  }
 }
 
 async function runPhase(ctx: BenchContext, signer: Signer, replicas: number, killOne: boolean): Promise<PhaseResult> {

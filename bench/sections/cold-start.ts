@@ -7,7 +7,7 @@ import { rounds } from '../lib/rounds';
 import { median } from '../lib/stats';
 
 const SECTION = '2 cold start';
-const BUDGET = 2;
+const BUDGET = 1.5;
 
 /**
  * §2: process start to exit of the bundled CLI against `node -e 0` (the cost of starting node at all), interleaved
