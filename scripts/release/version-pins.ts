@@ -28,6 +28,8 @@ const FOREIGN = [
   /gitlab-ci-local@4\.73\.0/,
   /^4\.73\.0 \(shell executor/,
   /Node \d+\.\d+\.\d+/,
+  // process.version in a CHAINLOOP_PHASE_TIMINGS line (docs/performance.md).
+  /"node":"v\d+\.\d+\.\d+"/,
   /OpenSSL \d+\.\d+\.\d+/,
   /skynet-control-plane:v\d+\.\d+\.\d+/,
   /refs\/tags\/v\d+\.\d+\.\d+/,
