@@ -41,8 +41,8 @@ export function attestationId(command: Command): string | undefined {
 }
 
 /** The state store this command works on: remote when an attestation id is given, else the local file. */
-export async function stateStore(command: Command, context: CraftingContext): Promise<StateStore> {
-  const { openStateStore } = await import('@chainloop-ts/core/crafter');
+export async function stateStore(command: Command, context: Pick<CraftingContext, 'client'>): Promise<StateStore> {
+  const { openStateStore } = await import('@chainloop-ts/core/crafting-state');
   return openStateStore({
     attestationId: attestationId(command),
     localStatePath: nearestOption(command, 'localStatePath'),

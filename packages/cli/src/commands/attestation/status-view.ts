@@ -16,7 +16,7 @@ export function formatInitializedAt(iso: string): string {
  * command loads at start (workflow and policy use formatInitializedAt): its modules cost every start ~1 ms.
  */
 export async function renderStatusTables(status: AttestationStatus, full: boolean): Promise<string> {
-  const { describePolicyEvaluation } = await import('@chainloop-ts/core/crafter');
+  const { describePolicyEvaluation } = await import('@chainloop-ts/core/crafting-state');
   const general: Array<[string, string]> = [['Initialized At', formatInitializedAt(status.initializedAt)]];
   if (status.attestationId) general.push(['Attestation ID', status.attestationId]);
   general.push(

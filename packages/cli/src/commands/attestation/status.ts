@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { outputFormat } from '../../context';
 import { printJson, printLine } from '../../output';
-import { craftingContext, stateStore } from './shared';
+import { attestationId, craftingContext, stateStore } from './shared';
 import { renderStatusTables, statusJson } from './status-view';
 
 export function registerAttestationStatus(attestation: Command): void {
@@ -13,8 +13,9 @@ export function registerAttestationStatus(attestation: Command): void {
     .option('--local-state-path <path>', 'where the local crafting state lives')
     .action(async (flags: { full?: boolean }, command: Command) => {
       const format = outputFormat(command);
-      const { attestationStatus } = await import('@chainloop-ts/core/crafter');
-      const context = await craftingContext(command);
+      const { attestationStatus } = await import('@chainloop-ts/core/crafting-state');
+      // A local state is a file read: the HTTP client (loaded with a robot token, as in every CI job) only for a remote one.
+      const context = attestationId(command) ? await craftingContext(command) : { client: undefined };
       const status = await attestationStatus(await stateStore(command, context));
       if (format === 'json') printJson(statusJson(status));
       else printLine(await renderStatusTables(status, flags.full ?? false));
