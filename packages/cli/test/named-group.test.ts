@@ -18,12 +18,12 @@ test('the group a command line names is its first word after the program options
   assert.equal(namedGroup(argv('--', 'attestation')), undefined);
 });
 
-test('a group built alone is the same command tree as in the whole program', { timeout: 10_000 }, () => {
+test('a group built alone is the same command tree as in the whole program', { timeout: 10_000 }, async () => {
   const describe = (command: Command): string =>
     [command.helpInformation(), ...command.commands.map(describe)].join('\n');
-  const whole = buildProgram();
+  const whole = await buildProgram();
   for (const group of whole.commands) {
-    const alone = buildProgram(group.name());
+    const alone = await buildProgram(group.name());
     assert.deepEqual(
       alone.commands.map((command) => command.name()),
       whole.commands.filter((command) => registeredTogether(command, group)).map((command) => command.name()),
