@@ -10,7 +10,7 @@ import {
   saveActionState,
   setFailed,
   setOutput
-} from "./shared-DKJDSU7H.js";
+} from "./shared-ILHRGSTN.js";
 
 // src/cli-on-path.ts
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";

@@ -12,7 +12,7 @@ import {
   runChainloop,
   setFailed,
   setOutput
-} from "./shared-DKJDSU7H.js";
+} from "./shared-ILHRGSTN.js";
 
 // src/summary.ts
 function cell(text) {
